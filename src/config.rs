@@ -1,0 +1,187 @@
+//! Settings from the environment (and `.env`), with the contract's defaults. Secrets are wrapped so
+//! they never reach a log line through `Debug`.
+
+use anyhow::{Context, bail};
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `None`: start the embedded Postgres under `data_dir/pg`.
+    pub database_url: Option<SecretString>,
+    pub bind_addr: SocketAddr,
+    pub public_base_url: String,
+    /// `None`: write emails as `.eml` files under `data_dir/mail`.
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
+    pub signing_key: Option<SecretString>,
+    pub cors_origins: Vec<String>,
+    pub public_rate_limit: RateLimit,
+    pub reminder_offsets: Vec<Duration>,
+    pub booking_min_lead: Duration,
+    pub log_json: bool,
+    /// Where the embedded Postgres, the mail folder and the generated signing key live.
+    pub data_dir: PathBuf,
+    /// How long a request waits for a database connection before answering 503.
+    pub db_acquire_timeout: Duration,
+    pub request_timeout: Duration,
+    pub session_ttl: Duration,
+}
+
+/// "N per period", e.g. `20/min`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub per: Duration,
+}
+
+impl Settings {
+    /// Reads `.env` when present, then the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(error) if error.not_found() => {}
+            Err(error) => return Err(error).context("reading .env"),
+        }
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|value| !value.trim().is_empty()))
+    }
+
+    /// Builds settings from any variable source (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let bind_addr = get("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind_addr = bind_addr.parse().with_context(|| format!("BIND_ADDR={bind_addr:?} is not host:port"))?;
+        let public_base_url = get("PUBLIC_BASE_URL")
+            .unwrap_or_else(|| "http://localhost:8080".into())
+            .trim_end_matches('/')
+            .to_owned();
+        if let Some(key) = get("SIGNING_KEY")
+            && key.len() < 32
+        {
+            bail!("SIGNING_KEY must be at least 32 bytes long");
+        }
+        let rate = get("PUBLIC_RATE_LIMIT").unwrap_or_else(|| "20/min".into());
+        let reminders = get("REMINDER_OFFSETS").unwrap_or_else(|| "24h".into());
+        let lead = get("BOOKING_MIN_LEAD").unwrap_or_else(|| "2h".into());
+        Ok(Settings {
+            database_url: get("DATABASE_URL").map(SecretString::from),
+            bind_addr,
+            public_base_url,
+            smtp_url: get("SMTP_URL").map(SecretString::from),
+            mail_from: get("MAIL_FROM").unwrap_or_else(|| "Clinic <no-reply@localhost>".into()),
+            signing_key: get("SIGNING_KEY").map(SecretString::from),
+            cors_origins: get("CORS_ORIGINS")
+                .map(|list| list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
+                .unwrap_or_default(),
+            public_rate_limit: parse_rate_limit(&rate).with_context(|| format!("PUBLIC_RATE_LIMIT={rate:?}"))?,
+            reminder_offsets: reminders
+                .split(',')
+                .map(|part| parse_duration(part.trim()))
+                .collect::<anyhow::Result<_>>()
+                .with_context(|| format!("REMINDER_OFFSETS={reminders:?}"))?,
+            booking_min_lead: parse_duration(&lead).with_context(|| format!("BOOKING_MIN_LEAD={lead:?}"))?,
+            log_json: get("LOG_FORMAT").is_some_and(|format| format.eq_ignore_ascii_case("json")),
+            data_dir: PathBuf::from(".consultdesk"),
+            db_acquire_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(30),
+            session_ttl: Duration::from_secs(12 * 3600),
+        })
+    }
+}
+
+/// `20/min`, `5/s`, `100/hour`, `1000/day`; also `20/5m`.
+pub fn parse_rate_limit(raw: &str) -> anyhow::Result<RateLimit> {
+    let (count, period) = raw.trim().split_once('/').context("expected N/period, e.g. 20/min")?;
+    let requests: u32 = count.trim().parse().context("the count must be a positive whole number")?;
+    if requests == 0 {
+        bail!("the count must be at least 1");
+    }
+    let per = match period.trim() {
+        "s" | "sec" | "second" => Duration::from_secs(1),
+        "m" | "min" | "minute" => Duration::from_secs(60),
+        "h" | "hour" => Duration::from_secs(3600),
+        "d" | "day" => Duration::from_secs(86_400),
+        other => parse_duration(other)?,
+    };
+    Ok(RateLimit { requests, per })
+}
+
+/// `24h`, `90m`, `45s`, `1d`, or sums such as `1h30m`.
+pub fn parse_duration(raw: &str) -> anyhow::Result<Duration> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        bail!("empty duration");
+    }
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    for c in raw.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => bail!("unknown unit {c:?} in {raw:?} (use s, m, h or d)"),
+        };
+        let amount: u64 = digits.parse().with_context(|| format!("a number must precede {c:?} in {raw:?}"))?;
+        total = amount
+            .checked_mul(unit)
+            .and_then(|seconds| total.checked_add(seconds))
+            .context("duration too large")?;
+        digits.clear();
+    }
+    if !digits.is_empty() {
+        bail!("{raw:?} lacks a unit (use s, m, h or d)");
+    }
+    if total == 0 {
+        bail!("duration must be positive");
+    }
+    Ok(Duration::from_secs(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let settings = Settings::from_lookup(|_| None).unwrap();
+        assert_eq!(settings.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.public_base_url, "http://localhost:8080");
+        assert_eq!(settings.mail_from, "Clinic <no-reply@localhost>");
+        assert_eq!(settings.public_rate_limit, RateLimit { requests: 20, per: Duration::from_secs(60) });
+        assert_eq!(settings.reminder_offsets, vec![Duration::from_secs(86_400)]);
+        assert_eq!(settings.booking_min_lead, Duration::from_secs(7200));
+        assert!(settings.database_url.is_none() && settings.smtp_url.is_none() && settings.cors_origins.is_empty());
+    }
+
+    #[test]
+    fn values_are_parsed() {
+        let env: HashMap<&str, &str> = HashMap::from([
+            ("CORS_ORIGINS", "https://a.example, https://b.example/"),
+            ("PUBLIC_RATE_LIMIT", "5/s"),
+            ("REMINDER_OFFSETS", "24h, 90m,45s"),
+            ("DATABASE_URL", "postgres://u:secret@h/db"),
+        ]);
+        let settings = Settings::from_lookup(|name| env.get(name).map(|v| v.to_string())).unwrap();
+        assert_eq!(settings.cors_origins, vec!["https://a.example", "https://b.example"]);
+        assert_eq!(settings.public_rate_limit.per, Duration::from_secs(1));
+        assert_eq!(settings.reminder_offsets.len(), 3);
+        assert!(!format!("{settings:?}").contains("secret"), "secrets never print");
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(parse_rate_limit("0/min").is_err());
+        assert!(parse_rate_limit("twenty/min").is_err());
+        assert!(parse_duration("10").is_err());
+        assert!(parse_duration("10x").is_err());
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert!(Settings::from_lookup(|n| (n == "SIGNING_KEY").then(|| "short".into())).is_err());
+    }
+}

@@ -1,0 +1,3 @@
+//! The consent ledger and the current-state query.
+
+pub mod ledger;

@@ -1,0 +1,3 @@
+//! Clinics (the tenancy root), practitioners and location search.
+
+pub mod clinics;

@@ -1,0 +1,3 @@
+//! Email: the transactional outbox (enqueue inside the caller's transaction). Delivery comes later.
+
+pub mod outbox;

@@ -1,0 +1,81 @@
+//! Enqueueing emails in the caller's transaction, so an email exists exactly when the change that
+//! causes it was committed. A category the person has not granted leaves a `suppressed` row, so
+//! staff can see why nothing was sent.
+
+use crate::consent::ledger;
+use crate::domain::consent::ConsentCategory;
+use serde_json::Value;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailKind {
+    CallbackReceived,
+    BookingRequested,
+    BookingConfirmed,
+    BookingRescheduled,
+    BookingCancelled,
+    AppointmentReminder,
+    ExercisePlan,
+    CarePlan,
+}
+
+impl EmailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::CallbackReceived => "callback_received",
+            EmailKind::BookingRequested => "booking_requested",
+            EmailKind::BookingConfirmed => "booking_confirmed",
+            EmailKind::BookingRescheduled => "booking_rescheduled",
+            EmailKind::BookingCancelled => "booking_cancelled",
+            EmailKind::AppointmentReminder => "appointment_reminder",
+            EmailKind::ExercisePlan => "exercise_plan",
+            EmailKind::CarePlan => "care_plan",
+        }
+    }
+
+    /// The consent an email of this kind needs; `None` for transactional emails the person asked for.
+    pub fn category(self) -> Option<ConsentCategory> {
+        match self {
+            EmailKind::AppointmentReminder => Some(ConsentCategory::AppointmentReminders),
+            EmailKind::ExercisePlan => Some(ConsentCategory::ExercisePlans),
+            EmailKind::CarePlan => Some(ConsentCategory::PlansOfCare),
+            _ => None,
+        }
+    }
+}
+
+pub struct NewEmail<'a> {
+    pub kind: EmailKind,
+    pub patient_id: Uuid,
+    pub clinic_id: Option<Uuid>,
+    pub callback_request_id: Option<Uuid>,
+    pub to: &'a str,
+    /// What the template needs, captured now so the email says what was true when it was caused.
+    pub payload: Value,
+}
+
+/// Writes the email row; returns its id and whether it will be sent (`queued`) or not (`suppressed`).
+pub async fn enqueue(conn: &mut PgConnection, email: NewEmail<'_>) -> Result<(Uuid, &'static str), sqlx::Error> {
+    let status = match email.kind.category() {
+        Some(category) if !ledger::is_granted(conn, email.patient_id, category).await? => "suppressed",
+        _ => "queued",
+    };
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO email_outbox (id, kind, category, patient_id, clinic_id, callback_request_id, to_address, payload, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(email.kind.as_str())
+    .bind(email.kind.category().map(ConsentCategory::as_str))
+    .bind(email.patient_id)
+    .bind(email.clinic_id)
+    .bind(email.callback_request_id)
+    .bind(email.to)
+    .bind(email.payload)
+    .bind(status)
+    .execute(conn)
+    .await?;
+    Ok((id, status))
+}

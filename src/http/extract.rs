@@ -1,0 +1,69 @@
+//! Extractors that answer their failures as problems: a JSON object body (400/413/415/422) and the
+//! client's IP and user agent.
+
+use crate::http::error::ApiError;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use std::net::{IpAddr, SocketAddr};
+
+/// A request body that is a JSON object, read into a map so validation can see every field.
+pub struct JsonObject(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !has_json_content_type(&request) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| match rejection {
+            BytesRejection::FailedToBufferBody(failure) if is_too_large(&failure) => ApiError::PayloadTooLarge,
+            other => ApiError::BadRequest(format!("could not read the body: {}", other.body_text())),
+        })?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(object)) => Ok(JsonObject(object)),
+            Ok(_) => Err(ApiError::validation("body", "invalid_type", "the body must be a JSON object")),
+            Err(error) => Err(ApiError::BadRequest(format!("malformed JSON: {error}"))),
+        }
+    }
+}
+
+fn is_too_large(failure: &axum::extract::rejection::FailedToBufferBody) -> bool {
+    matches!(failure, axum::extract::rejection::FailedToBufferBody::LengthLimitError(_))
+}
+
+fn has_json_content_type(request: &Request) -> bool {
+    let Some(value) = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Who sent the request, as recorded with consents and sessions.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+/// User agents are stored for evidence, not parsed; a bound keeps hostile headers from bloating rows.
+const MAX_USER_AGENT_CHARS: usize = 512;
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(|agent| agent.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT_CHARS).collect());
+        Ok(ClientInfo { ip, user_agent })
+    }
+}

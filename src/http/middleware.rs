@@ -1,0 +1,65 @@
+//! Cross-cutting HTTP behaviour that is not a tower-http layer already: every error response becomes
+//! problem JSON, and each request gets a tracing span carrying its request id and route.
+
+use crate::http::error::{PROBLEM_CONTENT_TYPE, problem_response};
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing::Span;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Errors produced outside our handlers (an unknown method, a timeout, a panic, a body limit hit by
+/// a layer) arrive as plain text or empty bodies; rewrite them so clients only ever see problems.
+pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_problem(&response) {
+        return response;
+    }
+    let (code, detail) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "No such resource."),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This method is not allowed on this resource."),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "The request took too long and was abandoned."),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The request body exceeds 1 MiB."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Send the body as application/json."),
+        StatusCode::INTERNAL_SERVER_ERROR => ("internal_error", "An unexpected error occurred."),
+        _ if status.is_client_error() => ("bad_request", "The request could not be processed."),
+        _ => ("server_error", "The server could not complete the request."),
+    };
+    let (mut parts, _) = response.into_parts();
+    let problem = problem_response(status, code, detail);
+    let (problem_parts, body) = problem.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in &problem_parts.headers {
+        parts.headers.insert(name, value.clone());
+    }
+    Response::from_parts(parts, Body::new(body))
+}
+
+fn is_problem(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with(PROBLEM_CONTENT_TYPE))
+}
+
+/// The span every log line of a request is recorded in: method, route template and request id.
+pub fn request_span(request: &Request<Body>) -> Span {
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or("unmatched");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route,
+        request_id,
+        status = tracing::field::Empty,
+    )
+}

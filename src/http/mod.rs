@@ -1,0 +1,10 @@
+//! Cross-cutting HTTP: the router, errors, extractors, middleware, the OpenAPI document and health.
+
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod openapi;
+pub mod ops;
+pub mod query;
+pub mod rate_limit;
+pub mod router;

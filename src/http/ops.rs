@@ -1,0 +1,47 @@
+//! Operational endpoints: liveness, readiness and the OpenAPI document.
+
+use crate::http::error::ApiError;
+use crate::http::openapi;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde::Serialize;
+use std::time::Duration;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthView {
+    /// `ok`.
+    pub status: String,
+}
+
+/// Readiness answers within this, even when connecting to the database hangs.
+const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process is running", body = HealthView)))]
+pub async fn healthz() -> Json<HealthView> {
+    Json(HealthView { status: "ok".into() })
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "The database answers", body = HealthView),
+        (status = 503, description = "The database does not answer", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, ApiError> {
+    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db);
+    match tokio::time::timeout(READINESS_TIMEOUT, ping).await {
+        Ok(Ok(_)) => Ok(Json(HealthView { status: "ok".into() })),
+        Ok(Err(error)) => Err(ApiError::Unavailable(error.to_string())),
+        Err(_) => Err(ApiError::Unavailable("database ping timed out".into())),
+    }
+}
+
+#[utoipa::path(get, path = "/openapi.yaml", tag = "operations",
+    responses((status = 200, description = "This document", content_type = "application/yaml", body = String)))]
+pub async fn openapi_yaml() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/yaml")], openapi::yaml())
+}

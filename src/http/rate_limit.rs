@@ -1,0 +1,77 @@
+//! Per-client-IP limit on public POSTs (`PUBLIC_RATE_LIMIT`), a GCRA bucket per IP from `governor`.
+//! Chosen over a hand-written counter: it is well kept, lock-free, and its "not until" answer gives an
+//! exact `Retry-After`.
+
+use crate::config::RateLimit;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+pub struct PublicRateLimiter {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+impl PublicRateLimiter {
+    pub fn new(limit: RateLimit) -> Self {
+        let burst = NonZeroU32::new(limit.requests).unwrap_or(NonZeroU32::MIN);
+        // The bucket refills one request every `per / requests`, and holds at most `requests`.
+        let interval = (limit.per / burst.get()).max(Duration::from_nanos(1));
+        let quota = Quota::with_period(interval).unwrap_or_else(|| Quota::per_second(burst)).allow_burst(burst);
+        Self { limiter: governor::RateLimiter::keyed(quota), clock: DefaultClock::default() }
+    }
+
+    /// `Ok` when `ip` may make another request now, else how many whole seconds to wait.
+    pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
+        self.limiter.check_key(&ip).map_err(|not_until| {
+            let wait = not_until.wait_time_from(self.clock.now());
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+        })
+    }
+
+    /// Forgets buckets that are full again, so memory stays bounded by recent clients.
+    pub fn forget_idle_clients(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
+/// Client IP as seen on the socket. (Deployments behind a proxy terminate at the proxy's address;
+/// trusting forwarded headers would let anyone pick their own bucket.)
+pub fn client_ip(request: &Request) -> Option<IpAddr> {
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
+}
+
+pub async fn limit_public(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if let Some(ip) = client_ip(&request)
+        && let Err(retry_after_secs) = state.public_limiter.check(ip)
+    {
+        tracing::info!(%ip, "public rate limit reached");
+        return ApiError::RateLimited { retry_after_secs: retry_after_secs.max(1) }.into_response();
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allows_the_burst_then_refuses_with_a_wait() {
+        let limiter = PublicRateLimiter::new(RateLimit { requests: 3, per: Duration::from_secs(60) });
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        for _ in 0..3 {
+            assert!(limiter.check(ip).is_ok());
+        }
+        let wait = limiter.check(ip).unwrap_err();
+        assert!((1..=20).contains(&wait), "one request refills every 20 s, got {wait}");
+        assert!(limiter.check("203.0.113.8".parse().unwrap()).is_ok(), "other clients have their own bucket");
+    }
+}

@@ -1,0 +1,6 @@
+//! "Fill out this form and get a call back": the public form and the staff callback queue.
+
+pub mod form;
+pub mod handlers;
+pub mod queue;
+pub mod store;

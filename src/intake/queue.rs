@@ -1,0 +1,168 @@
+//! The staff callback queue: list, read and work callback requests, scoped to the staff member's clinics.
+
+use crate::domain::Invalid;
+use crate::domain::fields::{FieldReader, parse_uuid};
+use crate::domain::text;
+use crate::http::error::ApiError;
+use crate::http::extract::JsonObject;
+use crate::http::query::{Page, QueryParams};
+use crate::intake::store::{self, CallbackChange, CallbackView, QueueFilter, QueuePosition};
+use crate::staff::audit::{self, AuditEntry};
+use crate::staff::auth::CurrentStaff;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub const STATUSES: [&str; 4] = ["new", "contacted", "booked", "closed"];
+const MAX_NOTE_CHARS: usize = 2000;
+
+#[utoipa::path(get, path = "/v1/staff/callback-requests", tag = "staff",
+    params(
+        ("status" = Option<String>, Query, description = "new | contacted | booked | closed"),
+        ("clinic_id" = Option<Uuid>, Query),
+        ("limit" = Option<i64>, Query, description = "1..=100, default 20"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Oldest new first, then the handled ones by age", body = Page<CallbackView>),
+        (status = 400, description = "Malformed parameters", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_callback_requests(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    mut query: QueryParams,
+) -> Result<Json<Page<CallbackView>>, ApiError> {
+    let status = query.one_of("status", &STATUSES);
+    let clinic_id = query.uuid("clinic_id");
+    let limit = query.limit();
+    let after: Option<QueuePosition> = query.cursor();
+    query.finish()?;
+    let (is_admin, clinic_ids) = staff.scope();
+    let filter = QueueFilter { is_admin, clinic_ids, status, clinic_id, after, limit };
+    let mut conn = state.db.acquire().await?;
+    let rows = store::list(&mut conn, &filter).await?;
+    Ok(Json(Page::from_rows(rows, limit, QueuePosition::of)))
+}
+
+#[utoipa::path(get, path = "/v1/staff/callback-requests/{id}", tag = "staff",
+    params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The callback request", body = CallbackView),
+        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_callback_request(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Json<CallbackView>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let (is_admin, clinic_ids) = staff.scope();
+    let mut conn = state.db.acquire().await?;
+    store::find_visible(&mut conn, id, is_admin, &clinic_ids, false).await?.map(Json).ok_or(ApiError::NotFound)
+}
+
+/// Body of `PATCH /v1/staff/callback-requests/{id}`: any of the three fields.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CallbackPatchBody {
+    /// `new`, `contacted`, `booked` or `closed`.
+    pub status: Option<String>,
+    /// Replaces the note; null clears it.
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+    /// Routes the request to a clinic (admins: any clinic, or null for the network queue; others: one of theirs).
+    pub clinic_id: Option<Uuid>,
+}
+
+fn parse_change(body: &serde_json::Map<String, Value>) -> Result<CallbackChange, ApiError> {
+    let mut reader = FieldReader::new(body);
+    let status = reader
+        .optional("status", |raw| {
+            STATUSES
+                .into_iter()
+                .find(|status| *status == raw)
+                .ok_or_else(|| Invalid::new("invalid_value", "must be new, contacted, booked or closed"))
+        })
+        .ok();
+    // For note and clinic_id an explicit null means "clear", so presence is read from the raw body.
+    let note = match body.get("note") {
+        None => Some(None),
+        Some(Value::Null) => Some(Some(None)),
+        Some(_) => reader
+            .optional("note", |raw| text::bounded_text(raw, 0, MAX_NOTE_CHARS, true))
+            .ok()
+            .map(|note| Some(note.filter(|n| !n.is_empty()))),
+    };
+    let clinic_id = match body.get("clinic_id") {
+        None => Some(None),
+        Some(Value::Null) => Some(Some(None)),
+        Some(_) => reader.required("clinic_id", parse_uuid).map(|id| Some(Some(id))),
+    };
+    let nothing_given = ["status", "note", "clinic_id"].iter().all(|name| !body.contains_key(*name));
+    if nothing_given {
+        reader.error("body", Invalid::new("empty_update", "give at least one of status, note, clinic_id"));
+    }
+    reader.finish()?;
+    crate::all_valid!(status, note, clinic_id);
+    Ok(CallbackChange { status, note, clinic_id })
+}
+
+#[utoipa::path(patch, path = "/v1/staff/callback-requests/{id}", tag = "staff",
+    params(("id" = Uuid, Path)),
+    request_body = CallbackPatchBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = CallbackView),
+        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Routing to a clinic you are not assigned to", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_callback_request(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> Result<Json<CallbackView>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let change = parse_change(&body)?;
+    let (is_admin, clinic_ids) = staff.scope();
+    let mut tx = state.db.begin().await?;
+    let before = store::find_visible(&mut tx, id, is_admin, &clinic_ids, true).await?.ok_or(ApiError::NotFound)?;
+    if let Some(target) = change.clinic_id {
+        if !staff.can_see_clinic(target) {
+            return Err(ApiError::Forbidden);
+        }
+        if let Some(clinic_id) = target
+            && !store::clinic_exists(&mut tx, clinic_id).await?
+        {
+            return Err(ApiError::validation("clinic_id", "unknown_clinic", "no clinic has this id"));
+        }
+    }
+    let after = store::update(&mut tx, id, &change).await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            staff_id: staff.id,
+            action: "callback_request.update",
+            entity_type: "callback_request",
+            entity_id: id,
+            clinic_id: after.clinic_id,
+            detail: serde_json::json!({
+                "status": {"from": before.status, "to": after.status},
+                "clinic_id": {"from": before.clinic_id, "to": after.clinic_id},
+                "note_changed": change.note.is_some(),
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(after))
+}

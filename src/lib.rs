@@ -1,0 +1,15 @@
+pub mod config;
+pub mod consent;
+pub mod db;
+pub mod directory;
+pub mod domain;
+pub mod email;
+pub mod embedded_pg;
+pub mod http;
+pub mod idempotency;
+pub mod intake;
+pub mod patients;
+pub mod staff;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

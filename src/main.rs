@@ -1,0 +1,114 @@
+//! The `consultdesk` command: serve, migrate, staff add, openapi.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use consultdesk::config::Settings;
+use consultdesk::http::error::ApiError;
+use consultdesk::staff::accounts::{self, NewStaff};
+use consultdesk::startup::{self, Database};
+use consultdesk::{db, http, telemetry};
+use std::io::Read;
+
+#[derive(Parser)]
+#[command(name = "consultdesk", version, about = "Clinic booking and callback backend")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API (applies pending migrations first).
+    Serve {
+        /// Do not run the email worker in this process.
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Manage staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Print the OpenAPI document (YAML) that `openapi.yaml` must equal.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff member; the password is read from standard input. The way to make the first admin.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, front_desk or practitioner
+        #[arg(long)]
+        role: String,
+        /// A clinic the member works at (repeat for several).
+        #[arg(long = "clinic")]
+        clinics: Vec<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        print!("{}", http::openapi::yaml());
+        return Ok(());
+    }
+    let settings = Settings::from_env()?;
+    telemetry::init(settings.log_json);
+    match cli.command {
+        Command::Serve { no_worker: _ } => startup::serve(settings).await,
+        Command::Migrate => with_database(&settings, |pool| async move { db::migrate(&pool).await }).await,
+        Command::Staff { command: StaffCommand::Add { email, name, role, clinics } } => {
+            let password = read_password()?;
+            let body = serde_json::json!({
+                "email": email, "name": name, "role": role, "clinic_ids": clinics, "password": password,
+            });
+            let new = NewStaff::parse(body.as_object().context("building the staff record")?).map_err(explain)?;
+            with_database(&settings, |pool| async move {
+                db::migrate(&pool).await?;
+                let staff = accounts::create_with_password(&pool, &new).await.map_err(explain)?;
+                println!("created {} {} ({}) with id {}", staff.role, staff.name, staff.email, staff.id);
+                Ok(())
+            })
+            .await
+        }
+        Command::Openapi => Ok(()),
+    }
+}
+
+/// Runs `work` against the configured (or embedded) database, then closes it.
+async fn with_database<F, Fut>(settings: &Settings, work: F) -> anyhow::Result<()>
+where
+    F: FnOnce(sqlx::PgPool) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let database = Database::open(settings).await?;
+    let result = work(database.pool.clone()).await;
+    let closed = database.close().await;
+    result.and(closed)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).context("reading the password from standard input")?;
+    // Only the line ending a shell or `echo` adds is removed; other whitespace is part of the password.
+    let password = input.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&input);
+    Ok(password.to_owned())
+}
+
+/// Turns API validation errors into a readable CLI message.
+fn explain(error: ApiError) -> anyhow::Error {
+    match error {
+        ApiError::Validation(errors) => anyhow::anyhow!(
+            "{}",
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}

@@ -1,0 +1,127 @@
+//! `GET /v1/staff/patients/{id}`: contact details, consents (now and history), callbacks and emails.
+//! A staff member reads a patient only when the patient has a callback (or booking) at one of their clinics.
+
+use crate::consent::ledger::{self, ConsentEventView, ConsentState};
+use crate::http::error::ApiError;
+use crate::intake::store::{self as callbacks, CallbackView};
+use crate::staff::auth::CurrentStaff;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PatientView {
+    pub id: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// The state in force for every category.
+    pub consents: Vec<ConsentState>,
+    /// Every grant and withdrawal, newest first.
+    pub consent_history: Vec<ConsentEventView>,
+    /// Only those at your clinics.
+    pub callbacks: Vec<CallbackView>,
+    /// Only those at your clinics.
+    pub emails: Vec<EmailView>,
+}
+
+/// An outbox row as staff see it.
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct EmailView {
+    pub id: Uuid,
+    pub kind: String,
+    pub to: String,
+    /// `queued`, `sending`, `sent`, `failed` or `suppressed`.
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PatientRow {
+    id: Uuid,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+/// The patient, if the staff member may see them: admins always; others when the patient has a
+/// callback at one of their clinics.
+async fn find_visible(
+    conn: &mut PgConnection,
+    id: Uuid,
+    is_admin: bool,
+    clinic_ids: &[Uuid],
+) -> Result<Option<PatientRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.name, p.email::text AS email, p.phone, p.created_at FROM patients p
+          WHERE p.id = $1
+            AND ($2 OR EXISTS (SELECT 1 FROM callback_requests c WHERE c.patient_id = p.id AND c.clinic_id = ANY($3)))",
+    )
+    .bind(id)
+    .bind(is_admin)
+    .bind(clinic_ids)
+    .fetch_optional(conn)
+    .await
+}
+
+async fn emails_for(
+    conn: &mut PgConnection,
+    patient_id: Uuid,
+    is_admin: bool,
+    clinic_ids: &[Uuid],
+) -> Result<Vec<EmailView>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, kind, to_address::text AS to, status, attempts, last_error, created_at, sent_at
+           FROM email_outbox WHERE patient_id = $1 AND ($2 OR clinic_id = ANY($3))
+          ORDER BY created_at DESC, id DESC",
+    )
+    .bind(patient_id)
+    .bind(is_admin)
+    .bind(clinic_ids)
+    .fetch_all(conn)
+    .await
+}
+
+#[utoipa::path(get, path = "/v1/staff/patients/{id}", tag = "staff",
+    params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The patient", body = PatientView),
+        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such patient, or none of your clinics has them", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_patient(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Json<PatientView>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let (is_admin, clinic_ids) = staff.scope();
+    // One snapshot for the whole view, so consents, callbacks and emails agree with each other.
+    let mut tx = state.db.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    let patient = find_visible(&mut tx, id, is_admin, &clinic_ids).await?.ok_or(ApiError::NotFound)?;
+    let view = PatientView {
+        consents: ledger::current(&mut tx, id).await?,
+        consent_history: ledger::history(&mut tx, id).await?,
+        callbacks: callbacks::for_patient(&mut tx, id, is_admin, &clinic_ids).await?,
+        emails: emails_for(&mut tx, id, is_admin, &clinic_ids).await?,
+        id: patient.id,
+        name: patient.name,
+        email: patient.email,
+        phone: patient.phone,
+        created_at: patient.created_at,
+    };
+    tx.commit().await?;
+    Ok(Json(view))
+}

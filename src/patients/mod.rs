@@ -1,0 +1,4 @@
+//! Patients: matched by email across forms and bookings; the staff view of one patient.
+
+pub mod handlers;
+pub mod store;

@@ -1,0 +1,31 @@
+//! The audit log: every staff action, who did it and when, written in the action's own transaction.
+
+use serde_json::Value;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub struct AuditEntry<'a> {
+    pub staff_id: Uuid,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Uuid,
+    pub clinic_id: Option<Uuid>,
+    pub detail: Value,
+}
+
+pub async fn record(conn: &mut PgConnection, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, staff_id, action, entity_type, entity_id, clinic_id, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(entry.staff_id)
+    .bind(entry.action)
+    .bind(entry.entity_type)
+    .bind(entry.entity_id)
+    .bind(entry.clinic_id)
+    .bind(entry.detail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Staff accounts, sessions, roles and clinic scoping, and the audit log of what staff did.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod password;
+pub mod sessions;
+pub mod token;

@@ -1,0 +1,123 @@
+//! Building and running the service: the database (given or embedded), migrations, the router,
+//! the listener, and a graceful shutdown.
+
+use crate::config::Settings;
+use crate::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
+use crate::http::router;
+use crate::state::AppState;
+use crate::db;
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// The database the process talks to: the configured server, or a private one it started and must stop.
+pub struct Database {
+    pub pool: PgPool,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
+    /// Connects to `DATABASE_URL`, or starts the embedded Postgres under `<data_dir>/pg` when it is unset.
+    pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        let (url, embedded) = match &settings.database_url {
+            Some(url) => (url.expose_secret().to_owned(), None),
+            None => {
+                let dir = settings.data_dir.join("pg");
+                tracing::info!(dir = %dir.display(), "DATABASE_URL is unset: using the embedded Postgres");
+                let embedded = EmbeddedPostgres::start(&dir, EmbeddedOptions::default()).await?;
+                (embedded.url(), Some(embedded))
+            }
+        };
+        let pool = db::pool(&url, settings)?;
+        Ok(Database { pool, embedded })
+    }
+
+    /// Closes the pool and stops the embedded Postgres, if this process started one.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        if let Some(embedded) = self.embedded {
+            embedded.stop().await?;
+        }
+        Ok(())
+    }
+}
+
+/// A bound, ready-to-run API server.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds `settings.bind_addr` (port 0 picks a free port, as tests do).
+    pub async fn bind(settings: Settings, pool: PgPool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.bind_addr)
+            .await
+            .with_context(|| format!("binding {}", settings.bind_addr))?;
+        Ok(Application { listener, state: AppState::new(pool, settings) })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves until `shutdown` resolves, then stops taking connections and finishes requests in flight.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let limiter = self.state.public_limiter.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                limiter.forget_idle_clients();
+            }
+        });
+        let app = router::build(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        sweeper.abort();
+        served.context("serving HTTP")
+    }
+}
+
+/// `consultdesk serve`: everything, until SIGTERM or Ctrl-C.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let database = Database::open(&settings).await?;
+    let result = serve_on(&settings, &database).await;
+    let closed = database.close().await;
+    result.and(closed)
+}
+
+async fn serve_on(settings: &Settings, database: &Database) -> anyhow::Result<()> {
+    db::migrate(&database.pool).await?;
+    let app = Application::bind(settings.clone(), database.pool.clone()).await?;
+    tracing::info!(addr = %app.local_addr(), "consultdesk is listening");
+    app.run_until(shutdown_signal()).await?;
+    tracing::info!("stopped taking requests; in-flight requests finished");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested");
+}

@@ -1,0 +1,14 @@
+//! Black-box tests: each test starts the real app on a random port against its own fresh database
+//! (cloned from a migrated template) and talks HTTP to it. One binary, so the database server and
+//! the template are set up once per run.
+
+mod admin;
+mod callbacks;
+mod cli;
+mod errors;
+mod helpers;
+mod ops;
+mod outage;
+mod rate_limit;
+mod scoping;
+mod sessions;
