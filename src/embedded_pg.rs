@@ -55,7 +55,10 @@ impl EmbeddedPostgres {
     /// Finds the Postgres programs, initialises `data_dir` when it holds no cluster yet, and
     /// starts a server listening only on 127.0.0.1 at a free port. Returns once it accepts
     /// connections.
-    pub async fn start(data_dir: &Path, options: EmbeddedOptions) -> anyhow::Result<EmbeddedPostgres> {
+    pub async fn start(
+        data_dir: &Path,
+        options: EmbeddedOptions,
+    ) -> anyhow::Result<EmbeddedPostgres> {
         let bin_dir = find_programs()?;
         let run_as = server_user()?;
         let (data_dir, fresh) = prepare_data_dir(data_dir, run_as.as_ref())?;
@@ -69,7 +72,12 @@ impl EmbeddedPostgres {
         }
         // A stale postmaster.pid from a crashed run is left alone: the server removes it itself.
         let port = start_server(&runner, &data_dir, options).await?;
-        Ok(EmbeddedPostgres { data_dir, port, runner, running: true })
+        Ok(EmbeddedPostgres {
+            data_dir,
+            port,
+            runner,
+            running: true,
+        })
     }
 
     /// `postgres://postgres@127.0.0.1:PORT/postgres`
@@ -84,7 +92,8 @@ impl EmbeddedPostgres {
     /// Fast shutdown (rolls back open transactions, then a clean checkpoint); waits for it.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let mut cmd = self.runner.command("pg_ctl");
-        cmd.args(["stop", "-w", "-m", "fast", "-D"]).arg(&self.data_dir);
+        cmd.args(["stop", "-w", "-m", "fast", "-D"])
+            .arg(&self.data_dir);
         let out = run(&mut cmd, "pg_ctl stop").await?;
         if !out.status.success() {
             // `running` stays set, so Drop still tries an immediate shutdown.
@@ -95,7 +104,10 @@ impl EmbeddedPostgres {
             );
         }
         self.running = false;
-        tracing::info!("stopped the embedded Postgres in {}", self.data_dir.display());
+        tracing::info!(
+            "stopped the embedded Postgres in {}",
+            self.data_dir.display()
+        );
         Ok(())
     }
 }
@@ -149,6 +161,8 @@ fn find_programs_in(path: &OsStr, versioned_root: &Path) -> anyhow::Result<PathB
 
 fn find_on_path(path: &OsStr) -> Option<PathBuf> {
     std::env::split_paths(path).find_map(|dir| {
+        // Absolute, because the programs run from another working directory.
+        let dir = fs::canonicalize(dir).ok()?;
         let pg_ctl = dir.join("pg_ctl");
         if !is_executable(&pg_ctl) {
             return None;
@@ -227,7 +241,13 @@ fn lookup_user(name: &str) -> Option<OsUser> {
         // SAFETY: all pointers are valid for the call and `buf.len()` is the buffer's length.
         // The re-entrant variant avoids getpwnam's static buffer, which other threads may share.
         let rc = unsafe {
-            libc::getpwnam_r(c_name.as_ptr(), &mut entry, buf.as_mut_ptr(), buf.len(), &mut found)
+            libc::getpwnam_r(
+                c_name.as_ptr(),
+                &mut entry,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut found,
+            )
         };
         if rc == libc::ERANGE && buf_len < 1 << 20 {
             buf_len *= 2;
@@ -240,11 +260,24 @@ fn lookup_user(name: &str) -> Option<OsUser> {
             PathBuf::new()
         } else {
             // SAFETY: on success pw_dir is a NUL-terminated string inside `buf`, still alive here.
-            PathBuf::from(unsafe { CStr::from_ptr(entry.pw_dir) }.to_string_lossy().into_owned())
+            PathBuf::from(
+                unsafe { CStr::from_ptr(entry.pw_dir) }
+                    .to_string_lossy()
+                    .into_owned(),
+            )
         };
         // `nobody` has a home like /nonexistent; give programs a HOME they can at least stat.
-        let home = if home.is_dir() { home } else { PathBuf::from("/tmp") };
-        return Some(OsUser { name: name.to_owned(), uid: entry.pw_uid, gid: entry.pw_gid, home });
+        let home = if home.is_dir() {
+            home
+        } else {
+            PathBuf::from("/tmp")
+        };
+        return Some(OsUser {
+            name: name.to_owned(),
+            uid: entry.pw_uid,
+            gid: entry.pw_gid,
+            home,
+        });
     }
 }
 
@@ -252,10 +285,17 @@ fn lookup_user(name: &str) -> Option<OsUser> {
 /// path (commands run from another directory) and whether it still needs initdb.
 fn prepare_data_dir(data_dir: &Path, run_as: Option<&OsUser>) -> anyhow::Result<(PathBuf, bool)> {
     fs::create_dir_all(data_dir).with_context(|| {
-        format!("could not create the embedded Postgres data directory {}", data_dir.display())
+        format!(
+            "could not create the embedded Postgres data directory {}",
+            data_dir.display()
+        )
     })?;
-    let data_dir = fs::canonicalize(data_dir)
-        .with_context(|| format!("could not resolve the data directory {}", data_dir.display()))?;
+    let data_dir = fs::canonicalize(data_dir).with_context(|| {
+        format!(
+            "could not resolve the data directory {}",
+            data_dir.display()
+        )
+    })?;
     let fresh = !data_dir.join("PG_VERSION").exists();
     if fresh && !is_empty_dir(&data_dir)? {
         // Refuse before chown/initdb touch what may be someone's unrelated files.
@@ -273,8 +313,8 @@ fn prepare_data_dir(data_dir: &Path, run_as: Option<&OsUser>) -> anyhow::Result<
 }
 
 fn is_empty_dir(dir: &Path) -> anyhow::Result<bool> {
-    let mut entries =
-        fs::read_dir(dir).with_context(|| format!("could not read the directory {}", dir.display()))?;
+    let mut entries = fs::read_dir(dir)
+        .with_context(|| format!("could not read the directory {}", dir.display()))?;
     Ok(entries.next().is_none())
 }
 
@@ -287,7 +327,11 @@ fn hand_over(data_dir: &Path, user: &OsUser, fresh: bool) -> anyhow::Result<()> 
         return Ok(());
     }
     chown_tree(data_dir, user).with_context(|| {
-        format!("could not give the data directory {} to the user `{}`", data_dir.display(), user.name)
+        format!(
+            "could not give the data directory {} to the user `{}`",
+            data_dir.display(),
+            user.name
+        )
     })
 }
 
@@ -307,7 +351,10 @@ fn restrict_permissions(data_dir: &Path) -> anyhow::Result<()> {
     let mode = fs::metadata(data_dir)?.permissions().mode();
     if mode & 0o027 != 0 {
         fs::set_permissions(data_dir, fs::Permissions::from_mode(0o700)).with_context(|| {
-            format!("could not restrict the permissions of {} to 0700", data_dir.display())
+            format!(
+                "could not restrict the permissions of {} to 0700",
+                data_dir.display()
+            )
         })?;
     }
     Ok(())
@@ -325,8 +372,14 @@ struct Runner {
 
 impl Runner {
     fn new(bin_dir: PathBuf, run_as: Option<OsUser>, data_dir: &Path) -> Runner {
-        let cwd = data_dir.parent().map_or_else(|| PathBuf::from("/tmp"), Path::to_path_buf);
-        Runner { bin_dir, run_as, cwd }
+        let cwd = data_dir
+            .parent()
+            .map_or_else(|| PathBuf::from("/tmp"), Path::to_path_buf);
+        Runner {
+            bin_dir,
+            run_as,
+            cwd,
+        }
     }
 
     fn std_command(&self, program: &str) -> std::process::Command {
@@ -379,7 +432,10 @@ impl Runner {
     /// working directory fails exactly when the user cannot get there (ACLs included).
     async fn can_enter(&self, dir: &Path) -> bool {
         let mut cmd = self.command("pg_ctl");
-        cmd.arg("--version").current_dir(dir).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.arg("--version")
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         cmd.status().await.is_ok_and(|s| s.success())
     }
 
@@ -403,7 +459,9 @@ impl Runner {
 
 /// Runs a command to completion, capturing its output; fails only when it cannot be spawned.
 async fn run(cmd: &mut tokio::process::Command, what: &str) -> anyhow::Result<Output> {
-    cmd.output().await.with_context(|| format!("could not run {what}"))
+    cmd.output()
+        .await
+        .with_context(|| format!("could not run {what}"))
 }
 
 fn program_output(out: &Output) -> String {
@@ -430,7 +488,11 @@ fn postmaster_pid(data_dir: &Path) -> Option<u32> {
     text.lines().next()?.trim().parse().ok()
 }
 
-async fn init_cluster(runner: &Runner, data_dir: &Path, options: EmbeddedOptions) -> anyhow::Result<()> {
+async fn init_cluster(
+    runner: &Runner,
+    data_dir: &Path,
+    options: EmbeddedOptions,
+) -> anyhow::Result<()> {
     let mut failure = String::new();
     // C.UTF-8 sorts and classifies non-ASCII text properly; some systems lack it, so fall back to
     // C. A failed initdb empties the directory again, so the retry starts clean.
@@ -464,7 +526,11 @@ fn write_hba(data_dir: &Path, run_as: Option<&OsUser>) -> anyhow::Result<()> {
 }
 
 /// Picks a port per attempt and starts the server; retries when the port was taken meanwhile.
-async fn start_server(runner: &Runner, data_dir: &Path, options: EmbeddedOptions) -> anyhow::Result<u16> {
+async fn start_server(
+    runner: &Runner,
+    data_dir: &Path,
+    options: EmbeddedOptions,
+) -> anyhow::Result<u16> {
     let log = data_dir.join(LOG_FILE);
     let mut last_failure = String::new();
     for _ in 0..START_ATTEMPTS {
@@ -477,7 +543,10 @@ async fn start_server(runner: &Runner, data_dir: &Path, options: EmbeddedOptions
         );
         let log_start = fs::metadata(&log).map_or(0, |m| m.len());
         let mut cmd = runner.command("pg_ctl");
-        cmd.args(["start", "-w", "-t", "60", "-D"]).arg(data_dir).arg("-l").arg(&log);
+        cmd.args(["start", "-w", "-t", "60", "-D"])
+            .arg(data_dir)
+            .arg("-l")
+            .arg(&log);
         let out = run(&mut cmd, "pg_ctl start").await?;
         if out.status.success() {
             return Ok(port);
@@ -498,12 +567,15 @@ async fn start_server(runner: &Runner, data_dir: &Path, options: EmbeddedOptions
             // A server that is up but missed the deadline is ours: don't leave it behind.
             if runner.server_running(data_dir).await.unwrap_or(false) {
                 let mut stop = runner.command("pg_ctl");
-                stop.args(["stop", "-w", "-m", "immediate", "-D"]).arg(data_dir);
+                stop.args(["stop", "-w", "-m", "immediate", "-D"])
+                    .arg(data_dir);
                 let _ = run(&mut stop, "pg_ctl stop").await;
             }
             bail!(last_failure);
         }
-        tracing::info!("port {port} was taken before the embedded Postgres could bind it; retrying");
+        tracing::info!(
+            "port {port} was taken before the embedded Postgres could bind it; retrying"
+        );
     }
     bail!("{last_failure}\n(gave up after {START_ATTEMPTS} attempts: the ports kept being taken)")
 }
@@ -550,7 +622,8 @@ fn write_settings(
 /// so a missing settings file fails loudly instead of starting on the default port and socket.
 fn include_settings(conf: &Path) -> anyhow::Result<()> {
     let line = format!("include '{SETTINGS_FILE}'");
-    let text = fs::read_to_string(conf).with_context(|| format!("could not read {}", conf.display()))?;
+    let text =
+        fs::read_to_string(conf).with_context(|| format!("could not read {}", conf.display()))?;
     if text.lines().any(|l| l.trim() == line) {
         return Ok(());
     }
@@ -574,8 +647,13 @@ fn write_owned(path: &Path, contents: &str, run_as: Option<&OsUser>) -> anyhow::
     io::Write::write_all(&mut file, contents.as_bytes())
         .with_context(|| format!("could not write {}", path.display()))?;
     if let Some(user) = run_as {
-        std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid))
-            .with_context(|| format!("could not give {} to the user `{}`", path.display(), user.name))?;
+        std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid)).with_context(|| {
+            format!(
+                "could not give {} to the user `{}`",
+                path.display(),
+                user.name
+            )
+        })?;
     }
     Ok(())
 }
@@ -610,8 +688,10 @@ mod tests {
 
     impl TempDir {
         fn new(tag: &str) -> TempDir {
-            let dir = std::env::temp_dir()
-                .join(format!("consultdesk-embedded-pg-{tag}-{:016x}", rand::random::<u64>()));
+            let dir = std::env::temp_dir().join(format!(
+                "consultdesk-embedded-pg-{tag}-{:016x}",
+                rand::random::<u64>()
+            ));
             fs::create_dir_all(&dir).expect("create temp dir");
             fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("chmod temp dir");
             TempDir(dir)
@@ -639,7 +719,8 @@ mod tests {
         for program in PROGRAMS {
             let path = dir.join(program);
             fs::write(&path, "#!/bin/sh\n").expect("write fake program");
-            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod fake program");
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
+                .expect("chmod fake program");
         }
     }
 
@@ -652,8 +733,13 @@ mod tests {
     }
 
     async fn connect(pg: &EmbeddedPostgres) -> sqlx::PgConnection {
-        let mut conn = sqlx::PgConnection::connect(&pg.url()).await.expect("connect");
-        let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&mut conn).await.expect("SELECT 1");
+        let mut conn = sqlx::PgConnection::connect(&pg.url())
+            .await
+            .expect("connect");
+        let one: i32 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&mut conn)
+            .await
+            .expect("SELECT 1");
         assert_eq!(one, 1);
         conn
     }
@@ -720,8 +806,13 @@ mod tests {
         let fast = EmbeddedOptions { fast_unsafe: true };
 
         // Fresh directory: initdb, then start with the test-only settings.
-        let pg = EmbeddedPostgres::start(&data, fast).await.expect("first start");
-        assert!(pg.url().ends_with(&format!("@127.0.0.1:{}/postgres", pg.port())));
+        let pg = EmbeddedPostgres::start(&data, fast)
+            .await
+            .expect("first start");
+        assert!(
+            pg.url()
+                .ends_with(&format!("@127.0.0.1:{}/postgres", pg.port()))
+        );
         let mut conn = connect(&pg).await;
         assert_eq!(setting(&mut conn, "fsync").await, "off");
         assert_eq!(setting(&mut conn, "jit").await, "off");
@@ -731,23 +822,37 @@ mod tests {
         conn.close().await.expect("close");
 
         // The same directory is in use: refused, and the running server is left alone.
-        let err = EmbeddedPostgres::start(&data, fast).await.expect_err("second start");
-        assert!(err.to_string().contains("already running the embedded Postgres"), "{err:#}");
+        let err = EmbeddedPostgres::start(&data, fast)
+            .await
+            .expect_err("second start");
+        assert!(
+            err.to_string()
+                .contains("already running the embedded Postgres"),
+            "{err:#}"
+        );
         connect(&pg).await.close().await.expect("close");
         let pid_file = fs::read_to_string(data.join("postmaster.pid")).expect("pid file");
         pg.stop().await.expect("stop");
         assert!(!data.join("postmaster.pid").exists());
 
         // A crashed run leaves postmaster.pid behind with a pid that no longer exists.
-        let mut dead = std::process::Command::new("true").spawn().expect("spawn true");
+        let mut dead = std::process::Command::new("true")
+            .spawn()
+            .expect("spawn true");
         let dead_pid = dead.id();
         dead.wait().expect("wait true");
-        let stale = pid_file.replacen(pid_file.lines().next().unwrap_or(""), &dead_pid.to_string(), 1);
+        let stale = pid_file.replacen(
+            pid_file.lines().next().unwrap_or(""),
+            &dead_pid.to_string(),
+            1,
+        );
         let run_as = server_user().expect("server user");
         write_owned(&data.join("postmaster.pid"), &stale, run_as.as_ref()).expect("stale pid file");
 
         // Reuse of the initialised cluster, with durable defaults this time.
-        let pg = EmbeddedPostgres::start(&data, EmbeddedOptions::default()).await.expect("restart");
+        let pg = EmbeddedPostgres::start(&data, EmbeddedOptions::default())
+            .await
+            .expect("restart");
         let mut conn = connect(&pg).await;
         assert_eq!(setting(&mut conn, "fsync").await, "on");
         assert_eq!(setting(&mut conn, "full_page_writes").await, "on");
@@ -756,6 +861,22 @@ mod tests {
         // Dropping without stop() still shuts the server down.
         drop(pg);
         let runner = Runner::new(find_programs().expect("programs"), run_as, &data);
+        assert!(!runner.server_running(&data).await.expect("status"));
+
+        // A server that cannot start reports where its log is and what it said.
+        let auto_conf = data.join("postgresql.auto.conf");
+        let mut conf = fs::read_to_string(&auto_conf).expect("read auto.conf");
+        conf.push_str("shared_buffers = 'plenty'\n");
+        write_owned(&auto_conf, &conf, runner.run_as.as_ref()).expect("write auto.conf");
+        let err = EmbeddedPostgres::start(&data, fast)
+            .await
+            .expect_err("bad setting");
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&data.join(LOG_FILE).display().to_string()),
+            "{msg}"
+        );
+        assert!(msg.contains("\"plenty\""), "{msg}");
         assert!(!runner.server_running(&data).await.expect("status"));
     }
 
@@ -770,7 +891,9 @@ mod tests {
             .await
             .expect_err("not a cluster");
         assert!(err.to_string().contains("no PG_VERSION"), "{err:#}");
-        assert_eq!(fs::metadata(&tmp.0).expect("meta").uid(), unsafe { libc::geteuid() });
+        assert_eq!(fs::metadata(&tmp.0).expect("meta").uid(), unsafe {
+            libc::geteuid()
+        });
     }
 
     #[tokio::test]
@@ -788,7 +911,10 @@ mod tests {
             .await
             .expect_err("unreachable");
         let msg = err.to_string();
-        assert!(msg.contains(&format!("chmod o+x {}", private.display())), "{msg}");
+        assert!(
+            msg.contains(&format!("chmod o+x {}", private.display())),
+            "{msg}"
+        );
         assert!(msg.contains("DATABASE_URL"), "{msg}");
     }
 }

@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -117,20 +116,13 @@ impl TestApp {
     }
 
     pub async fn spawn_with(overrides: Overrides) -> TestApp {
-        let database = create_test_database().await;
-        let url = database_url(&database);
+        let (database, url) = new_test_database().await;
         Self::spawn_on(database, url.clone(), url, overrides).await
     }
 
-    /// Starts the app with `app_url` as its DATABASE_URL (a proxy, say) over the test database.
-    pub async fn spawn_via(app_url: impl Fn(u16) -> String, overrides: Overrides) -> TestApp {
-        let database = create_test_database().await;
-        let url = database_url(&database);
-        let port = PgConnectOptions::from_str(&url).expect("url").get_port();
-        Self::spawn_on(database, url, app_url(port), overrides).await
-    }
-
-    async fn spawn_on(database: String, url: String, app_url: String, overrides: Overrides) -> TestApp {
+    /// Starts the app over the test database `database` (at `url`), but with `app_url` as its
+    /// DATABASE_URL: a proxy in front of the same database, say.
+    pub async fn spawn_on(database: String, url: String, app_url: String, overrides: Overrides) -> TestApp {
         let mut env: HashMap<&str, String> = HashMap::from([
             ("BIND_ADDR", "127.0.0.1:0".to_owned()),
             ("PUBLIC_RATE_LIMIT", "100000/min".to_owned()),
@@ -244,6 +236,13 @@ impl Drop for TestApp {
     }
 }
 
+/// A fresh database cloned from the migrated template: its name and URL.
+pub async fn new_test_database() -> (String, String) {
+    let name = create_test_database().await;
+    let url = database_url(&name);
+    (name, url)
+}
+
 async fn create_test_database() -> String {
     let server = server();
     let name = format!("consultdesk_test_{}", Uuid::new_v4().simple());
@@ -301,7 +300,14 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub fn local_addr_of(url: &str) -> SocketAddr {
-    let parsed = reqwest::Url::parse(url).expect("url");
-    format!("{}:{}", parsed.host_str().unwrap_or("127.0.0.1"), parsed.port().unwrap_or(80)).parse().expect("addr")
+/// `url` with its host and port replaced, e.g. to go through a proxy.
+pub fn with_host_port(url: &str, host: &str, port: u16) -> String {
+    let mut parsed = reqwest::Url::parse(url).expect("url");
+    parsed.set_host(Some(host)).expect("host");
+    parsed.set_port(Some(port)).expect("port");
+    parsed.to_string()
+}
+
+pub fn port_of(url: &str) -> u16 {
+    reqwest::Url::parse(url).ok().and_then(|parsed| parsed.port()).unwrap_or(5432)
 }
