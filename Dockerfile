@@ -17,8 +17,12 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/*
-RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin consultdesk
+RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin consultdesk \
+    && mkdir -p /var/lib/consultdesk
 COPY --from=builder /app/target/release/consultdesk /usr/local/bin/
+# The working directory holds .consultdesk/ (a generated signing key when SIGNING_KEY is unset).
+WORKDIR /var/lib/consultdesk
+RUN chown consultdesk:consultdesk /var/lib/consultdesk
 USER consultdesk
 ENV BIND_ADDR=0.0.0.0:8080
 EXPOSE 8080

@@ -70,21 +70,6 @@ fn hash_canonical(value: &Value, hasher: &mut Sha256) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn fingerprint_ignores_key_order_but_not_values() {
-        let a: Map<String, Value> = serde_json::from_str(r#"{"a":1,"b":{"x":[1,2],"y":"z"}}"#).unwrap();
-        let b: Map<String, Value> = serde_json::from_str(r#"{ "b": {"y":"z","x":[1,2]}, "a": 1 }"#).unwrap();
-        assert_eq!(fingerprint(&a), fingerprint(&b));
-        let c = json!({"a": 1, "b": {"x": [2, 1], "y": "z"}});
-        assert_ne!(fingerprint(&a), fingerprint(c.as_object().unwrap()));
-    }
-}
-
 /// Claims `key` for this request inside `conn`'s transaction. `Ok(None)`: go ahead, then call [`complete`].
 /// `Ok(Some(stored))`: an earlier request with this key and body already answered; replay it.
 pub async fn claim(
@@ -143,4 +128,19 @@ pub async fn complete(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fingerprint_ignores_key_order_but_not_values() {
+        let a: Map<String, Value> = serde_json::from_str(r#"{"a":1,"b":{"x":[1,2],"y":"z"}}"#).unwrap();
+        let b: Map<String, Value> = serde_json::from_str(r#"{ "b": {"y":"z","x":[1,2]}, "a": 1 }"#).unwrap();
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        let c = json!({"a": 1, "b": {"x": [2, 1], "y": "z"}});
+        assert_ne!(fingerprint(&a), fingerprint(c.as_object().unwrap()));
+    }
 }

@@ -9,6 +9,7 @@ pub mod http;
 pub mod idempotency;
 pub mod intake;
 pub mod patients;
+pub mod signing_key;
 pub mod staff;
 pub mod startup;
 pub mod state;

@@ -83,7 +83,8 @@ impl Application {
 }
 
 /// `consultdesk serve`: everything, until SIGTERM or Ctrl-C.
-pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+pub async fn serve(mut settings: Settings) -> anyhow::Result<()> {
+    settings.signing_key = Some(crate::signing_key::resolve(settings.signing_key.as_ref(), &settings.data_dir)?);
     let database = Database::open(&settings).await?;
     let result = serve_on(&settings, &database).await;
     let closed = database.close().await;

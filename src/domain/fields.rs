@@ -56,16 +56,13 @@ impl<'a> FieldReader<'a> {
         }
     }
 
-    /// An optional string: absent, null and (when `empty_is_absent`) blank all mean "not given".
-    pub fn optional<T>(
-        &mut self,
-        name: &str,
-        parse: impl FnOnce(&str) -> Result<T, Invalid>,
-    ) -> Result<Option<T>, ()> {
+    /// An optional string: absent, null and blank all mean "not given" (`Some(None)`);
+    /// `None` means it was given but invalid (the error is recorded).
+    pub fn optional<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, Invalid>) -> Option<Option<T>> {
         match self.raw(name) {
-            None => Ok(None),
-            Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
-            Some(value) => self.parse_string(name, value, parse).map(Some).ok_or(()),
+            None => Some(None),
+            Some(Value::String(text)) if text.trim().is_empty() => Some(None),
+            Some(value) => self.parse_string(name, value, parse).map(Some),
         }
     }
 
@@ -143,7 +140,7 @@ impl<'a> FieldReader<'a> {
         self.required(name, parse_uuid)
     }
 
-    pub fn optional_uuid(&mut self, name: &str) -> Result<Option<Uuid>, ()> {
+    pub fn optional_uuid(&mut self, name: &str) -> Option<Option<Uuid>> {
         self.optional(name, parse_uuid)
     }
 
@@ -264,8 +261,8 @@ mod tests {
     fn null_and_blank_optionals_are_absent() {
         let body = json!({"a": null, "b": "  "});
         let mut reader = FieldReader::new(body.as_object().unwrap());
-        assert_eq!(reader.optional("a", |s| Ok(s.to_owned())), Ok(None));
-        assert_eq!(reader.optional("b", |s| Ok(s.to_owned())), Ok(None));
+        assert_eq!(reader.optional("a", |s| Ok(s.to_owned())), Some(None));
+        assert_eq!(reader.optional("b", |s| Ok(s.to_owned())), Some(None));
         assert!(reader.finish().is_ok());
     }
 }

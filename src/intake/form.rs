@@ -104,15 +104,14 @@ impl CallbackForm {
         let mut reader = FieldReader::new(body);
         let name = reader.required("name", text::name);
         let phone = reader.required("phone", PhoneE164::parse);
-        let email = reader.optional("email", EmailAddress::parse).ok();
+        let email = reader.optional("email", EmailAddress::parse);
         let preferred_time = reader.required("preferred_time", parse_preferred_time);
-        let clinic_id = reader.optional_uuid("clinic_id").ok();
-        let concern = reader.optional("concern", |raw| text::bounded_text(raw, 0, MAX_CONCERN_CHARS, true)).ok();
+        let clinic_id = reader.optional_uuid("clinic_id");
+        let concern = reader.optional("concern", |raw| text::bounded_text(raw, 0, MAX_CONCERN_CHARS, true));
         let consents = parse_consents(&mut reader);
-        let source_url = reader.optional("source_url", text::web_url).ok();
+        let source_url = reader.optional("source_url", text::web_url);
         let wording_version = reader
             .optional("consent_wording_version", |raw| text::bounded_text(raw, 1, 64, false))
-            .ok()
             .map(|version| version.unwrap_or_else(|| DEFAULT_WORDING_VERSION.to_owned()));
         reader.finish()?;
         crate::all_valid!(name, phone, email, preferred_time, clinic_id, concern, consents, source_url, wording_version);

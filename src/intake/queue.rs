@@ -89,15 +89,13 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<CallbackChange,
                 .into_iter()
                 .find(|status| *status == raw)
                 .ok_or_else(|| Invalid::new("invalid_value", "must be new, contacted, booked or closed"))
-        })
-        .ok();
+        });
     // For note and clinic_id an explicit null means "clear", so presence is read from the raw body.
     let note = match body.get("note") {
         None => Some(None),
         Some(Value::Null) => Some(Some(None)),
         Some(_) => reader
             .optional("note", |raw| text::bounded_text(raw, 0, MAX_NOTE_CHARS, true))
-            .ok()
             .map(|note| Some(note.filter(|n| !n.is_empty()))),
     };
     let clinic_id = match body.get("clinic_id") {
