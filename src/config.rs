@@ -45,13 +45,19 @@ impl Settings {
             Err(error) if error.not_found() => {}
             Err(error) => return Err(error).context("reading .env"),
         }
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|value| !value.trim().is_empty()))
+        Self::from_lookup(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        })
     }
 
     /// Builds settings from any variable source (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let bind_addr = get("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let bind_addr = bind_addr.parse().with_context(|| format!("BIND_ADDR={bind_addr:?} is not host:port"))?;
+        let bind_addr = bind_addr
+            .parse()
+            .with_context(|| format!("BIND_ADDR={bind_addr:?} is not host:port"))?;
         let public_base_url = get("PUBLIC_BASE_URL")
             .unwrap_or_else(|| "http://localhost:8080".into())
             .trim_end_matches('/')
@@ -72,15 +78,22 @@ impl Settings {
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "Clinic <no-reply@localhost>".into()),
             signing_key: get("SIGNING_KEY").map(SecretString::from),
             cors_origins: get("CORS_ORIGINS")
-                .map(|list| list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
+                .map(|list| {
+                    list.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default(),
-            public_rate_limit: parse_rate_limit(&rate).with_context(|| format!("PUBLIC_RATE_LIMIT={rate:?}"))?,
+            public_rate_limit: parse_rate_limit(&rate)
+                .with_context(|| format!("PUBLIC_RATE_LIMIT={rate:?}"))?,
             reminder_offsets: reminders
                 .split(',')
                 .map(|part| parse_duration(part.trim()))
                 .collect::<anyhow::Result<_>>()
                 .with_context(|| format!("REMINDER_OFFSETS={reminders:?}"))?,
-            booking_min_lead: parse_duration(&lead).with_context(|| format!("BOOKING_MIN_LEAD={lead:?}"))?,
+            booking_min_lead: parse_duration(&lead)
+                .with_context(|| format!("BOOKING_MIN_LEAD={lead:?}"))?,
             log_json: get("LOG_FORMAT").is_some_and(|format| format.eq_ignore_ascii_case("json")),
             data_dir: PathBuf::from(".consultdesk"),
             db_acquire_timeout: Duration::from_secs(3),
@@ -92,8 +105,14 @@ impl Settings {
 
 /// `20/min`, `5/s`, `100/hour`, `1000/day`; also `20/5m`.
 pub fn parse_rate_limit(raw: &str) -> anyhow::Result<RateLimit> {
-    let (count, period) = raw.trim().split_once('/').context("expected N/period, e.g. 20/min")?;
-    let requests: u32 = count.trim().parse().context("the count must be a positive whole number")?;
+    let (count, period) = raw
+        .trim()
+        .split_once('/')
+        .context("expected N/period, e.g. 20/min")?;
+    let requests: u32 = count
+        .trim()
+        .parse()
+        .context("the count must be a positive whole number")?;
     if requests == 0 {
         bail!("the count must be at least 1");
     }
@@ -127,7 +146,9 @@ pub fn parse_duration(raw: &str) -> anyhow::Result<Duration> {
             'd' => 86_400,
             _ => bail!("unknown unit {c:?} in {raw:?} (use s, m, h or d)"),
         };
-        let amount: u64 = digits.parse().with_context(|| format!("a number must precede {c:?} in {raw:?}"))?;
+        let amount: u64 = digits
+            .parse()
+            .with_context(|| format!("a number must precede {c:?} in {raw:?}"))?;
         total = amount
             .checked_mul(unit)
             .and_then(|seconds| total.checked_add(seconds))
@@ -154,10 +175,20 @@ mod tests {
         assert_eq!(settings.bind_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(settings.public_base_url, "http://localhost:8080");
         assert_eq!(settings.mail_from, "Clinic <no-reply@localhost>");
-        assert_eq!(settings.public_rate_limit, RateLimit { requests: 20, per: Duration::from_secs(60) });
+        assert_eq!(
+            settings.public_rate_limit,
+            RateLimit {
+                requests: 20,
+                per: Duration::from_secs(60)
+            }
+        );
         assert_eq!(settings.reminder_offsets, vec![Duration::from_secs(86_400)]);
         assert_eq!(settings.booking_min_lead, Duration::from_secs(7200));
-        assert!(settings.database_url.is_none() && settings.smtp_url.is_none() && settings.cors_origins.is_empty());
+        assert!(
+            settings.database_url.is_none()
+                && settings.smtp_url.is_none()
+                && settings.cors_origins.is_empty()
+        );
     }
 
     #[test]
@@ -169,10 +200,16 @@ mod tests {
             ("DATABASE_URL", "postgres://u:secret@h/db"),
         ]);
         let settings = Settings::from_lookup(|name| env.get(name).map(|v| v.to_string())).unwrap();
-        assert_eq!(settings.cors_origins, vec!["https://a.example", "https://b.example"]);
+        assert_eq!(
+            settings.cors_origins,
+            vec!["https://a.example", "https://b.example"]
+        );
         assert_eq!(settings.public_rate_limit.per, Duration::from_secs(1));
         assert_eq!(settings.reminder_offsets.len(), 3);
-        assert!(!format!("{settings:?}").contains("secret"), "secrets never print");
+        assert!(
+            !format!("{settings:?}").contains("secret"),
+            "secrets never print"
+        );
     }
 
     #[test]

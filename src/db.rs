@@ -10,10 +10,13 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Connection options for `url`, with the session settings every connection must have.
 pub fn connect_options(url: &str) -> anyhow::Result<PgConnectOptions> {
-    let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid postgres:// URL")?;
+    let options =
+        PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid postgres:// URL")?;
     // JIT compiles PostGIS-heavy plans for ~200 ms each because of their inflated cost estimates;
     // our queries are short, so never pay that, whatever the server's default.
-    Ok(options.options([("jit", "off")]).application_name("consultdesk"))
+    Ok(options
+        .options([("jit", "off")])
+        .application_name("consultdesk"))
 }
 
 /// A pool that answers quickly when the database is away (requests then get 503) and heals by itself
@@ -31,7 +34,9 @@ pub fn pool(url: &str, settings: &Settings) -> anyhow::Result<PgPool> {
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await.map_err(|error| {
         let text = error.to_string();
-        if text.contains("postgis") && (text.contains("not available") || text.contains("could not open extension")) {
+        if text.contains("postgis")
+            && (text.contains("not available") || text.contains("could not open extension"))
+        {
             anyhow::anyhow!(
                 "PostGIS is not installed for this PostgreSQL server ({text}). Install it, e.g. \
                  `apt-get install postgresql-15-postgis-3` (match your server's major version), \

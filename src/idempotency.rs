@@ -25,7 +25,11 @@ pub fn key_from(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         return Ok(None);
     };
     match value.to_str() {
-        Ok(key) if !key.trim().is_empty() && key.len() <= MAX_KEY_LENGTH && key.chars().all(|c| c.is_ascii_graphic()) => {
+        Ok(key)
+            if !key.trim().is_empty()
+                && key.len() <= MAX_KEY_LENGTH
+                && key.chars().all(|c| c.is_ascii_graphic()) =>
+        {
             Ok(Some(key.to_owned()))
         }
         _ => Err(ApiError::validation(
@@ -107,7 +111,11 @@ pub async fn claim(
             "this key was already used with a different request body",
         ));
     }
-    Ok(Some(StoredResponse { status: u16::try_from(status).unwrap_or(200), body, location }))
+    Ok(Some(StoredResponse {
+        status: u16::try_from(status).unwrap_or(200),
+        body,
+        location,
+    }))
 }
 
 /// Stores the answer for a claimed key, in the same transaction as the rows it describes.
@@ -137,8 +145,10 @@ mod tests {
 
     #[test]
     fn fingerprint_ignores_key_order_but_not_values() {
-        let a: Map<String, Value> = serde_json::from_str(r#"{"a":1,"b":{"x":[1,2],"y":"z"}}"#).unwrap();
-        let b: Map<String, Value> = serde_json::from_str(r#"{ "b": {"y":"z","x":[1,2]}, "a": 1 }"#).unwrap();
+        let a: Map<String, Value> =
+            serde_json::from_str(r#"{"a":1,"b":{"x":[1,2],"y":"z"}}"#).unwrap();
+        let b: Map<String, Value> =
+            serde_json::from_str(r#"{ "b": {"y":"z","x":[1,2]}, "a": 1 }"#).unwrap();
         assert_eq!(fingerprint(&a), fingerprint(&b));
         let c = json!({"a": 1, "b": {"x": [2, 1], "y": "z"}});
         assert_ne!(fingerprint(&a), fingerprint(c.as_object().unwrap()));

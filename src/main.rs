@@ -10,7 +10,11 @@ use consultdesk::{db, http, telemetry};
 use std::io::Read;
 
 #[derive(Parser)]
-#[command(name = "consultdesk", version, about = "Clinic booking and callback backend")]
+#[command(
+    name = "consultdesk",
+    version,
+    about = "Clinic booking and callback backend"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -63,17 +67,33 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init(settings.log_json);
     match cli.command {
         Command::Serve { no_worker: _ } => startup::serve(settings).await,
-        Command::Migrate => with_database(&settings, |pool| async move { db::migrate(&pool).await }).await,
-        Command::Staff { command: StaffCommand::Add { email, name, role, clinics } } => {
+        Command::Migrate => {
+            with_database(&settings, |pool| async move { db::migrate(&pool).await }).await
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    email,
+                    name,
+                    role,
+                    clinics,
+                },
+        } => {
             let password = read_password()?;
             let body = serde_json::json!({
                 "email": email, "name": name, "role": role, "clinic_ids": clinics, "password": password,
             });
-            let new = NewStaff::parse(body.as_object().context("building the staff record")?).map_err(explain)?;
+            let new = NewStaff::parse(body.as_object().context("building the staff record")?)
+                .map_err(explain)?;
             with_database(&settings, |pool| async move {
                 db::migrate(&pool).await?;
-                let staff = accounts::create_with_password(&pool, &new).await.map_err(explain)?;
-                println!("created {} {} ({}) with id {}", staff.role, staff.name, staff.email, staff.id);
+                let staff = accounts::create_with_password(&pool, &new)
+                    .await
+                    .map_err(explain)?;
+                println!(
+                    "created {} {} ({}) with id {}",
+                    staff.role, staff.name, staff.email, staff.id
+                );
                 Ok(())
             })
             .await
@@ -96,9 +116,14 @@ where
 
 fn read_password() -> anyhow::Result<String> {
     let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).context("reading the password from standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the password from standard input")?;
     // Only the line ending a shell or `echo` adds is removed; other whitespace is part of the password.
-    let password = input.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&input);
+    let password = input
+        .strip_suffix('\n')
+        .map(|p| p.strip_suffix('\r').unwrap_or(p))
+        .unwrap_or(&input);
     Ok(password.to_owned())
 }
 
@@ -107,7 +132,11 @@ fn explain(error: ApiError) -> anyhow::Error {
     match error {
         ApiError::Validation(errors) => anyhow::anyhow!(
             "{}",
-            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         other => anyhow::anyhow!("{other}"),
     }

@@ -51,15 +51,22 @@ mod tests {
 
     #[test]
     fn a_generated_key_is_kept_and_reused_and_a_configured_one_wins() {
-        let dir = std::env::temp_dir().join(format!("consultdesk-key-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("consultdesk-key-{}", uuid::Uuid::new_v4().simple()));
         let first = resolve(None, &dir).unwrap();
         assert!(first.expose_secret().len() >= 32);
         let again = resolve(None, &dir).unwrap();
         assert_eq!(first.expose_secret(), again.expose_secret());
         let mode = fs::metadata(dir.join(FILE_NAME)).unwrap().permissions();
-        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+            0o600
+        );
         let configured = SecretString::from("x".repeat(40));
-        assert_eq!(resolve(Some(&configured), &dir).unwrap().expose_secret(), &"x".repeat(40));
+        assert_eq!(
+            resolve(Some(&configured), &dir).unwrap().expose_secret(),
+            &"x".repeat(40)
+        );
         fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -2,10 +2,10 @@
 //! the listener, and a graceful shutdown.
 
 use crate::config::Settings;
+use crate::db;
 use crate::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
 use crate::http::router;
 use crate::state::AppState;
-use crate::db;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
@@ -58,15 +58,23 @@ impl Application {
         let listener = TcpListener::bind(settings.bind_addr)
             .await
             .with_context(|| format!("binding {}", settings.bind_addr))?;
-        Ok(Application { listener, state: AppState::new(pool, settings) })
+        Ok(Application {
+            listener,
+            state: AppState::new(pool, settings),
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// Serves until `shutdown` resolves, then stops taking connections and finishes requests in flight.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let limiter = self.state.public_limiter.clone();
         let sweeper = tokio::spawn(async move {
             let mut every_minute = tokio::time::interval(Duration::from_secs(60));
@@ -76,7 +84,9 @@ impl Application {
             }
         });
         let app = router::build(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        let served = axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
         sweeper.abort();
         served.context("serving HTTP")
     }
@@ -84,7 +94,10 @@ impl Application {
 
 /// `consultdesk serve`: everything, until SIGTERM or Ctrl-C.
 pub async fn serve(mut settings: Settings) -> anyhow::Result<()> {
-    settings.signing_key = Some(crate::signing_key::resolve(settings.signing_key.as_ref(), &settings.data_dir)?);
+    settings.signing_key = Some(crate::signing_key::resolve(
+        settings.signing_key.as_ref(),
+        &settings.data_dir,
+    )?);
     let database = Database::open(&settings).await?;
     let result = serve_on(&settings, &database).await;
     let closed = database.close().await;

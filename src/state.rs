@@ -15,6 +15,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: PgPool, settings: Settings) -> Self {
         let public_limiter = Arc::new(PublicRateLimiter::new(settings.public_rate_limit));
-        Self { db, settings: Arc::new(settings), public_limiter }
+        Self {
+            db,
+            settings: Arc::new(settings),
+            public_limiter,
+        }
     }
 }

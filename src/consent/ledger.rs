@@ -18,8 +18,10 @@ pub async fn record_flags(
     wording_version: &str,
     client: &ClientInfo,
 ) -> Result<(), sqlx::Error> {
-    let (categories, granted): (Vec<&str>, Vec<bool>) =
-        flags.each().map(|(category, granted)| (category.as_str(), granted)).unzip();
+    let (categories, granted): (Vec<&str>, Vec<bool>) = flags
+        .each()
+        .map(|(category, granted)| (category.as_str(), granted))
+        .unzip();
     // One id per row, generated here so their order is the order of the categories.
     let ids: Vec<Uuid> = categories.iter().map(|_| Uuid::now_v7()).collect();
     sqlx::query(
@@ -70,7 +72,10 @@ const EVENT_COLUMNS: &str =
     "id, category, granted, source, wording_version, host(ip) AS ip, user_agent, created_at";
 
 /// The whole history, newest first.
-pub async fn history(conn: &mut PgConnection, patient_id: Uuid) -> Result<Vec<ConsentEventView>, sqlx::Error> {
+pub async fn history(
+    conn: &mut PgConnection,
+    patient_id: Uuid,
+) -> Result<Vec<ConsentEventView>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {EVENT_COLUMNS} FROM consent_events WHERE patient_id = $1 ORDER BY id DESC"
     )))
@@ -80,7 +85,10 @@ pub async fn history(conn: &mut PgConnection, patient_id: Uuid) -> Result<Vec<Co
 }
 
 /// The state in force for every category, in a fixed order.
-pub async fn current(conn: &mut PgConnection, patient_id: Uuid) -> Result<Vec<ConsentState>, sqlx::Error> {
+pub async fn current(
+    conn: &mut PgConnection,
+    patient_id: Uuid,
+) -> Result<Vec<ConsentState>, sqlx::Error> {
     let latest: Vec<ConsentEventView> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT DISTINCT ON (category) {EVENT_COLUMNS} FROM consent_events
           WHERE patient_id = $1 ORDER BY category, id DESC"
@@ -91,7 +99,9 @@ pub async fn current(conn: &mut PgConnection, patient_id: Uuid) -> Result<Vec<Co
     Ok(ConsentCategory::ALL
         .into_iter()
         .map(|category| {
-            let newest = latest.iter().find(|event| event.category == category.as_str());
+            let newest = latest
+                .iter()
+                .find(|event| event.category == category.as_str());
             ConsentState {
                 category: category.as_str().to_owned(),
                 granted: newest.is_some_and(|event| event.granted),

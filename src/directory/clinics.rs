@@ -75,7 +75,15 @@ struct ClinicFields {
     time_zone: Option<String>,
 }
 
-const TEXT_FIELDS: [&str; 7] = ["name", "address", "city", "province", "postal_code", "phone", "time_zone"];
+const TEXT_FIELDS: [&str; 7] = [
+    "name",
+    "address",
+    "city",
+    "province",
+    "postal_code",
+    "phone",
+    "time_zone",
+];
 
 impl ClinicFields {
     /// `partial`: a PATCH, where absent fields stay as they are (but at least one must be given).
@@ -113,17 +121,22 @@ impl ClinicFields {
         if wanted(&reader, "time_zone") {
             fields.time_zone = reader.required("time_zone", location::time_zone);
         }
-        let any_given = TEXT_FIELDS.iter().chain(["latitude", "longitude"].iter()).any(|name| reader.is_present(name));
+        let any_given = TEXT_FIELDS
+            .iter()
+            .chain(["latitude", "longitude"].iter())
+            .any(|name| reader.is_present(name));
         if partial && !any_given && !reader.has_errors() {
-            reader.error("body", Invalid::new("empty_update", "name at least one clinic field to change"));
+            reader.error(
+                "body",
+                Invalid::new("empty_update", "name at least one clinic field to change"),
+            );
         }
         reader.finish()?;
         Ok(fields)
     }
 }
 
-const CLINIC_COLUMNS: &str =
-    "id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone, created_at, updated_at";
+const CLINIC_COLUMNS: &str = "id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone, created_at, updated_at";
 
 fn location_header(id: Uuid) -> HeaderMap {
     let mut headers = HeaderMap::new();
@@ -179,7 +192,11 @@ pub async fn create_clinic(
     )
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, location_header(clinic.id), Json(clinic)))
+    Ok((
+        StatusCode::CREATED,
+        location_header(clinic.id),
+        Json(clinic),
+    ))
 }
 
 #[utoipa::path(get, path = "/v1/admin/clinics", tag = "admin",
@@ -229,12 +246,14 @@ pub async fn get_clinic(
 ) -> Result<Json<ClinicView>, ApiError> {
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    sqlx::query_as::<_, ClinicView>(sqlx::AssertSqlSafe(format!("SELECT {CLINIC_COLUMNS} FROM clinics WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    sqlx::query_as::<_, ClinicView>(sqlx::AssertSqlSafe(format!(
+        "SELECT {CLINIC_COLUMNS} FROM clinics WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?
+    .map(Json)
+    .ok_or(ApiError::NotFound)
 }
 
 #[utoipa::path(patch, path = "/v1/admin/clinics/{id}", tag = "admin",
@@ -279,8 +298,12 @@ pub async fn update_clinic(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(ApiError::NotFound)?;
-    let changed: Vec<&String> =
-        body.keys().filter(|key| TEXT_FIELDS.contains(&key.as_str()) || *key == "latitude" || *key == "longitude").collect();
+    let changed: Vec<&String> = body
+        .keys()
+        .filter(|key| {
+            TEXT_FIELDS.contains(&key.as_str()) || *key == "latitude" || *key == "longitude"
+        })
+        .collect();
     audit::record(
         &mut tx,
         AuditEntry {

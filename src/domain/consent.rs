@@ -31,7 +31,9 @@ impl ConsentCategory {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|category| category.as_str() == raw)
+        Self::ALL
+            .into_iter()
+            .find(|category| category.as_str() == raw)
     }
 }
 
@@ -76,7 +78,9 @@ impl ConsentFlags {
 
     /// Every category with the person's choice for it.
     pub fn each(&self) -> impl Iterator<Item = (ConsentCategory, bool)> + '_ {
-        ConsentCategory::ALL.into_iter().map(|category| (category, self.get(category)))
+        ConsentCategory::ALL
+            .into_iter()
+            .map(|category| (category, self.get(category)))
     }
 }
 

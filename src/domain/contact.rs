@@ -19,7 +19,10 @@ impl EmailAddress {
             return Err(Invalid::new("required", "must not be empty"));
         }
         if trimmed.len() > MAX_EMAIL_LENGTH || !trimmed.validate_email() {
-            return Err(Invalid::new("invalid_email", "must be a valid email address"));
+            return Err(Invalid::new(
+                "invalid_email",
+                "must be a valid email address",
+            ));
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -40,15 +43,23 @@ impl PhoneE164 {
         if trimmed.is_empty() {
             return Err(Invalid::new("required", "must not be empty"));
         }
-        let invalid = || Invalid::new("invalid_phone", "must be a valid phone number, e.g. +1 416-555-0100");
+        let invalid = || {
+            Invalid::new(
+                "invalid_phone",
+                "must be a valid phone number, e.g. +1 416-555-0100",
+            )
+        };
         if trimmed.len() > MAX_PHONE_INPUT_LENGTH {
             return Err(invalid());
         }
-        let number = phonenumber::parse(Some(phonenumber::country::Id::CA), trimmed).map_err(|_| invalid())?;
+        let number = phonenumber::parse(Some(phonenumber::country::Id::CA), trimmed)
+            .map_err(|_| invalid())?;
         if !phonenumber::is_valid(&number) {
             return Err(invalid());
         }
-        Ok(Self(number.format().mode(phonenumber::Mode::E164).to_string()))
+        Ok(Self(
+            number.format().mode(phonenumber::Mode::E164).to_string(),
+        ))
     }
 
     pub fn as_str(&self) -> &str {
@@ -62,26 +73,52 @@ mod tests {
 
     #[test]
     fn phones_are_normalised_to_e164() {
-        for raw in ["+1 416-555-0100", "416-555-0100", "(416) 555 0100", "1 416 555 0100", "4165550100"] {
-            assert_eq!(PhoneE164::parse(raw).unwrap().as_str(), "+14165550100", "{raw}");
+        for raw in [
+            "+1 416-555-0100",
+            "416-555-0100",
+            "(416) 555 0100",
+            "1 416 555 0100",
+            "4165550100",
+        ] {
+            assert_eq!(
+                PhoneE164::parse(raw).unwrap().as_str(),
+                "+14165550100",
+                "{raw}"
+            );
         }
-        assert_eq!(PhoneE164::parse("+44 20 7946 0958").unwrap().as_str(), "+442079460958");
+        assert_eq!(
+            PhoneE164::parse("+44 20 7946 0958").unwrap().as_str(),
+            "+442079460958"
+        );
     }
 
     #[test]
     fn bad_phones_are_rejected() {
-        for raw in ["", "12", "not a phone", "+1 000-000-0000", &"9".repeat(41), "555-0100"] {
+        for raw in [
+            "",
+            "12",
+            "not a phone",
+            "+1 000-000-0000",
+            &"9".repeat(41),
+            "555-0100",
+        ] {
             assert!(PhoneE164::parse(raw).is_err(), "{raw}");
         }
     }
 
     #[test]
     fn emails() {
-        assert_eq!(EmailAddress::parse(" Jane@Example.com ").unwrap().as_str(), "Jane@Example.com");
+        assert_eq!(
+            EmailAddress::parse(" Jane@Example.com ").unwrap().as_str(),
+            "Jane@Example.com"
+        );
         for raw in ["", "jane", "jane@", "@example.com", "ja ne@example.com"] {
             assert!(EmailAddress::parse(raw).is_err(), "{raw}");
         }
         let long = format!("{}@example.com", "a".repeat(250));
-        assert_eq!(EmailAddress::parse(&long).unwrap_err().code, "invalid_email");
+        assert_eq!(
+            EmailAddress::parse(&long).unwrap_err().code,
+            "invalid_email"
+        );
     }
 }

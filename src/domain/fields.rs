@@ -15,7 +15,11 @@ pub struct FieldReader<'a> {
 
 impl<'a> FieldReader<'a> {
     pub fn new(object: &'a Map<String, Value>) -> Self {
-        Self { object, prefix: String::new(), errors: Vec::new() }
+        Self {
+            object,
+            prefix: String::new(),
+            errors: Vec::new(),
+        }
     }
 
     fn path(&self, name: &str) -> String {
@@ -25,7 +29,8 @@ impl<'a> FieldReader<'a> {
     /// Records an error on `name` (relative to this reader).
     pub fn error(&mut self, name: &str, invalid: Invalid) {
         let field = self.path(name);
-        self.errors.push(FieldError::new(field, invalid.code, invalid.message));
+        self.errors
+            .push(FieldError::new(field, invalid.code, invalid.message));
     }
 
     /// The raw value, with JSON `null` treated as absent.
@@ -42,11 +47,18 @@ impl<'a> FieldReader<'a> {
     }
 
     fn wrong_type(&mut self, name: &str, expected: &str) {
-        self.error(name, Invalid::new("invalid_type", format!("must be {expected}")));
+        self.error(
+            name,
+            Invalid::new("invalid_type", format!("must be {expected}")),
+        );
     }
 
     /// A string parsed with `parse`; `None` (with an error recorded) when missing or invalid.
-    pub fn required<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, Invalid>) -> Option<T> {
+    pub fn required<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
         match self.raw(name) {
             None => {
                 self.missing(name);
@@ -58,7 +70,11 @@ impl<'a> FieldReader<'a> {
 
     /// An optional string: absent, null and blank all mean "not given" (`Some(None)`);
     /// `None` means it was given but invalid (the error is recorded).
-    pub fn optional<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, Invalid>) -> Option<Option<T>> {
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<Option<T>> {
         match self.raw(name) {
             None => Some(None),
             Some(Value::String(text)) if text.trim().is_empty() => Some(None),
@@ -112,7 +128,11 @@ impl<'a> FieldReader<'a> {
     }
 
     /// A finite JSON number checked by `check`.
-    pub fn required_f64(&mut self, name: &str, check: impl FnOnce(f64) -> Result<f64, Invalid>) -> Option<f64> {
+    pub fn required_f64(
+        &mut self,
+        name: &str,
+        check: impl FnOnce(f64) -> Result<f64, Invalid>,
+    ) -> Option<f64> {
         match self.raw(name) {
             None => {
                 self.missing(name);
@@ -159,7 +179,10 @@ impl<'a> FieldReader<'a> {
             return None;
         };
         if items.len() > max_items {
-            self.error(name, Invalid::new("too_many", format!("must hold at most {max_items} items")));
+            self.error(
+                name,
+                Invalid::new("too_many", format!("must hold at most {max_items} items")),
+            );
             return None;
         }
         let mut parsed = Vec::with_capacity(items.len());
@@ -175,14 +198,22 @@ impl<'a> FieldReader<'a> {
     }
 
     /// Reads a nested object with its own reader; its errors are named `name.field`.
-    pub fn object<T>(&mut self, name: &str, read: impl FnOnce(&mut FieldReader<'a>) -> Option<T>) -> Option<T> {
+    pub fn object<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&mut FieldReader<'a>) -> Option<T>,
+    ) -> Option<T> {
         match self.raw(name) {
             None => {
                 self.missing(name);
                 None
             }
             Some(Value::Object(inner)) => {
-                let mut nested = FieldReader { object: inner, prefix: self.path(&format!("{name}.")), errors: vec![] };
+                let mut nested = FieldReader {
+                    object: inner,
+                    prefix: self.path(&format!("{name}.")),
+                    errors: vec![],
+                };
                 let result = read(&mut nested);
                 let failed = !nested.errors.is_empty();
                 self.errors.append(&mut nested.errors);
@@ -201,7 +232,11 @@ impl<'a> FieldReader<'a> {
 
     /// Ends reading: `Ok` when nothing was wrong, else a 422 listing every error.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.errors)) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
     }
 }
 
@@ -242,8 +277,13 @@ mod tests {
             c.required_bool("exercise_plans")
         });
         reader.string_array("ids", 10, parse_uuid);
-        let Err(ApiError::Validation(errors)) = reader.finish() else { panic!("expected validation errors") };
-        let fields: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        let Err(ApiError::Validation(errors)) = reader.finish() else {
+            panic!("expected validation errors")
+        };
+        let fields: Vec<_> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
         assert_eq!(
             fields,
             vec![

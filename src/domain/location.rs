@@ -2,7 +2,9 @@
 
 use super::Invalid;
 
-pub const PROVINCES: [&str; 13] = ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"];
+pub const PROVINCES: [&str; 13] = [
+    "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT",
+];
 
 /// A Canadian province or territory, as its two-letter code.
 pub fn province(raw: &str) -> Result<String, Invalid> {
@@ -10,21 +12,39 @@ pub fn province(raw: &str) -> Result<String, Invalid> {
     if PROVINCES.contains(&code.as_str()) {
         Ok(code)
     } else {
-        Err(Invalid::new("invalid_province", format!("must be one of {}", PROVINCES.join(", "))))
+        Err(Invalid::new(
+            "invalid_province",
+            format!("must be one of {}", PROVINCES.join(", ")),
+        ))
     }
 }
 
 /// A full Canadian postal code, normalised to `A1A 1A1`. Accepts any case, with or without the space.
 pub fn postal_code(raw: &str) -> Result<String, Invalid> {
-    let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-    let invalid = || Invalid::new("invalid_postal_code", "must be a Canadian postal code like M5V 2T6");
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let invalid = || {
+        Invalid::new(
+            "invalid_postal_code",
+            "must be a Canadian postal code like M5V 2T6",
+        )
+    };
     let chars: Vec<char> = compact.chars().collect();
     if chars.len() != 6 || raw.len() > 12 {
         return Err(invalid());
     }
     // Letters D, F, I, O, Q and U never appear; W and Z never start a postal code.
     let letter_ok = |c: char| c.is_ascii_uppercase() && !"DFIOQU".contains(c);
-    let shape_ok = chars.iter().enumerate().all(|(i, &c)| if i % 2 == 0 { letter_ok(c) } else { c.is_ascii_digit() });
+    let shape_ok = chars.iter().enumerate().all(|(i, &c)| {
+        if i % 2 == 0 {
+            letter_ok(c)
+        } else {
+            c.is_ascii_digit()
+        }
+    });
     if !shape_ok || "WZ".contains(chars[0]) {
         return Err(invalid());
     }
@@ -36,14 +56,22 @@ pub fn time_zone(raw: &str) -> Result<String, Invalid> {
     raw.trim()
         .parse::<chrono_tz::Tz>()
         .map(|tz| tz.name().to_owned())
-        .map_err(|_| Invalid::new("invalid_time_zone", "must be an IANA time zone such as America/Toronto"))
+        .map_err(|_| {
+            Invalid::new(
+                "invalid_time_zone",
+                "must be an IANA time zone such as America/Toronto",
+            )
+        })
 }
 
 pub fn latitude(value: f64) -> Result<f64, Invalid> {
     if value.is_finite() && (-90.0..=90.0).contains(&value) {
         Ok(value)
     } else {
-        Err(Invalid::new("out_of_range", "must be a number from -90 to 90"))
+        Err(Invalid::new(
+            "out_of_range",
+            "must be a number from -90 to 90",
+        ))
     }
 }
 
@@ -51,7 +79,10 @@ pub fn longitude(value: f64) -> Result<f64, Invalid> {
     if value.is_finite() && (-180.0..=180.0).contains(&value) {
         Ok(value)
     } else {
-        Err(Invalid::new("out_of_range", "must be a number from -180 to 180"))
+        Err(Invalid::new(
+            "out_of_range",
+            "must be a number from -180 to 180",
+        ))
     }
 }
 
@@ -63,7 +94,9 @@ mod tests {
     fn postal_codes_normalise() {
         assert_eq!(postal_code("m5v2t6").unwrap(), "M5V 2T6");
         assert_eq!(postal_code(" M5V 2T6 ").unwrap(), "M5V 2T6");
-        for bad in ["M5V", "M5V 2T", "D5V 2T6", "Z5V 2T6", "M5V 2T66", "55V 2T6", "M5V-2T6"] {
+        for bad in [
+            "M5V", "M5V 2T", "D5V 2T6", "Z5V 2T6", "M5V 2T66", "55V 2T6", "M5V-2T6",
+        ] {
             assert!(postal_code(bad).is_err(), "{bad}");
         }
     }

@@ -6,6 +6,7 @@ pub mod consent;
 pub mod contact;
 pub mod fields;
 pub mod location;
+pub mod practice;
 pub mod text;
 
 /// Why a value was rejected: a stable code for programs and a sentence for people.
@@ -17,6 +18,9 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }

@@ -15,11 +15,20 @@ pub fn bounded_text(raw: &str, min: usize, max: usize, multiline: bool) -> Resul
         });
     }
     if length > max {
-        return Err(Invalid::new("too_long", format!("must be at most {max} characters")));
+        return Err(Invalid::new(
+            "too_long",
+            format!("must be at most {max} characters"),
+        ));
     }
     let allowed_control = |c: char| multiline && (c == '\n' || c == '\t' || c == '\r');
-    if trimmed.chars().any(|c| c.is_control() && !allowed_control(c)) {
-        return Err(Invalid::new("invalid_characters", "must not contain control characters"));
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && !allowed_control(c))
+    {
+        return Err(Invalid::new(
+            "invalid_characters",
+            "must not contain control characters",
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -35,7 +44,10 @@ pub fn web_url(raw: &str) -> Result<String, Invalid> {
     let lower = url.to_ascii_lowercase();
     let has_scheme = lower.starts_with("https://") || lower.starts_with("http://");
     if !has_scheme || url.contains(char::is_whitespace) || url.len() <= "https://".len() {
-        return Err(Invalid::new("invalid_url", "must be an absolute http(s) URL"));
+        return Err(Invalid::new(
+            "invalid_url",
+            "must be an absolute http(s) URL",
+        ));
     }
     Ok(url)
 }
@@ -47,15 +59,24 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_kept_verbatim() {
         assert_eq!(name("  O'Brien ").unwrap(), "O'Brien");
-        assert_eq!(name("Robert'); DROP TABLE patients;--").unwrap(), "Robert'); DROP TABLE patients;--");
-        assert_eq!(name("Zoë Łukasiewicz-藤原").unwrap(), "Zoë Łukasiewicz-藤原");
+        assert_eq!(
+            name("Robert'); DROP TABLE patients;--").unwrap(),
+            "Robert'); DROP TABLE patients;--"
+        );
+        assert_eq!(
+            name("Zoë Łukasiewicz-藤原").unwrap(),
+            "Zoë Łukasiewicz-藤原"
+        );
     }
 
     #[test]
     fn empty_long_and_control_characters_are_rejected() {
         assert_eq!(name("   ").unwrap_err().code, "required");
         assert_eq!(name(&"a".repeat(201)).unwrap_err().code, "too_long");
-        assert!(name(&"é".repeat(200)).is_ok(), "length counts characters, not bytes");
+        assert!(
+            name(&"é".repeat(200)).is_ok(),
+            "length counts characters, not bytes"
+        );
         assert_eq!(name("a\u{0}b").unwrap_err().code, "invalid_characters");
         assert_eq!(name("a\nb").unwrap_err().code, "invalid_characters");
         assert!(bounded_text("line one\nline two", 0, 100, true).is_ok());
@@ -64,7 +85,10 @@ mod tests {
     #[test]
     fn urls_must_be_absolute_http() {
         assert!(web_url("https://clinic.example/blog/runners-knee").is_ok());
-        assert_eq!(web_url("javascript:alert(1)").unwrap_err().code, "invalid_url");
+        assert_eq!(
+            web_url("javascript:alert(1)").unwrap_err().code,
+            "invalid_url"
+        );
         assert_eq!(web_url("https://a b").unwrap_err().code, "invalid_url");
         assert_eq!(web_url("https://").unwrap_err().code, "invalid_url");
     }

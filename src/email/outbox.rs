@@ -56,9 +56,14 @@ pub struct NewEmail<'a> {
 }
 
 /// Writes the email row; returns its id and whether it will be sent (`queued`) or not (`suppressed`).
-pub async fn enqueue(conn: &mut PgConnection, email: NewEmail<'_>) -> Result<(Uuid, &'static str), sqlx::Error> {
+pub async fn enqueue(
+    conn: &mut PgConnection,
+    email: NewEmail<'_>,
+) -> Result<(Uuid, &'static str), sqlx::Error> {
     let status = match email.kind.category() {
-        Some(category) if !ledger::is_granted(conn, email.patient_id, category).await? => "suppressed",
+        Some(category) if !ledger::is_granted(conn, email.patient_id, category).await? => {
+            "suppressed"
+        }
         _ => "queued",
     };
     let id = Uuid::now_v7();

@@ -21,7 +21,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.to_owned(), message: message.into() }
+        Self {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -42,7 +46,10 @@ pub enum ApiError {
     #[error("malformed request: {0}")]
     BadRequest(String),
     #[error("malformed query parameters: {detail}")]
-    BadQuery { detail: String, errors: Vec<FieldError> },
+    BadQuery {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("authentication required")]
     Unauthorized(String),
     #[error("forbidden")]
@@ -71,7 +78,10 @@ impl ApiError {
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError::Conflict { code, detail: detail.into() }
+        ApiError::Conflict {
+            code,
+            detail: detail.into(),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -94,12 +104,22 @@ impl ApiError {
         let status = self.status();
         let (code, detail, errors) = match self {
             ApiError::BadRequest(detail) => ("bad_request", detail.clone(), vec![]),
-            ApiError::BadQuery { detail, errors } => ("invalid_parameters", detail.clone(), errors.clone()),
+            ApiError::BadQuery { detail, errors } => {
+                ("invalid_parameters", detail.clone(), errors.clone())
+            }
             ApiError::Unauthorized(detail) => ("unauthorized", detail.clone(), vec![]),
-            ApiError::Forbidden => ("forbidden", "Your role does not allow this action.".into(), vec![]),
+            ApiError::Forbidden => (
+                "forbidden",
+                "Your role does not allow this action.".into(),
+                vec![],
+            ),
             ApiError::NotFound => ("not_found", "No such resource.".into(), vec![]),
             ApiError::Conflict { code, detail } => (*code, detail.clone(), vec![]),
-            ApiError::PayloadTooLarge => ("payload_too_large", "The request body exceeds 1 MiB.".into(), vec![]),
+            ApiError::PayloadTooLarge => (
+                "payload_too_large",
+                "The request body exceeds 1 MiB.".into(),
+                vec![],
+            ),
             ApiError::UnsupportedMediaType => (
                 "unsupported_media_type",
                 "Send the body as application/json.".into(),
@@ -120,7 +140,11 @@ impl ApiError {
                 "The database is unavailable; retry shortly.".into(),
                 vec![],
             ),
-            ApiError::Internal(_) => ("internal_error", "An unexpected error occurred.".into(), vec![]),
+            ApiError::Internal(_) => (
+                "internal_error",
+                "An unexpected error occurred.".into(),
+                vec![],
+            ),
         };
         Problem {
             problem_type: problem_type_uri(code),
@@ -152,16 +176,19 @@ pub fn problem_response(status: StatusCode, code: &str, detail: &str) -> Respons
 fn problem_json(status: StatusCode, problem: &Problem) -> Response {
     let body = serde_json::to_vec(problem).unwrap_or_default();
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+    );
     response
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
-            ApiError::Internal(error) => tracing::error!(error = format!("{error:#}"), "internal error"),
+            ApiError::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "internal error")
+            }
             ApiError::Unavailable(error) => tracing::warn!(error = %error, "database unavailable"),
             _ => {}
         }
@@ -172,7 +199,9 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         if let Some(secs) = retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if let ApiError::Unauthorized(_) = &self {
             response
@@ -196,11 +225,15 @@ impl From<sqlx::Error> for ApiError {
 /// Errors that mean "the database cannot be reached right now" rather than "the query is wrong".
 pub fn is_unavailable(error: &sqlx::Error) -> bool {
     match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => true,
         sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(db) => {
             // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection exceptions.
-            db.code().is_some_and(|code| code.starts_with("57P") || code.starts_with("08"))
+            db.code()
+                .is_some_and(|code| code.starts_with("57P") || code.starts_with("08"))
         }
         _ => false,
     }

@@ -20,28 +20,53 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         if !has_json_content_type(&request) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| match rejection {
-            BytesRejection::FailedToBufferBody(failure) if is_too_large(&failure) => ApiError::PayloadTooLarge,
-            other => ApiError::BadRequest(format!("could not read the body: {}", other.body_text())),
-        })?;
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection {
+                    BytesRejection::FailedToBufferBody(failure) if is_too_large(&failure) => {
+                        ApiError::PayloadTooLarge
+                    }
+                    other => ApiError::BadRequest(format!(
+                        "could not read the body: {}",
+                        other.body_text()
+                    )),
+                })?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(object)) => Ok(JsonObject(object)),
-            Ok(_) => Err(ApiError::validation("body", "invalid_type", "the body must be a JSON object")),
+            Ok(_) => Err(ApiError::validation(
+                "body",
+                "invalid_type",
+                "the body must be a JSON object",
+            )),
             Err(error) => Err(ApiError::BadRequest(format!("malformed JSON: {error}"))),
         }
     }
 }
 
 fn is_too_large(failure: &axum::extract::rejection::FailedToBufferBody) -> bool {
-    matches!(failure, axum::extract::rejection::FailedToBufferBody::LengthLimitError(_))
+    matches!(
+        failure,
+        axum::extract::rejection::FailedToBufferBody::LengthLimitError(_)
+    )
 }
 
 fn has_json_content_type(request: &Request) -> bool {
-    let Some(value) = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Who sent the request, as recorded with consents and sessions.
@@ -58,12 +83,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
-            .map(|agent| agent.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT_CHARS).collect());
+            .map(|agent| {
+                agent
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_USER_AGENT_CHARS)
+                    .collect()
+            });
         Ok(ClientInfo { ip, user_agent })
     }
 }

@@ -21,10 +21,16 @@ pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     }
     let (code, detail) = match status {
         StatusCode::NOT_FOUND => ("not_found", "No such resource."),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This method is not allowed on this resource."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "This method is not allowed on this resource.",
+        ),
         StatusCode::REQUEST_TIMEOUT => ("timeout", "The request took too long and was abandoned."),
         StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The request body exceeds 1 MiB."),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Send the body as application/json."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Send the body as application/json.",
+        ),
         StatusCode::INTERNAL_SERVER_ERROR => ("internal_error", "An unexpected error occurred."),
         _ if status.is_client_error() => ("bad_request", "The request could not be processed."),
         _ => ("server_error", "The server could not complete the request."),
@@ -54,7 +60,11 @@ pub fn request_span(request: &Request<Body>) -> Span {
         .get(REQUEST_ID_HEADER)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or("unmatched");
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or("unmatched");
     tracing::info_span!(
         "request",
         method = %request.method(),

@@ -54,5 +54,7 @@ impl Modify for BearerAuth {
 
 /// The document as YAML, exactly as committed in `openapi.yaml`.
 pub fn yaml() -> String {
-    ApiDoc::openapi().to_yaml().unwrap_or_else(|error| format!("# failed to render the document: {error}\n"))
+    ApiDoc::openapi()
+        .to_yaml()
+        .unwrap_or_else(|error| format!("# failed to render the document: {error}\n"))
 }

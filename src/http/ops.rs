@@ -23,7 +23,9 @@ const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, description = "The process is running", body = HealthView)))]
 pub async fn healthz() -> Json<HealthView> {
-    Json(HealthView { status: "ok".into() })
+    Json(HealthView {
+        status: "ok".into(),
+    })
 }
 
 #[utoipa::path(get, path = "/readyz", tag = "operations",
@@ -34,7 +36,9 @@ pub async fn healthz() -> Json<HealthView> {
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, ApiError> {
     let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db);
     match tokio::time::timeout(READINESS_TIMEOUT, ping).await {
-        Ok(Ok(_)) => Ok(Json(HealthView { status: "ok".into() })),
+        Ok(Ok(_)) => Ok(Json(HealthView {
+            status: "ok".into(),
+        })),
         Ok(Err(error)) => Err(ApiError::Unavailable(error.to_string())),
         Err(_) => Err(ApiError::Unavailable("database ping timed out".into())),
     }
@@ -43,5 +47,8 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, A
 #[utoipa::path(get, path = "/openapi.yaml", tag = "operations",
     responses((status = 200, description = "This document", content_type = "application/yaml", body = String)))]
 pub async fn openapi_yaml() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/yaml")], openapi::yaml())
+    (
+        [(header::CONTENT_TYPE, "application/yaml")],
+        openapi::yaml(),
+    )
 }

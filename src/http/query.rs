@@ -29,19 +29,33 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
-            .map_err(|rejection| ApiError::BadRequest(format!("malformed query string: {}", rejection.body_text())))?;
-        Ok(QueryParams { values: pairs.into_iter().collect(), errors: Vec::new() })
+            .map_err(|rejection| {
+                ApiError::BadRequest(format!("malformed query string: {}", rejection.body_text()))
+            })?;
+        Ok(QueryParams {
+            values: pairs.into_iter().collect(),
+            errors: Vec::new(),
+        })
     }
 }
 
 impl QueryParams {
-    fn error(&mut self, name: &str, invalid: Invalid) {
-        self.errors.push(FieldError::new(name, invalid.code, invalid.message));
+    pub fn error(&mut self, name: &str, invalid: Invalid) {
+        self.errors
+            .push(FieldError::new(name, invalid.code, invalid.message));
     }
 
     /// The value of `name`, parsed; blank counts as absent.
-    pub fn optional<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, Invalid>) -> Option<T> {
-        let raw = self.values.get(name).map(|value| value.trim().to_owned()).filter(|value| !value.is_empty())?;
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        let raw = self
+            .values
+            .get(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())?;
         match parse(&raw) {
             Ok(value) => Some(value),
             Err(invalid) => {
@@ -62,22 +76,42 @@ impl QueryParams {
                 .iter()
                 .copied()
                 .find(|candidate| *candidate == raw)
-                .ok_or_else(|| Invalid::new("invalid_value", format!("must be one of {}", allowed.join(", "))))
+                .ok_or_else(|| {
+                    Invalid::new(
+                        "invalid_value",
+                        format!("must be one of {}", allowed.join(", ")),
+                    )
+                })
         })
     }
 
     pub fn limit(&mut self) -> i64 {
         self.optional("limit", |raw| match raw.parse::<i64>() {
             Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => Ok(limit),
-            _ => Err(Invalid::new("out_of_range", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+            _ => Err(Invalid::new(
+                "out_of_range",
+                format!("must be a whole number from 1 to {MAX_LIMIT}"),
+            )),
         })
         .unwrap_or(DEFAULT_LIMIT)
     }
 
     pub fn cursor<T: DeserializeOwned>(&mut self) -> Option<T> {
         self.optional("cursor", |raw| {
-            decode_cursor(raw).ok_or_else(|| Invalid::new("invalid_cursor", "is not a cursor this API issued"))
+            decode_cursor(raw)
+                .ok_or_else(|| Invalid::new("invalid_cursor", "is not a cursor this API issued"))
         })
+    }
+
+    /// Whether `name` was given with a non-blank value.
+    pub fn is_given(&self, name: &str) -> bool {
+        self.values.get(name).is_some_and(|value| !value.trim().is_empty())
+    }
+
+    /// Ends reading for endpoints whose parameters are their whole input (search): a 422 naming every
+    /// invalid parameter, as a body would get.
+    pub fn finish_as_validation(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.errors)) }
     }
 
     /// Ends reading: a 400 naming every malformed parameter, if any.
@@ -85,8 +119,15 @@ impl QueryParams {
         if self.errors.is_empty() {
             return Ok(());
         }
-        let names: Vec<_> = self.errors.iter().map(|error| error.field.clone()).collect();
-        Err(ApiError::BadQuery { detail: format!("invalid query parameter(s): {}", names.join(", ")), errors: self.errors })
+        let names: Vec<_> = self
+            .errors
+            .iter()
+            .map(|error| error.field.clone())
+            .collect();
+        Err(ApiError::BadQuery {
+            detail: format!("invalid query parameter(s): {}", names.join(", ")),
+            errors: self.errors,
+        })
     }
 }
 
@@ -111,11 +152,22 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// Builds a page from `limit + 1` fetched rows: the extra row only tells that more exist.
-    pub fn from_rows<P: Serialize>(mut rows: Vec<T>, limit: i64, position: impl Fn(&T) -> P) -> Self {
+    pub fn from_rows<P: Serialize>(
+        mut rows: Vec<T>,
+        limit: i64,
+        position: impl Fn(&T) -> P,
+    ) -> Self {
         let has_more = rows.len() as i64 > limit;
         rows.truncate(limit.max(0) as usize);
-        let next_cursor = if has_more { rows.last().map(|last| encode_cursor(&position(last))) } else { None };
-        Page { items: rows, next_cursor }
+        let next_cursor = if has_more {
+            rows.last().map(|last| encode_cursor(&position(last)))
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 }
 
@@ -126,7 +178,10 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let cursor = encode_cursor(&(3, "x"));
-        assert_eq!(decode_cursor::<(i32, String)>(&cursor), Some((3, "x".to_owned())));
+        assert_eq!(
+            decode_cursor::<(i32, String)>(&cursor),
+            Some((3, "x".to_owned()))
+        );
         assert_eq!(decode_cursor::<(i32, String)>("!!!"), None);
         assert_eq!(decode_cursor::<(i32, String)>(&"A".repeat(600)), None);
     }
@@ -135,7 +190,10 @@ mod tests {
     fn pages_know_when_more_exist() {
         let page = Page::from_rows(vec![1, 2, 3], 2, |n| *n);
         assert_eq!(page.items, vec![1, 2]);
-        assert_eq!(decode_cursor::<i32>(page.next_cursor.as_deref().unwrap()), Some(2));
+        assert_eq!(
+            decode_cursor::<i32>(page.next_cursor.as_deref().unwrap()),
+            Some(2)
+        );
         assert!(Page::from_rows(vec![1, 2], 2, |n| *n).next_cursor.is_none());
     }
 }

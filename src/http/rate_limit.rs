@@ -24,8 +24,13 @@ impl PublicRateLimiter {
         let burst = NonZeroU32::new(limit.requests).unwrap_or(NonZeroU32::MIN);
         // The bucket refills one request every `per / requests`, and holds at most `requests`.
         let interval = (limit.per / burst.get()).max(Duration::from_nanos(1));
-        let quota = Quota::with_period(interval).unwrap_or_else(|| Quota::per_second(burst)).allow_burst(burst);
-        Self { limiter: governor::RateLimiter::keyed(quota), clock: DefaultClock::default() }
+        let quota = Quota::with_period(interval)
+            .unwrap_or_else(|| Quota::per_second(burst))
+            .allow_burst(burst);
+        Self {
+            limiter: governor::RateLimiter::keyed(quota),
+            clock: DefaultClock::default(),
+        }
     }
 
     /// `Ok` when `ip` may make another request now, else how many whole seconds to wait.
@@ -46,7 +51,10 @@ impl PublicRateLimiter {
 /// Client IP as seen on the socket. (Deployments behind a proxy terminate at the proxy's address;
 /// trusting forwarded headers would let anyone pick their own bucket.)
 pub fn client_ip(request: &Request) -> Option<IpAddr> {
-    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
 }
 
 pub async fn limit_public(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -54,7 +62,10 @@ pub async fn limit_public(State(state): State<AppState>, request: Request, next:
         && let Err(retry_after_secs) = state.public_limiter.check(ip)
     {
         tracing::info!(%ip, "public rate limit reached");
-        return ApiError::RateLimited { retry_after_secs: retry_after_secs.max(1) }.into_response();
+        return ApiError::RateLimited {
+            retry_after_secs: retry_after_secs.max(1),
+        }
+        .into_response();
     }
     next.run(request).await
 }
@@ -65,13 +76,22 @@ mod tests {
 
     #[test]
     fn allows_the_burst_then_refuses_with_a_wait() {
-        let limiter = PublicRateLimiter::new(RateLimit { requests: 3, per: Duration::from_secs(60) });
+        let limiter = PublicRateLimiter::new(RateLimit {
+            requests: 3,
+            per: Duration::from_secs(60),
+        });
         let ip: IpAddr = "203.0.113.7".parse().unwrap();
         for _ in 0..3 {
             assert!(limiter.check(ip).is_ok());
         }
         let wait = limiter.check(ip).unwrap_err();
-        assert!((1..=20).contains(&wait), "one request refills every 20 s, got {wait}");
-        assert!(limiter.check("203.0.113.8".parse().unwrap()).is_ok(), "other clients have their own bucket");
+        assert!(
+            (1..=20).contains(&wait),
+            "one request refills every 20 s, got {wait}"
+        );
+        assert!(
+            limiter.check("203.0.113.8".parse().unwrap()).is_ok(),
+            "other clients have their own bucket"
+        );
     }
 }

@@ -23,25 +23,46 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn build(state: AppState) -> Router {
     let public_posts = Router::new()
-        .route("/v1/callback-requests", post(intake::handlers::create_callback_request))
+        .route(
+            "/v1/callback-requests",
+            post(intake::handlers::create_callback_request),
+        )
         .route("/v1/staff/sessions", post(staff::sessions::sign_in))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limit_public))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_public,
+        ))
         .layer(cors(&state.settings.cors_origins));
 
     let staff_routes = Router::new()
-        .route("/v1/staff/sessions/current", delete(staff::sessions::sign_out))
-        .route("/v1/staff/callback-requests", get(intake::queue::list_callback_requests))
+        .route(
+            "/v1/staff/sessions/current",
+            delete(staff::sessions::sign_out),
+        )
+        .route(
+            "/v1/staff/callback-requests",
+            get(intake::queue::list_callback_requests),
+        )
         .route(
             "/v1/staff/callback-requests/{id}",
             get(intake::queue::get_callback_request).patch(intake::queue::update_callback_request),
         )
-        .route("/v1/staff/patients/{id}", get(patients::handlers::get_patient))
-        .route("/v1/admin/clinics", post(directory::clinics::create_clinic).get(directory::clinics::list_clinics))
+        .route(
+            "/v1/staff/patients/{id}",
+            get(patients::handlers::get_patient),
+        )
+        .route(
+            "/v1/admin/clinics",
+            post(directory::clinics::create_clinic).get(directory::clinics::list_clinics),
+        )
         .route(
             "/v1/admin/clinics/{id}",
             get(directory::clinics::get_clinic).patch(directory::clinics::update_clinic),
         )
-        .route("/v1/admin/staff", post(staff::accounts::create_staff).get(staff::accounts::list_staff));
+        .route(
+            "/v1/admin/staff",
+            post(staff::accounts::create_staff).get(staff::accounts::list_staff),
+        );
 
     let operations = Router::new()
         .route("/healthz", get(ops::healthz))
@@ -53,13 +74,22 @@ pub fn build(state: AppState) -> Router {
         .merge(public_posts)
         .merge(staff_routes)
         .merge(operations)
-        .fallback(|| async { error::problem_response(StatusCode::NOT_FOUND, "not_found", "No such resource.") })
+        .fallback(|| async {
+            error::problem_response(StatusCode::NOT_FOUND, "not_found", "No such resource.")
+        })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.settings.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.settings.request_timeout,
+        ))
         .layer(axum::middleware::from_fn(problem_for_bare_errors))
         .layer(CatchPanicLayer::custom(|_| {
-            error::problem_response(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "An unexpected error occurred.")
-                .into_response()
+            error::problem_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "An unexpected error occurred.",
+            )
+            .into_response()
         }))
         .layer(
             TraceLayer::new_for_http()
@@ -69,17 +99,26 @@ pub fn build(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         // Tokens and passwords never reach logs through header dumps.
-        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+        ]))
         .with_state(state)
 }
 
 /// CORS for the website origins that embed the public forms; none configured means none allowed.
 fn cors(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|origin| HeaderValue::from_str(origin).ok()).collect();
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
         .allow_methods([Method::POST, Method::GET, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
         .expose_headers([header::LOCATION, HeaderName::from_static(REQUEST_ID_HEADER)])
         .max_age(Duration::from_secs(3600))
 }

@@ -81,7 +81,12 @@ pub fn parse_preferred_time(raw: &str) -> Result<&'static str, Invalid> {
     PREFERRED_TIMES
         .into_iter()
         .find(|time| *time == raw.trim())
-        .ok_or_else(|| Invalid::new("invalid_value", "must be morning, afternoon, evening or anytime"))
+        .ok_or_else(|| {
+            Invalid::new(
+                "invalid_value",
+                "must be morning, afternoon, evening or anytime",
+            )
+        })
 }
 
 pub fn parse_consents(reader: &mut FieldReader) -> Option<ConsentFlags> {
@@ -107,14 +112,28 @@ impl CallbackForm {
         let email = reader.optional("email", EmailAddress::parse);
         let preferred_time = reader.required("preferred_time", parse_preferred_time);
         let clinic_id = reader.optional_uuid("clinic_id");
-        let concern = reader.optional("concern", |raw| text::bounded_text(raw, 0, MAX_CONCERN_CHARS, true));
+        let concern = reader.optional("concern", |raw| {
+            text::bounded_text(raw, 0, MAX_CONCERN_CHARS, true)
+        });
         let consents = parse_consents(&mut reader);
         let source_url = reader.optional("source_url", text::web_url);
         let wording_version = reader
-            .optional("consent_wording_version", |raw| text::bounded_text(raw, 1, 64, false))
+            .optional("consent_wording_version", |raw| {
+                text::bounded_text(raw, 1, 64, false)
+            })
             .map(|version| version.unwrap_or_else(|| DEFAULT_WORDING_VERSION.to_owned()));
         reader.finish()?;
-        crate::all_valid!(name, phone, email, preferred_time, clinic_id, concern, consents, source_url, wording_version);
+        crate::all_valid!(
+            name,
+            phone,
+            email,
+            preferred_time,
+            clinic_id,
+            concern,
+            consents,
+            source_url,
+            wording_version
+        );
         Ok(CallbackForm {
             name,
             phone,
@@ -154,18 +173,36 @@ mod tests {
     fn every_error_is_reported_at_once() {
         let body = json!({"name": "", "phone": "12", "email": "x", "preferred_time": "noon",
                           "consents": {"appointment_reminders": true}, "concern": "a".repeat(2001)});
-        let Err(ApiError::Validation(errors)) = CallbackForm::parse(body.as_object().unwrap()) else { panic!() };
+        let Err(ApiError::Validation(errors)) = CallbackForm::parse(body.as_object().unwrap())
+        else {
+            panic!()
+        };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        for expected in ["name", "phone", "email", "preferred_time", "concern", "consents.exercise_plans",
-                         "consents.plans_of_care", "consents.service_updates"] {
-            assert!(fields.contains(&expected), "{expected} missing from {fields:?}");
+        for expected in [
+            "name",
+            "phone",
+            "email",
+            "preferred_time",
+            "concern",
+            "consents.exercise_plans",
+            "consents.plans_of_care",
+            "consents.service_updates",
+        ] {
+            assert!(
+                fields.contains(&expected),
+                "{expected} missing from {fields:?}"
+            );
         }
     }
 
     #[test]
     fn honeypot() {
         assert!(!honeypot_tripped(valid().as_object().unwrap()));
-        assert!(honeypot_tripped(json!({"website": "http://spam"}).as_object().unwrap()));
-        assert!(!honeypot_tripped(json!({"website": ""}).as_object().unwrap()));
+        assert!(honeypot_tripped(
+            json!({"website": "http://spam"}).as_object().unwrap()
+        ));
+        assert!(!honeypot_tripped(
+            json!({"website": ""}).as_object().unwrap()
+        ));
     }
 }

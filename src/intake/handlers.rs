@@ -50,15 +50,29 @@ pub async fn create_callback_request(
 ) -> Result<Response, ApiError> {
     if honeypot_tripped(&body) {
         tracing::info!(ip = ?client.ip, "honeypot field filled: answered as success, stored nothing");
-        let fake = CallbackCreated { id: Uuid::now_v7(), status: "new".into(), created_at: Utc::now() };
-        return Ok(created(fake.id, serde_json::to_value(&fake).map_err(anyhow::Error::from)?, None));
+        let fake = CallbackCreated {
+            id: Uuid::now_v7(),
+            status: "new".into(),
+            created_at: Utc::now(),
+        };
+        return Ok(created(
+            fake.id,
+            serde_json::to_value(&fake).map_err(anyhow::Error::from)?,
+            None,
+        ));
     }
     let idempotency_key = idempotency::key_from(&headers)?;
     let form = CallbackForm::parse(&body)?;
 
     let mut tx = state.db.begin().await?;
     if let Some(key) = &idempotency_key
-        && let Some(stored) = idempotency::claim(&mut tx, IDEMPOTENCY_SCOPE, key, &idempotency::fingerprint(&body)).await?
+        && let Some(stored) = idempotency::claim(
+            &mut tx,
+            IDEMPOTENCY_SCOPE,
+            key,
+            &idempotency::fingerprint(&body),
+        )
+        .await?
     {
         tx.rollback().await?;
         return Ok(replay(stored));
@@ -66,12 +80,28 @@ pub async fn create_callback_request(
     if let Some(clinic_id) = form.clinic_id
         && !store::clinic_exists(&mut tx, clinic_id).await?
     {
-        return Err(ApiError::Validation(vec![FieldError::new("clinic_id", "unknown_clinic", "no clinic has this id")]));
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "clinic_id",
+            "unknown_clinic",
+            "no clinic has this id",
+        )]));
     }
-    let patient_id =
-        patients::store::match_or_create(&mut tx, &form.name, form.email.as_ref(), Some(&form.phone)).await?;
-    ledger::record_flags(&mut tx, patient_id, &form.consents, ConsentSource::WebForm, &form.wording_version, &client)
-        .await?;
+    let patient_id = patients::store::match_or_create(
+        &mut tx,
+        &form.name,
+        form.email.as_ref(),
+        Some(&form.phone),
+    )
+    .await?;
+    ledger::record_flags(
+        &mut tx,
+        patient_id,
+        &form.consents,
+        ConsentSource::WebForm,
+        &form.wording_version,
+        &client,
+    )
+    .await?;
     let (id, created_at) = store::insert(&mut tx, &form, patient_id, &client).await?;
     if let Some(email) = &form.email {
         outbox::enqueue(
@@ -91,11 +121,19 @@ pub async fn create_callback_request(
         )
         .await?;
     }
-    let answer = CallbackCreated { id, status: "new".into(), created_at };
+    let answer = CallbackCreated {
+        id,
+        status: "new".into(),
+        created_at,
+    };
     let body = serde_json::to_value(&answer).map_err(anyhow::Error::from)?;
     let location = location_of(id);
     if let Some(key) = &idempotency_key {
-        let stored = StoredResponse { status: 201, body: body.clone(), location: Some(location.clone()) };
+        let stored = StoredResponse {
+            status: 201,
+            body: body.clone(),
+            location: Some(location.clone()),
+        };
         idempotency::complete(&mut tx, IDEMPOTENCY_SCOPE, key, &stored).await?;
     }
     tx.commit().await?;
@@ -119,7 +157,10 @@ fn created(id: Uuid, body: serde_json::Value, location: Option<String>) -> Respo
 fn replay(stored: StoredResponse) -> Response {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
     let mut response = (status, Json(stored.body)).into_response();
-    if let Some(value) = stored.location.and_then(|location| HeaderValue::from_str(&location).ok()) {
+    if let Some(value) = stored
+        .location
+        .and_then(|location| HeaderValue::from_str(&location).ok())
+    {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response

@@ -44,7 +44,14 @@ pub async fn list_callback_requests(
     let after: Option<QueuePosition> = query.cursor();
     query.finish()?;
     let (is_admin, clinic_ids) = staff.scope();
-    let filter = QueueFilter { is_admin, clinic_ids, status, clinic_id, after, limit };
+    let filter = QueueFilter {
+        is_admin,
+        clinic_ids,
+        status,
+        clinic_id,
+        after,
+        limit,
+    };
     let mut conn = state.db.acquire().await?;
     let rows = store::list(&mut conn, &filter).await?;
     Ok(Json(Page::from_rows(rows, limit, QueuePosition::of)))
@@ -66,7 +73,10 @@ pub async fn get_callback_request(
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let (is_admin, clinic_ids) = staff.scope();
     let mut conn = state.db.acquire().await?;
-    store::find_visible(&mut conn, id, is_admin, &clinic_ids, false).await?.map(Json).ok_or(ApiError::NotFound)
+    store::find_visible(&mut conn, id, is_admin, &clinic_ids, false)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
 }
 
 /// Body of `PATCH /v1/staff/callback-requests/{id}`: any of the three fields.
@@ -83,33 +93,50 @@ pub struct CallbackPatchBody {
 
 fn parse_change(body: &serde_json::Map<String, Value>) -> Result<CallbackChange, ApiError> {
     let mut reader = FieldReader::new(body);
-    let status = reader
-        .optional("status", |raw| {
-            STATUSES
-                .into_iter()
-                .find(|status| *status == raw)
-                .ok_or_else(|| Invalid::new("invalid_value", "must be new, contacted, booked or closed"))
-        });
+    let status = reader.optional("status", |raw| {
+        STATUSES
+            .into_iter()
+            .find(|status| *status == raw)
+            .ok_or_else(|| {
+                Invalid::new("invalid_value", "must be new, contacted, booked or closed")
+            })
+    });
     // For note and clinic_id an explicit null means "clear", so presence is read from the raw body.
     let note = match body.get("note") {
         None => Some(None),
         Some(Value::Null) => Some(Some(None)),
         Some(_) => reader
-            .optional("note", |raw| text::bounded_text(raw, 0, MAX_NOTE_CHARS, true))
+            .optional("note", |raw| {
+                text::bounded_text(raw, 0, MAX_NOTE_CHARS, true)
+            })
             .map(|note| Some(note.filter(|n| !n.is_empty()))),
     };
     let clinic_id = match body.get("clinic_id") {
         None => Some(None),
         Some(Value::Null) => Some(Some(None)),
-        Some(_) => reader.required("clinic_id", parse_uuid).map(|id| Some(Some(id))),
+        Some(_) => reader
+            .required("clinic_id", parse_uuid)
+            .map(|id| Some(Some(id))),
     };
-    let nothing_given = ["status", "note", "clinic_id"].iter().all(|name| !body.contains_key(*name));
+    let nothing_given = ["status", "note", "clinic_id"]
+        .iter()
+        .all(|name| !body.contains_key(*name));
     if nothing_given {
-        reader.error("body", Invalid::new("empty_update", "give at least one of status, note, clinic_id"));
+        reader.error(
+            "body",
+            Invalid::new(
+                "empty_update",
+                "give at least one of status, note, clinic_id",
+            ),
+        );
     }
     reader.finish()?;
     crate::all_valid!(status, note, clinic_id);
-    Ok(CallbackChange { status, note, clinic_id })
+    Ok(CallbackChange {
+        status,
+        note,
+        clinic_id,
+    })
 }
 
 #[utoipa::path(patch, path = "/v1/staff/callback-requests/{id}", tag = "staff",
@@ -133,7 +160,9 @@ pub async fn update_callback_request(
     let change = parse_change(&body)?;
     let (is_admin, clinic_ids) = staff.scope();
     let mut tx = state.db.begin().await?;
-    let before = store::find_visible(&mut tx, id, is_admin, &clinic_ids, true).await?.ok_or(ApiError::NotFound)?;
+    let before = store::find_visible(&mut tx, id, is_admin, &clinic_ids, true)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if let Some(target) = change.clinic_id {
         if !staff.can_see_clinic(target) {
             return Err(ApiError::Forbidden);
@@ -141,7 +170,11 @@ pub async fn update_callback_request(
         if let Some(clinic_id) = target
             && !store::clinic_exists(&mut tx, clinic_id).await?
         {
-            return Err(ApiError::validation("clinic_id", "unknown_clinic", "no clinic has this id"));
+            return Err(ApiError::validation(
+                "clinic_id",
+                "unknown_clinic",
+                "no clinic has this id",
+            ));
         }
     }
     let after = store::update(&mut tx, id, &change).await?;

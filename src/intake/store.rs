@@ -1,7 +1,7 @@
 //! SQL for callback requests.
 
-use crate::intake::form::CallbackForm;
 use crate::http::extract::ClientInfo;
+use crate::intake::form::CallbackForm;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
@@ -41,7 +41,11 @@ pub struct QueuePosition {
 
 impl QueuePosition {
     pub fn of(view: &CallbackView) -> Self {
-        QueuePosition { handled: view.status != "new", created_at: view.created_at, id: view.id }
+        QueuePosition {
+            handled: view.status != "new",
+            created_at: view.created_at,
+            id: view.id,
+        }
     }
 }
 
@@ -89,7 +93,10 @@ pub struct QueueFilter {
     pub limit: i64,
 }
 
-pub async fn list(conn: &mut PgConnection, filter: &QueueFilter) -> Result<Vec<CallbackView>, sqlx::Error> {
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &QueueFilter,
+) -> Result<Vec<CallbackView>, sqlx::Error> {
     let after = filter.after.as_ref();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {CALLBACK_COLUMNS} FROM callback_requests
@@ -139,7 +146,11 @@ pub struct CallbackChange {
     pub clinic_id: Option<Option<Uuid>>,
 }
 
-pub async fn update(conn: &mut PgConnection, id: Uuid, change: &CallbackChange) -> Result<CallbackView, sqlx::Error> {
+pub async fn update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    change: &CallbackChange,
+) -> Result<CallbackView, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE callback_requests SET
             status = COALESCE($2, status),

@@ -109,8 +109,12 @@ pub async fn get_patient(
     let (is_admin, clinic_ids) = staff.scope();
     // One snapshot for the whole view, so consents, callbacks and emails agree with each other.
     let mut tx = state.db.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
-    let patient = find_visible(&mut tx, id, is_admin, &clinic_ids).await?.ok_or(ApiError::NotFound)?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let patient = find_visible(&mut tx, id, is_admin, &clinic_ids)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let view = PatientView {
         consents: ledger::current(&mut tx, id).await?,
         consent_history: ledger::history(&mut tx, id).await?,

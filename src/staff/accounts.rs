@@ -59,29 +59,57 @@ impl NewStaff {
         let email = reader.required("email", EmailAddress::parse);
         let name = reader.required("name", text::name);
         let role = reader.required("role", |raw| {
-            Role::parse(raw).ok_or_else(|| Invalid::new("invalid_value", "must be admin, front_desk or practitioner"))
+            Role::parse(raw).ok_or_else(|| {
+                Invalid::new("invalid_value", "must be admin, front_desk or practitioner")
+            })
         });
         let clinic_ids = reader.string_array("clinic_ids", 100, parse_uuid);
-        let password = reader.required("password", |raw| check_password(raw).map(|()| raw.to_owned()));
+        let password = reader.required("password", |raw| {
+            check_password(raw).map(|()| raw.to_owned())
+        });
         if let (Some(role), Some(clinics)) = (role, &clinic_ids)
             && role != Role::Admin
             && clinics.is_empty()
         {
-            reader.error("clinic_ids", Invalid::new("required", "front_desk and practitioner staff need at least one clinic"));
+            reader.error(
+                "clinic_ids",
+                Invalid::new(
+                    "required",
+                    "front_desk and practitioner staff need at least one clinic",
+                ),
+            );
         }
         reader.finish()?;
         crate::all_valid!(email, name, role, clinic_ids, password);
-        Ok(NewStaff { email, name, role, clinic_ids, password })
+        Ok(NewStaff {
+            email,
+            name,
+            role,
+            clinic_ids,
+            password,
+        })
     }
 }
 
 pub fn check_password(raw: &str) -> Result<(), Invalid> {
     let length = raw.chars().count();
     if length < password::MIN_PASSWORD_CHARS {
-        return Err(Invalid::new("too_short", format!("must be at least {} characters", password::MIN_PASSWORD_CHARS)));
+        return Err(Invalid::new(
+            "too_short",
+            format!(
+                "must be at least {} characters",
+                password::MIN_PASSWORD_CHARS
+            ),
+        ));
     }
     if length > password::MAX_PASSWORD_CHARS {
-        return Err(Invalid::new("too_long", format!("must be at most {} characters", password::MAX_PASSWORD_CHARS)));
+        return Err(Invalid::new(
+            "too_long",
+            format!(
+                "must be at most {} characters",
+                password::MAX_PASSWORD_CHARS
+            ),
+        ));
     }
     Ok(())
 }
@@ -92,7 +120,11 @@ const STAFF_VIEW_SELECT: &str = "SELECT s.id, s.email::text AS email, s.name, s.
    FROM staff s LEFT JOIN staff_clinics sc ON sc.staff_id = s.id";
 
 /// Inserts the staff member and their clinics; unknown clinics and a taken email are field errors.
-pub async fn create(conn: &mut PgConnection, new: &NewStaff, password_hash: &str) -> Result<StaffView, ApiError> {
+pub async fn create(
+    conn: &mut PgConnection,
+    new: &NewStaff,
+    password_hash: &str,
+) -> Result<StaffView, ApiError> {
     let known: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM clinics WHERE id = ANY($1)")
         .bind(&new.clinic_ids)
         .fetch_all(&mut *conn)
@@ -102,24 +134,35 @@ pub async fn create(conn: &mut PgConnection, new: &NewStaff, password_hash: &str
         .iter()
         .enumerate()
         .filter(|(_, id)| !known.contains(id))
-        .map(|(index, _)| FieldError::new(format!("clinic_ids[{index}]"), "unknown_clinic", "no clinic has this id"))
+        .map(|(index, _)| {
+            FieldError::new(
+                format!("clinic_ids[{index}]"),
+                "unknown_clinic",
+                "no clinic has this id",
+            )
+        })
         .collect();
     if !unknown.is_empty() {
         return Err(ApiError::Validation(unknown));
     }
     let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO staff (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(new.email.as_str())
-        .bind(&new.name)
-        .bind(new.role.as_str())
-        .bind(password_hash)
-        .execute(&mut *conn)
-        .await
-        .map_err(|error| match violated_constraint(&error) {
-            Some("staff_email_key") => ApiError::conflict("email_taken", "A staff member with this email already exists."),
-            _ => error.into(),
-        })?;
+    sqlx::query(
+        "INSERT INTO staff (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(new.email.as_str())
+    .bind(&new.name)
+    .bind(new.role.as_str())
+    .bind(password_hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(|error| match violated_constraint(&error) {
+        Some("staff_email_key") => ApiError::conflict(
+            "email_taken",
+            "A staff member with this email already exists.",
+        ),
+        _ => error.into(),
+    })?;
     sqlx::query("INSERT INTO staff_clinics (staff_id, clinic_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING")
         .bind(id)
         .bind(&new.clinic_ids)
@@ -129,10 +172,12 @@ pub async fn create(conn: &mut PgConnection, new: &NewStaff, password_hash: &str
 }
 
 pub async fn fetch_view(conn: &mut PgConnection, id: Uuid) -> Result<StaffView, sqlx::Error> {
-    sqlx::query_as::<_, StaffView>(sqlx::AssertSqlSafe(format!("{STAFF_VIEW_SELECT} WHERE s.id = $1 GROUP BY s.id")))
-        .bind(id)
-        .fetch_one(conn)
-        .await
+    sqlx::query_as::<_, StaffView>(sqlx::AssertSqlSafe(format!(
+        "{STAFF_VIEW_SELECT} WHERE s.id = $1 GROUP BY s.id"
+    )))
+    .bind(id)
+    .fetch_one(conn)
+    .await
 }
 
 /// Creates a staff member outside HTTP (the CLI), in its own transaction.

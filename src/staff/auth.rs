@@ -28,7 +28,9 @@ impl Role {
     }
 
     pub fn parse(raw: &str) -> Option<Role> {
-        [Role::Admin, Role::FrontDesk, Role::Practitioner].into_iter().find(|role| role.as_str() == raw)
+        [Role::Admin, Role::FrontDesk, Role::Practitioner]
+            .into_iter()
+            .find(|role| role.as_str() == raw)
     }
 }
 
@@ -48,7 +50,11 @@ impl CurrentStaff {
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin() { Ok(()) } else { Err(ApiError::Forbidden) }
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 
     /// Admins see every clinic and the network queue (`None`); others only their assigned clinics.
@@ -65,15 +71,26 @@ impl CurrentStaff {
 impl FromRequestParts<AppState> for CurrentStaff {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let presented = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|token| !token.is_empty() && token.len() <= 256)
-            .ok_or_else(|| ApiError::Unauthorized("Send a staff token as `Authorization: Bearer <token>`.".into()))?;
+            .ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "Send a staff token as `Authorization: Bearer <token>`.".into(),
+                )
+            })?;
         let token_hash = token::hash(presented);
         let row: Option<(Uuid, String, Vec<Uuid>)> = sqlx::query_as(
             "SELECT s.id, s.role,
@@ -87,9 +104,16 @@ impl FromRequestParts<AppState> for CurrentStaff {
         .bind(&token_hash)
         .fetch_optional(&state.db)
         .await?;
-        let (id, role, clinic_ids) =
-            row.ok_or_else(|| ApiError::Unauthorized("The staff token is invalid or has expired.".into()))?;
-        let role = Role::parse(&role).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {role:?}")))?;
-        Ok(CurrentStaff { id, role, clinic_ids, token_hash })
+        let (id, role, clinic_ids) = row.ok_or_else(|| {
+            ApiError::Unauthorized("The staff token is invalid or has expired.".into())
+        })?;
+        let role = Role::parse(&role)
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {role:?}")))?;
+        Ok(CurrentStaff {
+            id,
+            role,
+            clinic_ids,
+            token_hash,
+        })
     }
 }

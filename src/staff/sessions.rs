@@ -75,7 +75,8 @@ pub async fn sign_in(
     };
 
     let token = token::generate();
-    let ttl = chrono::Duration::from_std(state.settings.session_ttl).map_err(anyhow::Error::from)?;
+    let ttl =
+        chrono::Duration::from_std(state.settings.session_ttl).map_err(anyhow::Error::from)?;
     let expires_at = Utc::now() + ttl;
     let mut tx = state.db.begin().await?;
     // Expired sessions of this account are dead weight; drop them while we are here.
@@ -96,7 +97,14 @@ pub async fn sign_in(
     let staff = accounts::fetch_view(&mut tx, staff_id).await?;
     tx.commit().await?;
     tracing::info!(staff_id = %staff_id, "staff signed in");
-    Ok((StatusCode::CREATED, Json(SessionView { token, expires_at, staff })))
+    Ok((
+        StatusCode::CREATED,
+        Json(SessionView {
+            token,
+            expires_at,
+            staff,
+        }),
+    ))
 }
 
 #[utoipa::path(delete, path = "/v1/staff/sessions/current", tag = "staff",
@@ -105,7 +113,10 @@ pub async fn sign_in(
         (status = 204, description = "Signed out; the token no longer works"),
         (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn sign_out(State(state): State<AppState>, staff: CurrentStaff) -> Result<StatusCode, ApiError> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+) -> Result<StatusCode, ApiError> {
     sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
         .bind(&staff.token_hash)
         .execute(&state.db)

@@ -16,23 +16,39 @@ async fn staff_with_id(app: &TestApp, role: &str, clinic_ids: &[Uuid]) -> (Uuid,
 }
 
 fn timestamp(value: &Value) -> DateTime<Utc> {
-    value.as_str().expect("a time string").parse().expect("RFC 3339")
+    value
+        .as_str()
+        .expect("a time string")
+        .parse()
+        .expect("RFC 3339")
 }
 
 fn ids_of(page: &Value) -> Vec<String> {
-    page["items"].as_array().expect("items").iter().map(|item| item["id"].as_str().expect("id").to_owned()).collect()
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["id"].as_str().expect("id").to_owned())
+        .collect()
 }
 
 fn uuid_set(value: &Value) -> HashSet<String> {
-    value.as_array().expect("an array").iter().map(|id| id.as_str().expect("a uuid string").to_owned()).collect()
+    value
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|id| id.as_str().expect("a uuid string").to_owned())
+        .collect()
 }
 
 async fn audit_rows(app: &TestApp, entity_id: Uuid) -> Vec<(String, Option<Uuid>)> {
-    sqlx::query_as("SELECT action, staff_id FROM audit_log WHERE entity_id = $1 ORDER BY created_at, id")
-        .bind(entity_id)
-        .fetch_all(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_as(
+        "SELECT action, staff_id FROM audit_log WHERE entity_id = $1 ORDER BY created_at, id",
+    )
+    .bind(entity_id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
 }
 
 // ---------------------------------------------------------------- clinics
@@ -47,10 +63,18 @@ async fn creating_a_clinic_answers_201_with_location_and_every_field_normalised(
 
     let response = app.post_as("/v1/admin/clinics", &admin, &body).await;
     assert_eq!(response.status(), 201);
-    let location = response.headers().get("location").and_then(|v| v.to_str().ok()).expect("Location").to_owned();
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("Location")
+        .to_owned();
     let clinic = json_of(response).await;
 
-    let id: Uuid = clinic["id"].as_str().and_then(|id| id.parse().ok()).expect("a uuid id");
+    let id: Uuid = clinic["id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("a uuid id");
     assert_eq!(location, format!("/v1/admin/clinics/{id}"));
     assert_eq!(clinic["name"], "Runners Physio King West");
     assert_eq!(clinic["address"], "100 King St W");
@@ -83,13 +107,25 @@ async fn an_invalid_clinic_is_one_422_naming_every_invalid_field_and_nothing_is_
 
     let problem = assert_problem(app.post_as("/v1/admin/clinics", &admin, &body).await, 422).await;
     let fields: HashSet<String> = error_fields(&problem).into_iter().collect();
-    let expected: HashSet<String> =
-        ["name", "province", "postal_code", "latitude", "longitude", "time_zone"].map(str::to_owned).into();
+    let expected: HashSet<String> = [
+        "name",
+        "province",
+        "postal_code",
+        "latitude",
+        "longitude",
+        "time_zone",
+    ]
+    .map(str::to_owned)
+    .into();
     assert_eq!(fields, expected, "{problem}");
 
     let mut long_name = clinic_body("x");
     long_name["name"] = json!("n".repeat(10_000));
-    let problem = assert_problem(app.post_as("/v1/admin/clinics", &admin, &long_name).await, 422).await;
+    let problem = assert_problem(
+        app.post_as("/v1/admin/clinics", &admin, &long_name).await,
+        422,
+    )
+    .await;
     assert_eq!(error_fields(&problem), vec!["name"], "{problem}");
 
     assert_eq!(app.count("clinics").await, 0);
@@ -115,10 +151,15 @@ async fn clinics_page_through_with_next_cursor() {
         assert_eq!(ids.len(), 1, "page {page_number}: {page}");
         seen.extend(ids);
         if page_number < 3 {
-            let cursor = page["next_cursor"].as_str().unwrap_or_else(|| panic!("page {page_number} has more: {page}"));
+            let cursor = page["next_cursor"]
+                .as_str()
+                .unwrap_or_else(|| panic!("page {page_number} has more: {page}"));
             path = format!("/v1/admin/clinics?limit=1&cursor={cursor}");
         } else {
-            assert!(page["next_cursor"].is_null(), "the last page says so: {page}");
+            assert!(
+                page["next_cursor"].is_null(),
+                "the last page says so: {page}"
+            );
         }
     }
     let unique: HashSet<String> = seen.iter().cloned().collect();
@@ -143,9 +184,24 @@ async fn a_clinic_is_read_by_id_and_unknown_or_malformed_ids_are_404() {
     assert_eq!(clinic["id"], id.to_string());
     assert_eq!(clinic["name"], "Readable Clinic");
 
-    assert_problem(app.get_as(&format!("/v1/admin/clinics/{}", Uuid::now_v7()), &admin).await, 404).await;
-    assert_problem(app.get_as("/v1/admin/clinics/not-a-uuid", &admin).await, 404).await;
-    let patch = app.patch_as(&format!("/v1/admin/clinics/{}", Uuid::now_v7()), &admin, &json!({"name": "Ghost"})).await;
+    assert_problem(
+        app.get_as(&format!("/v1/admin/clinics/{}", Uuid::now_v7()), &admin)
+            .await,
+        404,
+    )
+    .await;
+    assert_problem(
+        app.get_as("/v1/admin/clinics/not-a-uuid", &admin).await,
+        404,
+    )
+    .await;
+    let patch = app
+        .patch_as(
+            &format!("/v1/admin/clinics/{}", Uuid::now_v7()),
+            &admin,
+            &json!({"name": "Ghost"}),
+        )
+        .await;
     assert_problem(patch, 404).await;
 }
 
@@ -157,16 +213,37 @@ async fn patching_a_clinic_changes_only_the_given_fields() {
     let path = format!("/v1/admin/clinics/{id}");
     let before = json_of(app.get_as(&path, &admin).await).await;
 
-    let response = app.patch_as(&path, &admin, &json!({"name": "New Name", "phone": "(613) 555-0123"})).await;
+    let response = app
+        .patch_as(
+            &path,
+            &admin,
+            &json!({"name": "New Name", "phone": "(613) 555-0123"}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     let after = json_of(response).await;
     assert_eq!(after["name"], "New Name");
     assert_eq!(after["phone"], "+16135550123");
-    for unchanged in ["id", "address", "city", "province", "postal_code", "latitude", "longitude", "time_zone", "created_at"]
-    {
-        assert_eq!(after[unchanged], before[unchanged], "{unchanged} must not change");
+    for unchanged in [
+        "id",
+        "address",
+        "city",
+        "province",
+        "postal_code",
+        "latitude",
+        "longitude",
+        "time_zone",
+        "created_at",
+    ] {
+        assert_eq!(
+            after[unchanged], before[unchanged],
+            "{unchanged} must not change"
+        );
     }
-    assert!(timestamp(&after["updated_at"]) > timestamp(&before["updated_at"]), "updated_at moves");
+    assert!(
+        timestamp(&after["updated_at"]) > timestamp(&before["updated_at"]),
+        "updated_at moves"
+    );
 
     // Stored, not just echoed.
     assert_eq!(json_of(app.get_as(&path, &admin).await).await, after);
@@ -182,14 +259,27 @@ async fn an_empty_or_invalid_clinic_patch_is_a_422_and_changes_nothing() {
 
     assert_problem(app.patch_as(&path, &admin, &json!({})).await, 422).await;
 
-    let problem = assert_problem(app.patch_as(&path, &admin, &json!({"time_zone": "Mars/Base"})).await, 422).await;
+    let problem = assert_problem(
+        app.patch_as(&path, &admin, &json!({"time_zone": "Mars/Base"}))
+            .await,
+        422,
+    )
+    .await;
     assert_eq!(error_fields(&problem), vec!["time_zone"], "{problem}");
 
-    let problem =
-        assert_problem(app.patch_as(&path, &admin, &json!({"name": "Valid", "latitude": -91})).await, 422).await;
+    let problem = assert_problem(
+        app.patch_as(&path, &admin, &json!({"name": "Valid", "latitude": -91}))
+            .await,
+        422,
+    )
+    .await;
     assert_eq!(error_fields(&problem), vec!["latitude"], "{problem}");
 
-    assert_eq!(json_of(app.get_as(&path, &admin).await).await, before, "a refused patch changes nothing");
+    assert_eq!(
+        json_of(app.get_as(&path, &admin).await).await,
+        before,
+        "a refused patch changes nothing"
+    );
 }
 
 #[tokio::test]
@@ -197,13 +287,22 @@ async fn creating_and_updating_a_clinic_are_audited_with_the_admin_id() {
     let app = TestApp::spawn().await;
     let (admin_id, admin) = staff_with_id(&app, "admin", &[]).await;
     let id = app.create_clinic(&admin, "Audited Clinic").await;
-    let patch = app.patch_as(&format!("/v1/admin/clinics/{id}"), &admin, &json!({"city": "Mississauga"})).await;
+    let patch = app
+        .patch_as(
+            &format!("/v1/admin/clinics/{id}"),
+            &admin,
+            &json!({"city": "Mississauga"}),
+        )
+        .await;
     assert_eq!(patch.status(), 200);
 
     let rows = audit_rows(&app, id).await;
     assert_eq!(
         rows,
-        vec![("clinic.create".to_owned(), Some(admin_id)), ("clinic.update".to_owned(), Some(admin_id))],
+        vec![
+            ("clinic.create".to_owned(), Some(admin_id)),
+            ("clinic.update".to_owned(), Some(admin_id))
+        ],
         "one row per action, naming the admin"
     );
 }
@@ -224,11 +323,22 @@ async fn front_desk_and_practitioners_get_403_on_every_admin_endpoint() {
             "clinic_ids": [], "password": PASSWORD
         });
         let responses = [
-            ("POST clinics", app.post_as("/v1/admin/clinics", &token, &clinic_body("Rogue Clinic")).await),
+            (
+                "POST clinics",
+                app.post_as("/v1/admin/clinics", &token, &clinic_body("Rogue Clinic"))
+                    .await,
+            ),
             ("GET clinics", app.get_as("/v1/admin/clinics", &token).await),
             ("GET clinic", app.get_as(&clinic_path, &token).await),
-            ("PATCH clinic", app.patch_as(&clinic_path, &token, &json!({"name": "Hijacked"})).await),
-            ("POST staff", app.post_as("/v1/admin/staff", &token, &new_staff).await),
+            (
+                "PATCH clinic",
+                app.patch_as(&clinic_path, &token, &json!({"name": "Hijacked"}))
+                    .await,
+            ),
+            (
+                "POST staff",
+                app.post_as("/v1/admin/staff", &token, &new_staff).await,
+            ),
             ("GET staff", app.get_as("/v1/admin/staff", &token).await),
         ];
         for (what, response) in responses {
@@ -263,32 +373,67 @@ async fn creating_staff_answers_201_without_the_password_and_they_can_sign_in() 
         )
         .await;
     assert_eq!(response.status(), 201);
-    let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let text = response.text().await.unwrap();
     let staff: Value = serde_json::from_str(&text).unwrap();
-    let id: Uuid = staff["id"].as_str().and_then(|id| id.parse().ok()).expect("a uuid id");
+    let id: Uuid = staff["id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("a uuid id");
     assert_eq!(location, Some(format!("/v1/admin/staff/{id}")));
-    assert_eq!(staff["email"].as_str().map(str::to_ascii_lowercase).as_deref(), Some("dana.desk@clinic.test"));
+    assert_eq!(
+        staff["email"]
+            .as_str()
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("dana.desk@clinic.test")
+    );
     assert_eq!(staff["name"], "Dana Desk");
     assert_eq!(staff["role"], "front_desk");
-    assert_eq!(uuid_set(&staff["clinic_ids"]), [clinic_a, clinic_b].map(|id| id.to_string()).into());
-    assert!(!text.contains(password) && !text.contains("argon2"), "{text}");
+    assert_eq!(
+        uuid_set(&staff["clinic_ids"]),
+        [clinic_a, clinic_b].map(|id| id.to_string()).into()
+    );
+    assert!(
+        !text.contains(password) && !text.contains("argon2"),
+        "{text}"
+    );
     assert!(!text.to_ascii_lowercase().contains("password"), "{text}");
 
-    let stored_hash: String =
-        sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap();
+    let stored_hash: String = sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_ne!(stored_hash, password, "the password is stored hashed");
 
     // Audited, naming the admin.
-    assert_eq!(audit_rows(&app, id).await, vec![("staff.create".to_owned(), Some(admin_id))]);
+    assert_eq!(
+        audit_rows(&app, id).await,
+        vec![("staff.create".to_owned(), Some(admin_id))]
+    );
 
     // The new member signs in with that password and works in their clinics.
-    let response = app.post_json("/v1/staff/sessions", &json!({"email": "dana.desk@clinic.test", "password": password})).await;
+    let response = app
+        .post_json(
+            "/v1/staff/sessions",
+            &json!({"email": "dana.desk@clinic.test", "password": password}),
+        )
+        .await;
     assert_eq!(response.status(), 201);
     let session = json_of(response).await;
     assert_eq!(session["staff"]["id"], id.to_string());
     let token = session["token"].as_str().unwrap();
-    assert_eq!(app.get_as("/v1/staff/callback-requests", token).await.status(), 200);
+    assert_eq!(
+        app.get_as("/v1/staff/callback-requests", token)
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -296,14 +441,29 @@ async fn a_taken_email_in_another_case_is_a_409() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let clinic = app.create_clinic(&admin, "Clinic A").await;
-    let body = |email: &str| {
-        json!({"email": email, "name": "Dup", "role": "front_desk", "clinic_ids": [clinic], "password": PASSWORD})
-    };
-    assert_eq!(app.post_as("/v1/admin/staff", &admin, &body("pat@clinic.test")).await.status(), 201);
+    let body = |email: &str| json!({"email": email, "name": "Dup", "role": "front_desk", "clinic_ids": [clinic], "password": PASSWORD});
+    assert_eq!(
+        app.post_as("/v1/admin/staff", &admin, &body("pat@clinic.test"))
+            .await
+            .status(),
+        201
+    );
     let staff_before = app.count("staff").await;
 
-    let problem = assert_problem(app.post_as("/v1/admin/staff", &admin, &body("PAT@Clinic.Test")).await, 409).await;
-    assert!(problem["detail"].as_str().unwrap().to_ascii_lowercase().contains("email"), "{problem}");
+    let problem = assert_problem(
+        app.post_as("/v1/admin/staff", &admin, &body("PAT@Clinic.Test"))
+            .await,
+        409,
+    )
+    .await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("email"),
+        "{problem}"
+    );
     assert_eq!(app.count("staff").await, staff_before);
 }
 
@@ -333,19 +493,26 @@ async fn invalid_staff_are_422_naming_the_field_and_nothing_is_stored() {
         (short_password, "password"),
         (bad_role, "role"),
     ] {
-        let problem = assert_problem(app.post_as("/v1/admin/staff", &admin, &body).await, 422).await;
+        let problem =
+            assert_problem(app.post_as("/v1/admin/staff", &admin, &body).await, 422).await;
         assert_eq!(error_fields(&problem), vec![field], "{problem}");
     }
 
     // Several at once are all named.
     let problem = assert_problem(
-        app.post_as("/v1/admin/staff", &admin, &json!({"email": "nope", "name": "", "role": "boss", "password": "x"}))
-            .await,
+        app.post_as(
+            "/v1/admin/staff",
+            &admin,
+            &json!({"email": "nope", "name": "", "role": "boss", "password": "x"}),
+        )
+        .await,
         422,
     )
     .await;
     let fields: HashSet<String> = error_fields(&problem).into_iter().collect();
-    let expected: HashSet<String> = ["email", "name", "role", "password"].map(str::to_owned).into();
+    let expected: HashSet<String> = ["email", "name", "role", "password"]
+        .map(str::to_owned)
+        .into();
     assert_eq!(fields, expected, "{problem}");
 
     assert_eq!(app.count("staff").await, staff_before);
@@ -373,19 +540,38 @@ async fn the_staff_list_shows_created_staff() {
     let text = response.text().await.unwrap();
     let page: Value = serde_json::from_str(&text).unwrap();
     let ids: HashSet<String> = ids_of(&page).into_iter().collect();
-    assert_eq!(ids, [admin_id.to_string(), created["id"].as_str().unwrap().to_owned()].into());
+    assert_eq!(
+        ids,
+        [
+            admin_id.to_string(),
+            created["id"].as_str().unwrap().to_owned()
+        ]
+        .into()
+    );
     assert!(page["next_cursor"].is_null());
-    let listed = page["items"].as_array().unwrap().iter().find(|item| item["id"] == created["id"]).unwrap();
+    let listed = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["id"] == created["id"])
+        .unwrap();
     assert_eq!(listed["email"], "listed@clinic.test");
     assert_eq!(listed["role"], "practitioner");
     assert_eq!(uuid_set(&listed["clinic_ids"]), [clinic.to_string()].into());
-    assert!(!text.contains("argon2") && !text.to_ascii_lowercase().contains("password"), "{text}");
+    assert!(
+        !text.contains("argon2") && !text.to_ascii_lowercase().contains("password"),
+        "{text}"
+    );
 
     // Paging works here too.
     let first = json_of(app.get_as("/v1/admin/staff?limit=1", &admin).await).await;
     assert_eq!(ids_of(&first).len(), 1);
     let cursor = first["next_cursor"].as_str().expect("a second page");
-    let second = json_of(app.get_as(&format!("/v1/admin/staff?limit=1&cursor={cursor}"), &admin).await).await;
+    let second = json_of(
+        app.get_as(&format!("/v1/admin/staff?limit=1&cursor={cursor}"), &admin)
+            .await,
+    )
+    .await;
     assert_eq!(ids_of(&second).len(), 1);
     assert_ne!(ids_of(&first), ids_of(&second));
     assert!(second["next_cursor"].is_null());
@@ -405,12 +591,30 @@ async fn malformed_list_parameters_are_400_naming_the_parameter() {
         ] {
             let response = app.get_as(&format!("{list}?{query}"), &admin).await;
             let problem = assert_problem(response, 400).await;
-            assert_eq!(error_fields(&problem), vec![parameter], "{list}?{query}: {problem}");
+            assert_eq!(
+                error_fields(&problem),
+                vec![parameter],
+                "{list}?{query}: {problem}"
+            );
         }
-        let problem = assert_problem(app.get_as(&format!("{list}?limit=abc&cursor=garbage"), &admin).await, 400).await;
+        let problem = assert_problem(
+            app.get_as(&format!("{list}?limit=abc&cursor=garbage"), &admin)
+                .await,
+            400,
+        )
+        .await;
         let fields: HashSet<String> = error_fields(&problem).into_iter().collect();
-        assert_eq!(fields, ["limit", "cursor"].map(str::to_owned).into(), "both named at once: {problem}");
+        assert_eq!(
+            fields,
+            ["limit", "cursor"].map(str::to_owned).into(),
+            "both named at once: {problem}"
+        );
         // The largest allowed limit is fine.
-        assert_eq!(app.get_as(&format!("{list}?limit=100"), &admin).await.status(), 200);
+        assert_eq!(
+            app.get_as(&format!("{list}?limit=100"), &admin)
+                .await
+                .status(),
+            200
+        );
     }
 }

@@ -32,8 +32,20 @@ async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
         .await
         .unwrap();
     assert_eq!(
-        (name.as_str(), phone.as_str(), email.as_str(), preferred.as_str(), status.as_str()),
-        ("Jane Runner", "+14165550100", "jane@example.com", "morning", "new")
+        (
+            name.as_str(),
+            phone.as_str(),
+            email.as_str(),
+            preferred.as_str(),
+            status.as_str()
+        ),
+        (
+            "Jane Runner",
+            "+14165550100",
+            "jane@example.com",
+            "morning",
+            "new"
+        )
     );
 
     let consents: Vec<(String, bool, String, String, String, String)> = sqlx::query_as(
@@ -47,7 +59,12 @@ async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
     let flags: Vec<(&str, bool)> = consents.iter().map(|c| (c.0.as_str(), c.1)).collect();
     assert_eq!(
         flags,
-        vec![("appointment_reminders", true), ("exercise_plans", true), ("plans_of_care", false), ("service_updates", false)]
+        vec![
+            ("appointment_reminders", true),
+            ("exercise_plans", true),
+            ("plans_of_care", false),
+            ("service_updates", false)
+        ]
     );
     for (_, _, source, wording, ip, agent) in &consents {
         assert_eq!(source, "web_form");
@@ -63,7 +80,15 @@ async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
     .fetch_all(&app.db)
     .await
     .unwrap();
-    assert_eq!(emails, vec![("callback_received".into(), "jane@example.com".into(), "queued".into(), None)]);
+    assert_eq!(
+        emails,
+        vec![(
+            "callback_received".into(),
+            "jane@example.com".into(),
+            "queued".into(),
+            None
+        )]
+    );
 }
 
 #[tokio::test]
@@ -74,7 +99,10 @@ async fn without_an_email_nothing_is_queued_and_the_phone_is_normalised() {
     body["phone"] = json!("(416) 555 0100");
     assert_eq!(app.post_callback(&body).await.status(), 201);
     assert_eq!(app.count("email_outbox").await, 0);
-    let phone: String = sqlx::query_scalar("SELECT phone FROM callback_requests").fetch_one(&app.db).await.unwrap();
+    let phone: String = sqlx::query_scalar("SELECT phone FROM callback_requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(phone, "+14165550100");
 }
 
@@ -89,7 +117,11 @@ async fn the_same_email_in_any_case_is_one_patient_and_a_later_form_can_withdraw
 
     assert_eq!(app.count("patients").await, 1);
     assert_eq!(app.count("callback_requests").await, 2);
-    assert_eq!(app.count("consent_events").await, 8, "each form's flags are recorded as given");
+    assert_eq!(
+        app.count("consent_events").await,
+        8,
+        "each form's flags are recorded as given"
+    );
     let current: bool = sqlx::query_scalar(
         "SELECT granted FROM consent_events WHERE category = 'exercise_plans' ORDER BY id DESC LIMIT 1",
     )
@@ -107,12 +139,24 @@ async fn a_form_does_not_overwrite_an_existing_patients_details() {
     impostor["name"] = json!("Someone Else");
     impostor["phone"] = json!("+1 604-555-0111");
     assert_eq!(app.post_callback(&impostor).await.status(), 201);
-    let (name, phone): (String, String) =
-        sqlx::query_as("SELECT name, phone FROM patients").fetch_one(&app.db).await.unwrap();
-    assert_eq!((name.as_str(), phone.as_str()), ("Jane Runner", "+14165550100"));
+    let (name, phone): (String, String) = sqlx::query_as("SELECT name, phone FROM patients")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        (name.as_str(), phone.as_str()),
+        ("Jane Runner", "+14165550100")
+    );
     let submitted: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM callback_requests ORDER BY created_at").fetch_all(&app.db).await.unwrap();
-    assert_eq!(submitted, vec!["Jane Runner", "Someone Else"], "each request keeps what was submitted");
+        sqlx::query_scalar("SELECT name FROM callback_requests ORDER BY created_at")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        submitted,
+        vec!["Jane Runner", "Someone Else"],
+        "each request keeps what was submitted"
+    );
 }
 
 #[tokio::test]
@@ -125,7 +169,12 @@ async fn the_honeypot_answers_201_and_stores_nothing() {
     assert!(response.headers().contains_key("location"));
     let body = json_of(response).await;
     assert_eq!(body["status"], "new");
-    for table in ["callback_requests", "patients", "consent_events", "email_outbox"] {
+    for table in [
+        "callback_requests",
+        "patients",
+        "consent_events",
+        "email_outbox",
+    ] {
         assert_eq!(app.count(table).await, 0, "{table}");
     }
 }
@@ -143,8 +192,10 @@ async fn an_unknown_clinic_is_a_422_and_a_known_one_is_recorded() {
     let clinic = app.create_clinic(&admin, "Runners Physio").await;
     body["clinic_id"] = json!(clinic);
     assert_eq!(app.post_callback(&body).await.status(), 201);
-    let stored: Option<Uuid> =
-        sqlx::query_scalar("SELECT clinic_id FROM callback_requests").fetch_one(&app.db).await.unwrap();
+    let stored: Option<Uuid> = sqlx::query_scalar("SELECT clinic_id FROM callback_requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(stored, Some(clinic));
 }
 
@@ -156,7 +207,11 @@ async fn every_consent_category_must_be_explicit() {
     let problem = assert_problem(app.post_callback(&body).await, 422).await;
     assert_eq!(
         error_fields(&problem),
-        vec!["consents.exercise_plans", "consents.plans_of_care", "consents.service_updates"]
+        vec![
+            "consents.exercise_plans",
+            "consents.plans_of_care",
+            "consents.service_updates"
+        ]
     );
     body.as_object_mut().unwrap().remove("consents");
     let problem = assert_problem(app.post_callback(&body).await, 422).await;
@@ -167,7 +222,11 @@ async fn every_consent_category_must_be_explicit() {
 async fn the_same_idempotency_key_and_body_replays_the_first_answer() {
     let app = TestApp::spawn().await;
     let send = |key: &'static str, body: Value| {
-        let request = app.client.post(app.url("/v1/callback-requests")).header("Idempotency-Key", key).json(&body);
+        let request = app
+            .client
+            .post(app.url("/v1/callback-requests"))
+            .header("Idempotency-Key", key)
+            .json(&body);
         async move { request.send().await.unwrap() }
     };
     let first = send("form-123", callback_body()).await;
@@ -218,7 +277,11 @@ async fn twenty_concurrent_identical_submissions_store_one_row() {
 #[tokio::test]
 async fn hostile_names_are_stored_verbatim_and_harmlessly() {
     let app = TestApp::spawn().await;
-    for name in ["O'Brien", "Robert'); DROP TABLE patients;--", "Zoë \"Zee\" <script>alert(1)</script>"] {
+    for name in [
+        "O'Brien",
+        "Robert'); DROP TABLE patients;--",
+        "Zoë \"Zee\" <script>alert(1)</script>",
+    ] {
         let mut body = callback_body();
         body["name"] = json!(name);
         body["email"] = json!(format!("{}@example.com", Uuid::new_v4().simple()));
@@ -230,7 +293,11 @@ async fn hostile_names_are_stored_verbatim_and_harmlessly() {
             .unwrap();
         assert_eq!(stored, name);
     }
-    assert_eq!(app.count("patients").await, 3, "the patients table is still there");
+    assert_eq!(
+        app.count("patients").await,
+        3,
+        "the patients table is still there"
+    );
 }
 
 #[tokio::test]
@@ -238,14 +305,36 @@ async fn ten_thousand_character_strings_are_refused_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
     let long = "x".repeat(10_000);
     let mut body = callback_body();
-    for field in ["name", "phone", "email", "concern", "source_url", "preferred_time"] {
+    for field in [
+        "name",
+        "phone",
+        "email",
+        "concern",
+        "source_url",
+        "preferred_time",
+    ] {
         body[field] = json!(long);
     }
     let problem = assert_problem(app.post_callback(&body).await, 422).await;
     let mut fields = error_fields(&problem);
     fields.sort();
-    assert_eq!(fields, vec!["concern", "email", "name", "phone", "preferred_time", "source_url"]);
-    for table in ["callback_requests", "patients", "consent_events", "email_outbox"] {
+    assert_eq!(
+        fields,
+        vec![
+            "concern",
+            "email",
+            "name",
+            "phone",
+            "preferred_time",
+            "source_url"
+        ]
+    );
+    for table in [
+        "callback_requests",
+        "patients",
+        "consent_events",
+        "email_outbox",
+    ] {
         assert_eq!(app.count(table).await, 0, "{table}");
     }
 }

@@ -10,36 +10,76 @@ const BINARY: &str = env!("CARGO_BIN_EXE_consultdesk");
 async fn staff_add_reads_the_password_from_stdin_and_the_account_can_sign_in() {
     let app = TestApp::spawn().await;
     let mut child = Command::new(BINARY)
-        .args(["staff", "add", "--email", "first.admin@clinic.test", "--name", "First Admin", "--role", "admin"])
+        .args([
+            "staff",
+            "add",
+            "--email",
+            "first.admin@clinic.test",
+            "--name",
+            "First Admin",
+            "--role",
+            "admin",
+        ])
         .env("DATABASE_URL", &app.database_url)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"correct horse battery staple\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery staple\n")
+        .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stdout).contains("first.admin@clinic.test"));
-    assert!(!String::from_utf8_lossy(&output.stderr).contains("horse"), "the password is never logged");
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("horse"),
+        "the password is never logged"
+    );
 
-    let token = app.sign_in("first.admin@clinic.test", "correct horse battery staple").await;
+    let token = app
+        .sign_in("first.admin@clinic.test", "correct horse battery staple")
+        .await;
     assert_eq!(app.get_as("/v1/admin/clinics", &token).await.status(), 200);
 }
 
 #[tokio::test]
 async fn staff_add_refuses_a_short_password_and_an_unknown_role() {
     let app = TestApp::spawn().await;
-    for (role, password) in [("admin", "short\n"), ("janitor", "a long enough password\n")] {
+    for (role, password) in [
+        ("admin", "short\n"),
+        ("janitor", "a long enough password\n"),
+    ] {
         let mut child = Command::new(BINARY)
-            .args(["staff", "add", "--email", "x@clinic.test", "--name", "X", "--role", role])
+            .args([
+                "staff",
+                "add",
+                "--email",
+                "x@clinic.test",
+                "--name",
+                "X",
+                "--role",
+                role,
+            ])
             .env("DATABASE_URL", &app.database_url)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(password.as_bytes())
+            .unwrap();
         let output = child.wait_with_output().unwrap();
         assert!(!output.status.success(), "{role}");
     }
@@ -50,9 +90,16 @@ async fn staff_add_refuses_a_short_password_and_an_unknown_role() {
 /// the API answers, and SIGTERM stops both cleanly.
 #[tokio::test]
 async fn serve_runs_on_the_embedded_postgres_and_stops_cleanly_on_sigterm() {
-    let workdir = std::env::temp_dir().join(format!("consultdesk-serve-{}", uuid::Uuid::new_v4().simple()));
+    let workdir = std::env::temp_dir().join(format!(
+        "consultdesk-serve-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
     std::fs::create_dir_all(&workdir).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = Command::new(BINARY)
         .arg("serve")
         .current_dir(&workdir)
@@ -74,22 +121,47 @@ async fn serve_runs_on_the_embedded_postgres_and_stops_cleanly_on_sigterm() {
             break;
         }
     }
-    assert!(seen.iter().any(|l| l.contains("consultdesk is listening")), "serve never listened:\n{}", seen.join("\n"));
-    assert!(workdir.join(".consultdesk/pg/PG_VERSION").exists(), "the cluster lives under .consultdesk/pg");
+    assert!(
+        seen.iter().any(|l| l.contains("consultdesk is listening")),
+        "serve never listened:\n{}",
+        seen.join("\n")
+    );
+    assert!(
+        workdir.join(".consultdesk/pg/PG_VERSION").exists(),
+        "the cluster lives under .consultdesk/pg"
+    );
 
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    assert_eq!(client.get(format!("{base}/readyz")).send().await.unwrap().status(), 200);
-    let created = client.post(format!("{base}/v1/callback-requests")).json(&callback_body()).send().await.unwrap();
+    assert_eq!(
+        client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let created = client
+        .post(format!("{base}/v1/callback-requests"))
+        .json(&callback_body())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(created.status(), 201);
 
     // SAFETY: signalling our own child process by its pid.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
     let rest: Vec<String> = log.map_while(Result::ok).collect();
     let status = child.wait().unwrap();
-    assert!(status.success(), "serve exits 0 on SIGTERM; log:\n{}", rest.join("\n"));
     assert!(
-        rest.iter().any(|line| line.contains("stopped the embedded Postgres")),
+        status.success(),
+        "serve exits 0 on SIGTERM; log:\n{}",
+        rest.join("\n")
+    );
+    assert!(
+        rest.iter()
+            .any(|line| line.contains("stopped the embedded Postgres")),
         "the embedded Postgres is stopped and says so; log:\n{}",
         rest.join("\n")
     );

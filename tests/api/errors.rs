@@ -30,7 +30,13 @@ async fn a_wrong_content_type_is_a_415_problem() {
         .await
         .unwrap();
     assert_problem(response, 415).await;
-    let response = app.client.post(app.url("/v1/callback-requests")).body("{}").send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/v1/callback-requests"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_problem(response, 415).await;
 }
 
@@ -64,16 +70,44 @@ async fn every_invalid_field_is_named_at_once() {
     fields.sort();
     assert_eq!(
         fields,
-        vec!["clinic_id", "concern", "consents.service_updates", "email", "name", "phone", "preferred_time", "source_url"]
+        vec![
+            "clinic_id",
+            "concern",
+            "consents.service_updates",
+            "email",
+            "name",
+            "phone",
+            "preferred_time",
+            "source_url"
+        ]
     );
     for error in problem["errors"].as_array().unwrap() {
-        assert!(error["code"].is_string() && error["message"].is_string(), "{error}");
+        assert!(
+            error["code"].is_string() && error["message"].is_string(),
+            "{error}"
+        );
     }
 }
 
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problems() {
     let app = TestApp::spawn().await;
-    assert_problem(app.client.get(app.url("/v1/nothing-here")).send().await.unwrap(), 404).await;
-    assert_problem(app.client.delete(app.url("/v1/callback-requests")).send().await.unwrap(), 405).await;
+    assert_problem(
+        app.client
+            .get(app.url("/v1/nothing-here"))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    assert_problem(
+        app.client
+            .delete(app.url("/v1/callback-requests"))
+            .send()
+            .await
+            .unwrap(),
+        405,
+    )
+    .await;
 }

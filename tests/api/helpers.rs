@@ -47,7 +47,10 @@ fn server() -> &'static Server {
 }
 
 async fn start_server() -> Server {
-    let admin_url = match std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()) {
+    let admin_url = match std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
         Some(url) => url,
         None => {
             let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-pg");
@@ -62,7 +65,10 @@ async fn start_server() -> Server {
         }
     };
     let template = ensure_template(&admin_url).await;
-    Server { admin_url, template }
+    Server {
+        admin_url,
+        template,
+    }
 }
 
 /// A template named after the migrations' checksums: a new migration gives a new template, and
@@ -73,26 +79,51 @@ async fn ensure_template(admin_url: &str) -> String {
         hasher.update(&migration.checksum);
     }
     let digest = hasher.finalize();
-    let name = format!("consultdesk_tpl_{}", digest.iter().take(6).map(|b| format!("{b:02x}")).collect::<String>());
-    let mut admin = PgConnection::connect(admin_url).await.expect("connecting to the test Postgres");
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(&name)
-        .fetch_one(&mut admin)
+    let name = format!(
+        "consultdesk_tpl_{}",
+        digest
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let mut admin = PgConnection::connect(admin_url)
         .await
-        .expect("looking for the template");
+        .expect("connecting to the test Postgres");
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await
+            .expect("looking for the template");
     if exists {
         return name;
     }
     let building = format!("{name}_build_{}", Uuid::new_v4().simple());
-    admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}"))).await.expect("creating the template");
-    let options = PgConnectOptions::from_str(admin_url).expect("admin url").database(&building);
-    let pool = PgPool::connect_with(options).await.expect("connecting to the template");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}")))
+        .await
+        .expect("creating the template");
+    let options = PgConnectOptions::from_str(admin_url)
+        .expect("admin url")
+        .database(&building);
+    let pool = PgPool::connect_with(options)
+        .await
+        .expect("connecting to the template");
     db::migrate(&pool).await.expect("migrating the template");
     pool.close().await;
-    let renamed = admin.execute(sqlx::AssertSqlSafe(format!("ALTER DATABASE {building} RENAME TO {name}"))).await;
+    let renamed = admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE {building} RENAME TO {name}"
+        )))
+        .await;
     if renamed.is_err() {
         // Another run finished first; use theirs.
-        let _ = admin.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {building}"))).await;
+        let _ = admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {building}"
+            )))
+            .await;
     }
     name
 }
@@ -122,27 +153,40 @@ impl TestApp {
 
     /// Starts the app over the test database `database` (at `url`), but with `app_url` as its
     /// DATABASE_URL: a proxy in front of the same database, say.
-    pub async fn spawn_on(database: String, url: String, app_url: String, overrides: Overrides) -> TestApp {
+    pub async fn spawn_on(
+        database: String,
+        url: String,
+        app_url: String,
+        overrides: Overrides,
+    ) -> TestApp {
         let mut env: HashMap<&str, String> = HashMap::from([
             ("BIND_ADDR", "127.0.0.1:0".to_owned()),
             ("PUBLIC_RATE_LIMIT", "100000/min".to_owned()),
             ("PUBLIC_BASE_URL", "http://consultdesk.test".to_owned()),
         ]);
         env.extend(overrides);
-        let mut settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings");
+        let mut settings =
+            Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings");
         settings.database_url = Some(SecretString::from(app_url.clone()));
         settings.db_acquire_timeout = Duration::from_secs(1);
         let app_pool = db::pool(&app_url, &settings).expect("app pool");
-        let app = Application::bind(settings, app_pool).await.expect("binding the app");
+        let app = Application::bind(settings, app_pool)
+            .await
+            .expect("binding the app");
         let address = format!("http://{}", app.local_addr());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = stop.await;
         }));
-        let db = PgPool::connect(&url).await.expect("connecting to the test database");
+        let db = PgPool::connect(&url)
+            .await
+            .expect("connecting to the test database");
         TestApp {
             address,
-            client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
             db,
             database_url: url,
             database,
@@ -155,7 +199,12 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn post_callback(&self, body: &Value) -> Response {
@@ -163,15 +212,32 @@ impl TestApp {
     }
 
     pub async fn get_as(&self, path: &str, token: &str) -> Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("GET")
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
     }
 
     pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn patch_as(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("PATCH")
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH")
     }
 
     pub async fn count(&self, table: &str) -> i64 {
@@ -184,18 +250,34 @@ impl TestApp {
     /// Creates a staff member directly (as `consultdesk staff add` would) and signs them in.
     pub async fn staff_token(&self, role: &str, clinic_ids: &[Uuid]) -> String {
         let email = format!("{}-{}@clinic.test", role, Uuid::new_v4().simple());
-        self.create_staff(&email, role, clinic_ids, "a long enough password").await;
+        self.create_staff(&email, role, clinic_ids, "a long enough password")
+            .await;
         self.sign_in(&email, "a long enough password").await
     }
 
-    pub async fn create_staff(&self, email: &str, role: &str, clinic_ids: &[Uuid], password: &str) -> Uuid {
+    pub async fn create_staff(
+        &self,
+        email: &str,
+        role: &str,
+        clinic_ids: &[Uuid],
+        password: &str,
+    ) -> Uuid {
         let body = json!({"email": email, "name": "Test Staff", "role": role, "clinic_ids": clinic_ids, "password": password});
-        let new = consultdesk::staff::accounts::NewStaff::parse(body.as_object().unwrap()).expect("valid staff");
-        consultdesk::staff::accounts::create_with_password(&self.db, &new).await.expect("creating staff").id
+        let new = consultdesk::staff::accounts::NewStaff::parse(body.as_object().unwrap())
+            .expect("valid staff");
+        consultdesk::staff::accounts::create_with_password(&self.db, &new)
+            .await
+            .expect("creating staff")
+            .id
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
-        let response = self.post_json("/v1/staff/sessions", &json!({"email": email, "password": password})).await;
+        let response = self
+            .post_json(
+                "/v1/staff/sessions",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
         assert_eq!(response.status(), 201, "signing in {email}");
         let body: Value = response.json().await.expect("session json");
         body["token"].as_str().expect("token").to_owned()
@@ -207,10 +289,15 @@ impl TestApp {
 
     /// Creates a clinic through the admin API and returns its id.
     pub async fn create_clinic(&self, admin_token: &str, name: &str) -> Uuid {
-        let response = self.post_as("/v1/admin/clinics", admin_token, &clinic_body(name)).await;
+        let response = self
+            .post_as("/v1/admin/clinics", admin_token, &clinic_body(name))
+            .await;
         assert_eq!(response.status(), 201);
         let body: Value = response.json().await.expect("clinic json");
-        body["id"].as_str().and_then(|id| id.parse().ok()).expect("clinic id")
+        body["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .expect("clinic id")
     }
 }
 
@@ -223,11 +310,16 @@ impl Drop for TestApp {
         let database = self.database.clone();
         // Dropping needs async I/O, and we may be inside the test's runtime: use a thread of its own.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             runtime.block_on(async {
                 if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
                     let _ = admin
-                        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")))
+                        .execute(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+                        )))
                         .await;
                 }
             });
@@ -246,9 +338,14 @@ pub async fn new_test_database() -> (String, String) {
 async fn create_test_database() -> String {
     let server = server();
     let name = format!("consultdesk_test_{}", Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&server.admin_url).await.expect("connecting to the test Postgres");
+    let mut admin = PgConnection::connect(&server.admin_url)
+        .await
+        .expect("connecting to the test Postgres");
     admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {}", server.template)))
+        .execute(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} TEMPLATE {}",
+            server.template
+        )))
         .await
         .expect("creating the test database");
     name
@@ -284,11 +381,19 @@ pub async fn json_of(response: Response) -> Value {
 /// Asserts a problem response: status, content type, and returns the problem body.
 pub async fn assert_problem(response: Response, status: u16) -> Value {
     assert_eq!(response.status(), status, "status");
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     assert_eq!(content_type, "application/problem+json");
     let body: Value = response.json().await.expect("problem json");
     assert_eq!(body["status"], status);
-    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(), "{body}");
+    assert!(
+        body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
     body
 }
 
@@ -296,7 +401,12 @@ pub async fn assert_problem(response: Response, status: u16) -> Value {
 pub fn error_fields(problem: &Value) -> Vec<String> {
     problem["errors"]
         .as_array()
-        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -309,5 +419,8 @@ pub fn with_host_port(url: &str, host: &str, port: u16) -> String {
 }
 
 pub fn port_of(url: &str) -> u16 {
-    reqwest::Url::parse(url).ok().and_then(|parsed| parsed.port()).unwrap_or(5432)
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|parsed| parsed.port())
+        .unwrap_or(5432)
 }

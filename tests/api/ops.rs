@@ -5,7 +5,15 @@ use crate::helpers::*;
 #[tokio::test]
 async fn health_and_readiness_answer_200() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     assert_eq!(json_of(ready).await["status"], "ok");
@@ -15,10 +23,18 @@ async fn health_and_readiness_answer_200() {
 async fn every_response_carries_a_request_id_and_echoes_the_clients() {
     let app = TestApp::spawn().await;
     let generated = app.client.get(app.url("/healthz")).send().await.unwrap();
-    let id = generated.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let id = generated.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(id.len(), 36, "a UUID: {id}");
-    let echoed =
-        app.client.get(app.url("/v1/missing")).header("x-request-id", "trace-abc-123").send().await.unwrap();
+    let echoed = app
+        .client
+        .get(app.url("/v1/missing"))
+        .header("x-request-id", "trace-abc-123")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(echoed.headers()["x-request-id"], "trace-abc-123");
     assert_eq!(echoed.status(), 404);
 }
@@ -26,10 +42,16 @@ async fn every_response_carries_a_request_id_and_echoes_the_clients() {
 #[tokio::test]
 async fn the_served_document_is_the_committed_openapi_yaml() {
     let app = TestApp::spawn().await;
-    let response = app.client.get(app.url("/openapi.yaml")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/openapi.yaml"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let served = response.text().await.unwrap();
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap();
     assert_eq!(served, committed);
 }
 
@@ -37,7 +59,8 @@ async fn the_served_document_is_the_committed_openapi_yaml() {
 /// after changing an endpoint.
 #[test]
 fn openapi_yaml_matches_the_code() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap();
     let generated = consultdesk::http::openapi::yaml();
     assert!(
         committed == generated,
@@ -47,13 +70,21 @@ fn openapi_yaml_matches_the_code() {
 
 #[test]
 fn every_route_in_the_router_is_documented() {
-    let document: serde_norway::Value = serde_norway::from_str(&consultdesk::http::openapi::yaml()).unwrap();
+    let document: serde_norway::Value =
+        serde_norway::from_str(&consultdesk::http::openapi::yaml()).unwrap();
     let paths = document["paths"].as_mapping().unwrap();
-    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/router.rs")).unwrap();
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/router.rs"))
+            .unwrap();
     for line in source.lines() {
-        let Some(start) = line.find("\"/") else { continue };
+        let Some(start) = line.find("\"/") else {
+            continue;
+        };
         let path = &line[start + 1..];
         let path = &path[..path.find('"').unwrap()];
-        assert!(paths.contains_key(path), "{path} is routed but not in the OpenAPI document");
+        assert!(
+            paths.contains_key(path),
+            "{path} is routed but not in the OpenAPI document"
+        );
     }
 }

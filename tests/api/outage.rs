@@ -74,11 +74,36 @@ async fn an_unreachable_database_gives_fast_503s_then_recovers_without_a_restart
         // The app waits at most its 1 s acquire timeout (tests) before giving up: no hanging clients.
         assert!(waited < Duration::from_secs(5), "{path} took {waited:?}");
     }
-    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200, "the process lives on");
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "the process lives on"
+    );
 
     proxy.restore();
     let response = app.post_callback(&callback_body()).await;
-    assert_eq!(response.status(), 201, "the first request after the database returns succeeds");
-    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
-    assert_eq!(app.count("callback_requests").await, 2, "the refused request stored nothing");
+    assert_eq!(
+        response.status(),
+        201,
+        "the first request after the database returns succeeds"
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.count("callback_requests").await,
+        2,
+        "the refused request stored nothing"
+    );
 }

@@ -5,19 +5,48 @@ use serde_json::json;
 
 #[tokio::test]
 async fn public_posts_past_the_limit_get_429_with_retry_after() {
-    let app = TestApp::spawn_with(Overrides::from([("PUBLIC_RATE_LIMIT", "3/min".to_owned())])).await;
+    let app =
+        TestApp::spawn_with(Overrides::from([("PUBLIC_RATE_LIMIT", "3/min".to_owned())])).await;
     for _ in 0..3 {
         assert_eq!(app.post_callback(&callback_body()).await.status(), 201);
     }
     let refused = app.post_callback(&callback_body()).await;
-    let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=20).contains(&retry_after), "one request frees up every 20 s: {retry_after}");
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=20).contains(&retry_after),
+        "one request frees up every 20 s: {retry_after}"
+    );
     assert_problem(refused, 429).await;
-    assert_eq!(app.count("callback_requests").await, 3, "the refused request stored nothing");
+    assert_eq!(
+        app.count("callback_requests").await,
+        3,
+        "the refused request stored nothing"
+    );
 
-    let sign_in = app.post_json("/v1/staff/sessions", &json!({"email": "a@b.test", "password": "x"})).await;
-    assert_eq!(sign_in.status(), 429, "sign-in shares the public bucket, so passwords cannot be sprayed");
-    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    let sign_in = app
+        .post_json(
+            "/v1/staff/sessions",
+            &json!({"email": "a@b.test", "password": "x"}),
+        )
+        .await;
+    assert_eq!(
+        sign_in.status(),
+        429,
+        "sign-in shares the public bucket, so passwords cannot be sprayed"
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -32,17 +61,30 @@ async fn cors_allows_only_the_configured_origins() {
             .request(reqwest::Method::OPTIONS, app.url("/v1/callback-requests"))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type,idempotency-key")
+            .header(
+                "access-control-request-headers",
+                "content-type,idempotency-key",
+            )
             .send()
     };
     let allowed = preflight("https://physio.example").await.unwrap();
     assert!(allowed.status().is_success());
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://physio.example");
-    let allowed_headers = allowed.headers()["access-control-allow-headers"].to_str().unwrap().to_lowercase();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://physio.example"
+    );
+    let allowed_headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
     assert!(allowed_headers.contains("idempotency-key"));
 
     let refused = preflight("https://evil.example").await.unwrap();
-    assert!(!refused.headers().contains_key("access-control-allow-origin"));
+    assert!(
+        !refused
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
 
     let posted = app
         .client
@@ -53,5 +95,8 @@ async fn cors_allows_only_the_configured_origins() {
         .await
         .unwrap();
     assert_eq!(posted.status(), 201);
-    assert_eq!(posted.headers()["access-control-allow-origin"], "https://clinic.example");
+    assert_eq!(
+        posted.headers()["access-control-allow-origin"],
+        "https://clinic.example"
+    );
 }

@@ -15,7 +15,9 @@ async fn front_desk(app: &TestApp) -> (Uuid, String) {
     let admin = app.admin_token().await;
     let clinic = app.create_clinic(&admin, "Session Clinic").await;
     let email = format!("desk-{}@clinic.test", Uuid::new_v4().simple());
-    let id = app.create_staff(&email, "front_desk", &[clinic], PASSWORD).await;
+    let id = app
+        .create_staff(&email, "front_desk", &[clinic], PASSWORD)
+        .await;
     (id, email)
 }
 
@@ -24,16 +26,29 @@ async fn sign_in_raw(app: &TestApp, body: &Value) -> Response {
 }
 
 async fn sign_out(app: &TestApp, token: &str) -> Response {
-    app.client.delete(app.url("/v1/staff/sessions/current")).bearer_auth(token).send().await.expect("DELETE")
+    app.client
+        .delete(app.url("/v1/staff/sessions/current"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("DELETE")
 }
 
 /// The staff endpoint used to check whether a token is accepted.
 const STAFF_ENDPOINT: &str = "/v1/staff/callback-requests";
 
 async fn assert_unauthorized(response: Response) -> Value {
-    let challenge = response.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let problem = assert_problem(response, 401).await;
-    assert_eq!(challenge.as_deref(), Some("Bearer"), "a 401 names the Bearer scheme");
+    assert_eq!(
+        challenge.as_deref(),
+        Some("Bearer"),
+        "a 401 names the Bearer scheme"
+    );
     problem
 }
 
@@ -53,21 +68,37 @@ async fn signing_in_answers_201_with_a_token_its_expiry_and_the_staff_member() {
 
     let token = body["token"].as_str().expect("a token string");
     assert!(token.len() >= 32, "a token with real entropy: {token}");
-    let expires_at: DateTime<Utc> = body["expires_at"].as_str().expect("expires_at").parse().expect("RFC 3339");
+    let expires_at: DateTime<Utc> = body["expires_at"]
+        .as_str()
+        .expect("expires_at")
+        .parse()
+        .expect("RFC 3339");
     assert!(expires_at > Utc::now(), "the session expires in the future");
     assert_eq!(body["staff"]["id"], id.to_string());
     assert_eq!(body["staff"]["email"], email);
     assert_eq!(body["staff"]["role"], "front_desk");
-    assert_eq!(body["staff"]["clinic_ids"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        body["staff"]["clinic_ids"].as_array().map(Vec::len),
+        Some(1)
+    );
 
     let stored_hash: String = sqlx::query_scalar("SELECT password_hash FROM staff WHERE id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert!(!text.contains(&stored_hash), "the password hash leaked: {text}");
-    assert!(!text.contains("argon2") && !text.contains(PASSWORD), "{text}");
-    assert!(!text.to_ascii_lowercase().contains("password"), "no password field of any kind: {text}");
+    assert!(
+        !text.contains(&stored_hash),
+        "the password hash leaked: {text}"
+    );
+    assert!(
+        !text.contains("argon2") && !text.contains(PASSWORD),
+        "{text}"
+    );
+    assert!(
+        !text.to_ascii_lowercase().contains("password"),
+        "no password field of any kind: {text}"
+    );
 }
 
 #[tokio::test]
@@ -75,22 +106,35 @@ async fn wrong_password_and_unknown_email_get_the_same_401() {
     let app = TestApp::spawn().await;
     let (id, email) = front_desk(&app).await;
 
-    let wrong_password =
-        assert_unauthorized(sign_in_raw(&app, &json!({"email": email, "password": "not the password at all"})).await)
-            .await;
+    let wrong_password = assert_unauthorized(
+        sign_in_raw(
+            &app,
+            &json!({"email": email, "password": "not the password at all"}),
+        )
+        .await,
+    )
+    .await;
     let unknown_email = assert_unauthorized(
-        sign_in_raw(&app, &json!({"email": "nobody-here@clinic.test", "password": "not the password at all"})).await,
+        sign_in_raw(
+            &app,
+            &json!({"email": "nobody-here@clinic.test", "password": "not the password at all"}),
+        )
+        .await,
     )
     .await;
 
     assert_eq!(wrong_password["type"], unknown_email["type"]);
     assert_eq!(wrong_password["detail"], unknown_email["detail"]);
-    assert_eq!(wrong_password, unknown_email, "the whole body must not tell the two apart");
-    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM staff_sessions WHERE staff_id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    assert_eq!(
+        wrong_password, unknown_email,
+        "the whole body must not tell the two apart"
+    );
+    let sessions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM staff_sessions WHERE staff_id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(sessions, 0, "no session for a refused sign-in");
 }
 
@@ -125,7 +169,10 @@ async fn signing_out_answers_204_and_the_token_stops_working() {
 
     let response = sign_out(&app, &token).await;
     assert_eq!(response.status(), 204);
-    assert!(response.bytes().await.unwrap().is_empty(), "a 204 has no body");
+    assert!(
+        response.bytes().await.unwrap().is_empty(),
+        "a 204 has no body"
+    );
 
     assert_unauthorized(app.get_as(STAFF_ENDPOINT, &token).await).await;
     assert_unauthorized(sign_out(&app, &token).await).await;
@@ -140,13 +187,18 @@ async fn an_expired_session_is_refused() {
     let token = app.sign_in(&email, PASSWORD).await;
     assert_eq!(app.get_as(STAFF_ENDPOINT, &token).await.status(), 200);
 
-    let moved = sqlx::query("UPDATE staff_sessions SET expires_at = now() - interval '1 minute' WHERE token_hash = $1")
-        .bind(token_hash(&token))
-        .execute(&app.db)
-        .await
-        .unwrap()
-        .rows_affected();
-    assert_eq!(moved, 1, "the session row is found by the SHA-256 of its token");
+    let moved = sqlx::query(
+        "UPDATE staff_sessions SET expires_at = now() - interval '1 minute' WHERE token_hash = $1",
+    )
+    .bind(token_hash(&token))
+    .execute(&app.db)
+    .await
+    .unwrap()
+    .rows_affected();
+    assert_eq!(
+        moved, 1,
+        "the session row is found by the SHA-256 of its token"
+    );
 
     assert_unauthorized(app.get_as(STAFF_ENDPOINT, &token).await).await;
 }
@@ -157,23 +209,29 @@ async fn the_sessions_table_never_holds_the_token_in_clear() {
     let (id, email) = front_desk(&app).await;
     let token = app.sign_in(&email, PASSWORD).await;
 
-    let hashes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM staff_sessions WHERE staff_id = $1")
-        .bind(id)
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let hashes: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT token_hash FROM staff_sessions WHERE staff_id = $1")
+            .bind(id)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert_eq!(hashes.len(), 1);
     let stored = &hashes[0];
     assert_ne!(stored.as_slice(), token.as_bytes());
     assert_eq!(stored.len(), 32, "a SHA-256 is 32 bytes");
-    assert_eq!(stored, &token_hash(&token), "the stored value is the token's SHA-256");
+    assert_eq!(
+        stored,
+        &token_hash(&token),
+        "the stored value is the token's SHA-256"
+    );
 
-    let rows_with_token: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM staff_sessions s WHERE strpos(row_to_json(s)::text, $1) > 0")
-            .bind(&token)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let rows_with_token: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM staff_sessions s WHERE strpos(row_to_json(s)::text, $1) > 0",
+    )
+    .bind(&token)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(rows_with_token, 0, "no column holds the token in clear");
 }
 
@@ -181,20 +239,43 @@ async fn the_sessions_table_never_holds_the_token_in_clear() {
 async fn no_or_a_bad_bearer_token_is_a_401_problem_with_a_bearer_challenge() {
     let app = TestApp::spawn().await;
 
-    let no_header = app.client.get(app.url(STAFF_ENDPOINT)).send().await.unwrap();
+    let no_header = app
+        .client
+        .get(app.url(STAFF_ENDPOINT))
+        .send()
+        .await
+        .unwrap();
     assert_unauthorized(no_header).await;
 
     assert_unauthorized(app.get_as(STAFF_ENDPOINT, "garbage").await).await;
-    assert_unauthorized(app.get_as(STAFF_ENDPOINT, "cds_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await).await;
+    assert_unauthorized(
+        app.get_as(
+            STAFF_ENDPOINT,
+            "cds_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        )
+        .await,
+    )
+    .await;
 
-    let basic = app.client.get(app.url(STAFF_ENDPOINT)).basic_auth("admin", Some("admin")).send().await.unwrap();
+    let basic = app
+        .client
+        .get(app.url(STAFF_ENDPOINT))
+        .basic_auth("admin", Some("admin"))
+        .send()
+        .await
+        .unwrap();
     assert_unauthorized(basic).await;
 
     let too_long = app.get_as(STAFF_ENDPOINT, &"x".repeat(5000)).await;
     assert_unauthorized(too_long).await;
 
     // Signing out needs a token too.
-    let sign_out_anonymous = app.client.delete(app.url("/v1/staff/sessions/current")).send().await.unwrap();
+    let sign_out_anonymous = app
+        .client
+        .delete(app.url("/v1/staff/sessions/current"))
+        .send()
+        .await
+        .unwrap();
     assert_unauthorized(sign_out_anonymous).await;
 }
 
@@ -214,6 +295,10 @@ async fn the_email_is_matched_case_insensitively() {
     assert_eq!(app.get_as("/v1/admin/clinics", token).await.status(), 200);
 
     // The password, unlike the email, is exact.
-    let upper_password = sign_in_raw(&app, &json!({"email": email, "password": PASSWORD.to_ascii_uppercase()})).await;
+    let upper_password = sign_in_raw(
+        &app,
+        &json!({"email": email, "password": PASSWORD.to_ascii_uppercase()}),
+    )
+    .await;
     assert_unauthorized(upper_password).await;
 }

@@ -1,0 +1,142 @@
+//! Turning "where" into a point: coordinates, a Canadian postal code (by its FSA) or a city name,
+//! resolved through the GeoNames reference data loaded by the migrations.
+
+use crate::domain::{Invalid, location};
+use sqlx::PgConnection;
+
+/// A point on the map, in degrees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// Where the caller searches from, as they said it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    Point(Point),
+    /// A forward sortation area: the first three characters of a postal code.
+    PostalArea(String),
+    City { name: String, province: Option<String> },
+}
+
+/// `LAT,LNG` in degrees.
+pub fn parse_near(raw: &str) -> Result<Point, Invalid> {
+    let invalid = || Invalid::new("invalid_coordinates", "must be LAT,LNG in degrees, e.g. 43.65,-79.38");
+    let (lat, lng) = raw.split_once(',').ok_or_else(invalid)?;
+    let parse = |part: &str| part.trim().parse::<f64>().ok().filter(|value| value.is_finite());
+    let (latitude, longitude) = (parse(lat).ok_or_else(invalid)?, parse(lng).ok_or_else(invalid)?);
+    let latitude = location::latitude(latitude).map_err(|_| invalid())?;
+    let longitude = location::longitude(longitude).map_err(|_| invalid())?;
+    Ok(Point { latitude, longitude })
+}
+
+/// `M5V 2T6`, `m5v2t6` or just `M5V`: the FSA is what locates it.
+pub fn parse_postal_area(raw: &str) -> Result<String, Invalid> {
+    let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let invalid = || Invalid::new("invalid_postal_code", "must be a Canadian postal code like M5V 2T6, or its first three characters");
+    match compact.len() {
+        6 => location::postal_code(&compact).map(|code| code[..3].to_owned()).map_err(|_| invalid()),
+        3 => location::postal_code(&format!("{compact}0A0")).map(|_| compact.clone()).map_err(|_| invalid()),
+        _ => Err(invalid()),
+    }
+}
+
+/// `Richmond`, or `Richmond, BC` naming the province after a comma.
+pub fn parse_city(raw: &str, province: Option<&str>) -> Result<(String, Option<String>), Invalid> {
+    let raw = raw.trim();
+    let (name, named_province) = match raw.rsplit_once(',') {
+        Some((name, suffix)) if location::province(suffix).is_ok() => (name.trim(), location::province(suffix).ok()),
+        _ => (raw, None),
+    };
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(Invalid::new("invalid_city", "must be a city name such as Toronto or Richmond, BC"));
+    }
+    let province = match (named_province, province) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(Invalid::new("conflicting_province", "names a different province than the province parameter"));
+        }
+        (Some(a), _) => Some(a),
+        (None, b) => b.map(str::to_owned),
+    };
+    Ok((name, province))
+}
+
+/// Why a well-formed origin could not be placed.
+#[derive(Debug)]
+pub enum Unknown {
+    PostalArea(String),
+    City(String),
+}
+
+/// The point an origin stands for; `Ok(Err(_))` when no such postal area or city is known.
+pub async fn resolve(conn: &mut PgConnection, origin: &Origin) -> Result<Result<Point, Unknown>, sqlx::Error> {
+    let row: Option<(f64, f64)> = match origin {
+        Origin::Point(point) => return Ok(Ok(*point)),
+        Origin::PostalArea(fsa) => {
+            sqlx::query_as(
+                "SELECT ST_Y(location::geometry), ST_X(location::geometry) FROM postal_areas WHERE fsa = $1",
+            )
+            .bind(fsa)
+            .fetch_optional(conn)
+            .await?
+        }
+        Origin::City { name, province } => {
+            // The data spell places without accents; compare accent- and case-insensitively.
+            // Where a name exists in several provinces, the one with most postal codes wins.
+            sqlx::query_as(
+                "SELECT ST_Y(location::geometry), ST_X(location::geometry) FROM places
+                  WHERE name_key = lower(unaccent($1)) AND ($2::text IS NULL OR province = $2)
+                  ORDER BY postal_codes DESC, id LIMIT 1",
+            )
+            .bind(name)
+            .bind(province)
+            .fetch_optional(conn)
+            .await?
+        }
+    };
+    Ok(match (row, origin) {
+        (Some((latitude, longitude)), _) => Ok(Point { latitude, longitude }),
+        (None, Origin::PostalArea(fsa)) => Err(Unknown::PostalArea(fsa.clone())),
+        (None, Origin::City { name, province }) => Err(Unknown::City(match province {
+            Some(province) => format!("{name}, {province}"),
+            None => name.clone(),
+        })),
+        (None, Origin::Point(_)) => unreachable!("points resolve to themselves"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near() {
+        assert_eq!(parse_near("43.65,-79.38").unwrap(), Point { latitude: 43.65, longitude: -79.38 });
+        assert_eq!(parse_near(" 43.65 , -79.38 ").unwrap().latitude, 43.65);
+        for bad in ["", "43.65", "91,0", "0,181", "NaN,0", "inf,0", "1e400,0", "a,b", "1,2,3"] {
+            assert!(parse_near(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn postal_areas() {
+        for ok in ["m5v2t6", "M5V 2T6", "M5V", " m5v "] {
+            assert_eq!(parse_postal_area(ok).unwrap(), "M5V", "{ok}");
+        }
+        for bad in ["", "M5", "M5V2T", "55V", "Z5V", "M5V 2T6 X", "'; DROP TABLE x"] {
+            assert!(parse_postal_area(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cities() {
+        assert_eq!(parse_city("Richmond, BC", None).unwrap(), ("Richmond".into(), Some("BC".into())));
+        assert_eq!(parse_city("Richmond", Some("ON")).unwrap(), ("Richmond".into(), Some("ON".into())));
+        assert_eq!(parse_city("  Saint   John ", None).unwrap(), ("Saint John".into(), None));
+        assert_eq!(parse_city("Lakeville, Shediac", None).unwrap().0, "Lakeville, Shediac");
+        assert!(parse_city("Richmond, BC", Some("ON")).is_err());
+        assert!(parse_city(" ", None).is_err());
+    }
+}

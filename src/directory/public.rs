@@ -1,0 +1,186 @@
+//! The public directory: `GET /v1/practitioners`, `GET /v1/practitioners/{id}`, `GET /v1/clinics`.
+
+use crate::directory::search::{
+    self, ClinicRow, DistanceCursor, PRACTITIONER_COLUMNS, PractitionerRow, Search, kilometres,
+};
+use crate::http::error::ApiError;
+use crate::http::query::{Page, QueryParams};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A clinic as public results show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClinicSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub province: String,
+    pub postal_code: String,
+    pub phone: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub time_zone: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PractitionerResult {
+    pub id: Uuid,
+    pub name: String,
+    /// `physiotherapy` or `chiropractic`.
+    pub discipline: String,
+    pub services: Vec<String>,
+    /// ISO 639-1 codes.
+    pub languages: Vec<String>,
+    /// `phone`, `video`, `in_person`.
+    pub consult_modes: Vec<String>,
+    pub clinic: ClinicSummary,
+    /// Kilometres from the searched point, one decimal; null outside a search.
+    pub distance_km: Option<f64>,
+    /// Start of the next free consult slot, or null.
+    pub next_available: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClinicResult {
+    #[serde(flatten)]
+    pub clinic: ClinicSummary,
+    /// Kilometres from the searched point, one decimal.
+    pub distance_km: f64,
+}
+
+impl From<PractitionerRow> for PractitionerResult {
+    fn from(row: PractitionerRow) -> Self {
+        PractitionerResult {
+            id: row.id,
+            name: row.name,
+            discipline: row.discipline,
+            services: row.services,
+            languages: row.languages,
+            consult_modes: row.consult_modes,
+            clinic: ClinicSummary {
+                id: row.clinic_id,
+                name: row.clinic_name,
+                address: row.address,
+                city: row.city,
+                province: row.province,
+                postal_code: row.postal_code,
+                phone: row.phone,
+                latitude: row.latitude,
+                longitude: row.longitude,
+                time_zone: row.time_zone,
+            },
+            distance_km: row.distance_m.map(kilometres),
+            next_available: None,
+        }
+    }
+}
+
+impl From<ClinicRow> for ClinicResult {
+    fn from(row: ClinicRow) -> Self {
+        ClinicResult {
+            distance_km: kilometres(row.distance_m),
+            clinic: ClinicSummary {
+                id: row.id,
+                name: row.name,
+                address: row.address,
+                city: row.city,
+                province: row.province,
+                postal_code: row.postal_code,
+                phone: row.phone,
+                latitude: row.latitude,
+                longitude: row.longitude,
+                time_zone: row.time_zone,
+            },
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/v1/practitioners", tag = "public",
+    params(
+        ("near" = Option<String>, Query, description = "LAT,LNG in degrees; exactly one of near, postal_code, city"),
+        ("postal_code" = Option<String>, Query, description = "Canadian postal code or its FSA (M5V 2T6, m5v2t6, M5V)"),
+        ("city" = Option<String>, Query, description = "City, case- and accent-insensitive; `Richmond, BC` names the province"),
+        ("province" = Option<String>, Query, description = "Two-letter province code to disambiguate `city`"),
+        ("radius_km" = Option<f64>, Query, description = "Default 25, at most 500"),
+        ("discipline" = Option<String>, Query, description = "physiotherapy | chiropractic"),
+        ("service" = Option<String>, Query, description = "e.g. acupuncture"),
+        ("language" = Option<String>, Query, description = "ISO 639-1, e.g. fr"),
+        ("mode" = Option<String>, Query, description = "phone | video | in_person"),
+        ("limit" = Option<i64>, Query, description = "1..=100, default 20"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Nearest first", body = Page<PractitionerResult>),
+        (status = 422, description = "Invalid parameters, unknown postal code or city", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn search_practitioners(
+    State(state): State<AppState>,
+    query: QueryParams,
+) -> Result<Json<Page<PractitionerResult>>, ApiError> {
+    let search = Search::parse(query)?;
+    let mut conn = state.db.acquire().await?;
+    let point = search.locate(&mut conn).await?;
+    let rows = search::practitioners_near(&mut conn, point, &search).await?;
+    let page = Page::from_rows(rows, search.limit, |row| DistanceCursor { d: row.distance_m.unwrap_or(0.0), id: row.id });
+    Ok(Json(Page { items: page.items.into_iter().map(PractitionerResult::from).collect(), next_cursor: page.next_cursor }))
+}
+
+#[utoipa::path(get, path = "/v1/clinics", tag = "public",
+    params(
+        ("near" = Option<String>, Query, description = "LAT,LNG in degrees; exactly one of near, postal_code, city"),
+        ("postal_code" = Option<String>, Query, description = "Canadian postal code or its FSA"),
+        ("city" = Option<String>, Query, description = "City, case- and accent-insensitive"),
+        ("province" = Option<String>, Query, description = "Two-letter province code to disambiguate `city`"),
+        ("radius_km" = Option<f64>, Query, description = "Default 25, at most 500"),
+        ("discipline" = Option<String>, Query, description = "Only clinics with such a practitioner"),
+        ("service" = Option<String>, Query),
+        ("language" = Option<String>, Query),
+        ("mode" = Option<String>, Query),
+        ("limit" = Option<i64>, Query, description = "1..=100, default 20"),
+        ("cursor" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, description = "Clinics with a matching active practitioner, nearest first", body = Page<ClinicResult>),
+        (status = 422, description = "Invalid parameters, unknown postal code or city", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn search_clinics(
+    State(state): State<AppState>,
+    query: QueryParams,
+) -> Result<Json<Page<ClinicResult>>, ApiError> {
+    let search = Search::parse(query)?;
+    let mut conn = state.db.acquire().await?;
+    let point = search.locate(&mut conn).await?;
+    let rows = search::clinics_near(&mut conn, point, &search).await?;
+    let page = Page::from_rows(rows, search.limit, |row| DistanceCursor { d: row.distance_m, id: row.id });
+    Ok(Json(Page { items: page.items.into_iter().map(ClinicResult::from).collect(), next_cursor: page.next_cursor }))
+}
+
+#[utoipa::path(get, path = "/v1/practitioners/{id}", tag = "public",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "An active practitioner", body = PractitionerResult),
+        (status = 404, description = "No such active practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_practitioner(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<PractitionerResult>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let row: Option<PractitionerRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PRACTITIONER_COLUMNS}, NULL::float8 AS distance_m
+           FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = $1 AND p.active"
+    )))
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?;
+    row.map(|row| Json(row.into())).ok_or(ApiError::NotFound)
+}

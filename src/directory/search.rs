@@ -1,0 +1,231 @@
+//! "Find a physiotherapist near you": parsing the search parameters and the distance queries.
+//! Nearest first by an index-ordered KNN scan (`<->` on the GiST index), within the radius by
+//! `ST_DWithin`, with a keyset cursor on (distance, id) so pages are stable when distances tie.
+
+use crate::directory::places::{self, Origin, Point, Unknown};
+use crate::domain::{Invalid, location, practice};
+use crate::http::error::{ApiError, FieldError};
+use crate::http::query::QueryParams;
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub const DEFAULT_RADIUS_KM: f64 = 25.0;
+pub const MAX_RADIUS_KM: f64 = 500.0;
+
+/// A validated search, its origin not yet placed on the map.
+#[derive(Debug)]
+pub struct Search {
+    pub origin: Origin,
+    pub radius_km: f64,
+    pub filters: Filters,
+    pub limit: i64,
+    pub after: Option<DistanceCursor>,
+}
+
+#[derive(Debug, Default)]
+pub struct Filters {
+    pub discipline: Option<&'static str>,
+    pub service: Option<String>,
+    pub language: Option<String>,
+    pub mode: Option<&'static str>,
+}
+
+/// Where the previous page ended: its last row's distance (metres, as computed by `<->`) and id.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct DistanceCursor {
+    pub d: f64,
+    pub id: Uuid,
+}
+
+const LOCATION_PARAMETERS: [&str; 3] = ["near", "postal_code", "city"];
+
+impl Search {
+    /// Reads every parameter; a 422 names each invalid one, as the contract asks of search.
+    pub fn parse(mut query: QueryParams) -> Result<Search, ApiError> {
+        let given: Vec<&str> = LOCATION_PARAMETERS.into_iter().filter(|name| query.is_given(name)).collect();
+        if given.len() != 1 {
+            let message = if given.is_empty() {
+                "give exactly one of near=LAT,LNG, postal_code= or city="
+            } else {
+                "give only one of near, postal_code and city"
+            };
+            query.error("location", Invalid::new("location_required", message));
+        }
+        let province = query.optional("province", location::province);
+        let origin = match given.first().copied() {
+            Some("near") => query.optional("near", places::parse_near).map(Origin::Point),
+            Some("postal_code") => query.optional("postal_code", places::parse_postal_area).map(Origin::PostalArea),
+            Some("city") => query
+                .optional("city", |raw| places::parse_city(raw, province.as_deref()))
+                .map(|(name, province)| Origin::City { name, province }),
+            _ => None,
+        };
+        let radius_km = query
+            .optional("radius_km", |raw| match raw.parse::<f64>() {
+                Ok(km) if km.is_finite() && km > 0.0 && km <= MAX_RADIUS_KM => Ok(km),
+                _ => Err(Invalid::new("out_of_range", format!("must be a number above 0 and at most {MAX_RADIUS_KM}"))),
+            })
+            .unwrap_or(DEFAULT_RADIUS_KM);
+        let filters = Filters {
+            discipline: query.optional("discipline", practice::discipline),
+            service: query.optional("service", practice::service),
+            language: query.optional("language", practice::language),
+            mode: query.optional("mode", practice::consult_mode),
+        };
+        let limit = query.limit();
+        let after = query.cursor::<DistanceCursor>().filter(|cursor| cursor.d.is_finite());
+        query.finish_as_validation()?;
+        let origin = origin.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("search origin missing after validation")))?;
+        Ok(Search { origin, radius_km, filters, limit, after })
+    }
+
+    /// Places the origin; an unknown postal code or city is a 422 saying which.
+    pub async fn locate(&self, conn: &mut PgConnection) -> Result<Point, ApiError> {
+        match places::resolve(conn, &self.origin).await? {
+            Ok(point) => Ok(point),
+            Err(Unknown::PostalArea(fsa)) => Err(ApiError::Validation(vec![FieldError::new(
+                "postal_code",
+                "unknown_postal_code",
+                format!("no Canadian postal area {fsa} is known"),
+            )])),
+            Err(Unknown::City(city)) => Err(ApiError::Validation(vec![FieldError::new(
+                "city",
+                "unknown_city",
+                format!("no Canadian place called {city} is known"),
+            )])),
+        }
+    }
+}
+
+/// Metres to kilometres, one decimal.
+pub fn kilometres(metres: f64) -> f64 {
+    (metres / 100.0).round() / 10.0
+}
+
+/// One practitioner row of a search, flat as SQL returns it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PractitionerRow {
+    pub id: Uuid,
+    pub name: String,
+    pub discipline: String,
+    pub services: Vec<String>,
+    pub languages: Vec<String>,
+    pub consult_modes: Vec<String>,
+    pub clinic_id: Uuid,
+    pub clinic_name: String,
+    pub address: String,
+    pub city: String,
+    pub province: String,
+    pub postal_code: String,
+    pub phone: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub time_zone: String,
+    pub distance_m: Option<f64>,
+}
+
+pub const PRACTITIONER_COLUMNS: &str = "p.id, p.name, p.discipline, p.services, p.languages, p.consult_modes, \
+     c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code, c.phone, \
+     c.latitude, c.longitude, c.time_zone";
+
+/// The origin as a geography, written inline so the planner treats it as a constant and can order
+/// the GiST index scan by distance to it.
+const ORIGIN: &str = "ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography";
+
+pub async fn practitioners_near(
+    conn: &mut PgConnection,
+    point: Point,
+    search: &Search,
+) -> Result<Vec<PractitionerRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {PRACTITIONER_COLUMNS}, p.location <-> {ORIGIN} AS distance_m
+           FROM practitioners p JOIN clinics c ON c.id = p.clinic_id
+          WHERE p.active
+            AND ST_DWithin(p.location, {ORIGIN}, $3, false)
+            AND ($4::text IS NULL OR p.discipline = $4)
+            AND ($5::text IS NULL OR p.services @> ARRAY[$5::text])
+            AND ($6::text IS NULL OR p.languages @> ARRAY[$6::text])
+            AND ($7::text IS NULL OR p.consult_modes @> ARRAY[$7::text])
+            AND ($8::float8 IS NULL OR (p.location <-> {ORIGIN}) > $8
+                 OR ((p.location <-> {ORIGIN}) = $8 AND p.id > $9))
+          ORDER BY p.location <-> {ORIGIN}, p.id
+          LIMIT $10"
+    );
+    let filters = &search.filters;
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(point.longitude)
+        .bind(point.latitude)
+        .bind(search.radius_km * 1000.0)
+        .bind(filters.discipline)
+        .bind(&filters.service)
+        .bind(&filters.language)
+        .bind(filters.mode)
+        .bind(search.after.map(|cursor| cursor.d))
+        .bind(search.after.map(|cursor| cursor.id))
+        .bind(search.limit + 1)
+        .fetch_all(conn)
+        .await
+}
+
+/// A clinic row of a search.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ClinicRow {
+    pub id: Uuid,
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub province: String,
+    pub postal_code: String,
+    pub phone: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub time_zone: String,
+    pub distance_m: f64,
+}
+
+/// Clinics with at least one active practitioner matching the filters, nearest first.
+pub async fn clinics_near(conn: &mut PgConnection, point: Point, search: &Search) -> Result<Vec<ClinicRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT c.id, c.name, c.address, c.city, c.province, c.postal_code, c.phone, c.latitude, c.longitude,
+                c.time_zone, c.location <-> {ORIGIN} AS distance_m
+           FROM clinics c
+          WHERE ST_DWithin(c.location, {ORIGIN}, $3, false)
+            AND EXISTS (SELECT 1 FROM practitioners p
+                         WHERE p.clinic_id = c.id AND p.active
+                           AND ($4::text IS NULL OR p.discipline = $4)
+                           AND ($5::text IS NULL OR p.services @> ARRAY[$5::text])
+                           AND ($6::text IS NULL OR p.languages @> ARRAY[$6::text])
+                           AND ($7::text IS NULL OR p.consult_modes @> ARRAY[$7::text]))
+            AND ($8::float8 IS NULL OR (c.location <-> {ORIGIN}) > $8
+                 OR ((c.location <-> {ORIGIN}) = $8 AND c.id > $9))
+          ORDER BY c.location <-> {ORIGIN}, c.id
+          LIMIT $10"
+    );
+    let filters = &search.filters;
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(point.longitude)
+        .bind(point.latitude)
+        .bind(search.radius_km * 1000.0)
+        .bind(filters.discipline)
+        .bind(&filters.service)
+        .bind(&filters.language)
+        .bind(filters.mode)
+        .bind(search.after.map(|cursor| cursor.d))
+        .bind(search.after.map(|cursor| cursor.id))
+        .bind(search.limit + 1)
+        .fetch_all(conn)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kilometres_have_one_decimal() {
+        assert_eq!(kilometres(1234.0), 1.2);
+        assert_eq!(kilometres(1250.0), 1.3);
+        assert_eq!(kilometres(0.0), 0.0);
+    }
+}
