@@ -19,6 +19,8 @@ pub struct Settings {
     pub signing_key: Option<SecretString>,
     pub cors_origins: Vec<String>,
     pub public_rate_limit: RateLimit,
+    /// Public searches and reads per client IP (`PUBLIC_READ_RATE_LIMIT`, default `300/min`).
+    pub public_read_rate_limit: RateLimit,
     pub reminder_offsets: Vec<Duration>,
     pub booking_min_lead: Duration,
     pub log_json: bool,
@@ -68,6 +70,7 @@ impl Settings {
             bail!("SIGNING_KEY must be at least 32 bytes long");
         }
         let rate = get("PUBLIC_RATE_LIMIT").unwrap_or_else(|| "20/min".into());
+        let read_rate = get("PUBLIC_READ_RATE_LIMIT").unwrap_or_else(|| "300/min".into());
         let reminders = get("REMINDER_OFFSETS").unwrap_or_else(|| "24h".into());
         let lead = get("BOOKING_MIN_LEAD").unwrap_or_else(|| "2h".into());
         Ok(Settings {
@@ -87,6 +90,8 @@ impl Settings {
                 .unwrap_or_default(),
             public_rate_limit: parse_rate_limit(&rate)
                 .with_context(|| format!("PUBLIC_RATE_LIMIT={rate:?}"))?,
+            public_read_rate_limit: parse_rate_limit(&read_rate)
+                .with_context(|| format!("PUBLIC_READ_RATE_LIMIT={read_rate:?}"))?,
             reminder_offsets: reminders
                 .split(',')
                 .map(|part| parse_duration(part.trim()))

@@ -75,12 +75,17 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let limiter = self.state.public_limiter.clone();
+        let limiters = [
+            self.state.public_limiter.clone(),
+            self.state.public_read_limiter.clone(),
+        ];
         let sweeper = tokio::spawn(async move {
             let mut every_minute = tokio::time::interval(Duration::from_secs(60));
             loop {
                 every_minute.tick().await;
-                limiter.forget_idle_clients();
+                limiters
+                    .iter()
+                    .for_each(|limiter| limiter.forget_idle_clients());
             }
         });
         let app = router::build(self.state).into_make_service_with_connect_info::<SocketAddr>();

@@ -57,6 +57,17 @@ pub struct ConsentEventView {
     pub created_at: DateTime<Utc>,
 }
 
+impl ConsentEventView {
+    /// The row without where it came from (IP, user agent), for staff who need only what was decided.
+    pub fn without_client_details(self) -> Self {
+        ConsentEventView {
+            ip: None,
+            user_agent: None,
+            ..self
+        }
+    }
+}
+
 /// The state in force for one category; `granted` is false when the person never said yes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentState {

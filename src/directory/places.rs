@@ -17,27 +17,59 @@ pub enum Origin {
     Point(Point),
     /// A forward sortation area: the first three characters of a postal code.
     PostalArea(String),
-    City { name: String, province: Option<String> },
+    City {
+        name: String,
+        province: Option<String>,
+    },
 }
 
 /// `LAT,LNG` in degrees.
 pub fn parse_near(raw: &str) -> Result<Point, Invalid> {
-    let invalid = || Invalid::new("invalid_coordinates", "must be LAT,LNG in degrees, e.g. 43.65,-79.38");
+    let invalid = || {
+        Invalid::new(
+            "invalid_coordinates",
+            "must be LAT,LNG in degrees, e.g. 43.65,-79.38",
+        )
+    };
     let (lat, lng) = raw.split_once(',').ok_or_else(invalid)?;
-    let parse = |part: &str| part.trim().parse::<f64>().ok().filter(|value| value.is_finite());
-    let (latitude, longitude) = (parse(lat).ok_or_else(invalid)?, parse(lng).ok_or_else(invalid)?);
+    let parse = |part: &str| {
+        part.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|value| value.is_finite())
+    };
+    let (latitude, longitude) = (
+        parse(lat).ok_or_else(invalid)?,
+        parse(lng).ok_or_else(invalid)?,
+    );
     let latitude = location::latitude(latitude).map_err(|_| invalid())?;
     let longitude = location::longitude(longitude).map_err(|_| invalid())?;
-    Ok(Point { latitude, longitude })
+    Ok(Point {
+        latitude,
+        longitude,
+    })
 }
 
 /// `M5V 2T6`, `m5v2t6` or just `M5V`: the FSA is what locates it.
 pub fn parse_postal_area(raw: &str) -> Result<String, Invalid> {
-    let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-    let invalid = || Invalid::new("invalid_postal_code", "must be a Canadian postal code like M5V 2T6, or its first three characters");
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let invalid = || {
+        Invalid::new(
+            "invalid_postal_code",
+            "must be a Canadian postal code like M5V 2T6, or its first three characters",
+        )
+    };
     match compact.len() {
-        6 => location::postal_code(&compact).map(|code| code[..3].to_owned()).map_err(|_| invalid()),
-        3 => location::postal_code(&format!("{compact}0A0")).map(|_| compact.clone()).map_err(|_| invalid()),
+        6 => location::postal_code(&compact)
+            .map(|code| code[..3].to_owned())
+            .map_err(|_| invalid()),
+        3 => location::postal_code(&format!("{compact}0A0"))
+            .map(|_| compact.clone())
+            .map_err(|_| invalid()),
         _ => Err(invalid()),
     }
 }
@@ -46,16 +78,24 @@ pub fn parse_postal_area(raw: &str) -> Result<String, Invalid> {
 pub fn parse_city(raw: &str, province: Option<&str>) -> Result<(String, Option<String>), Invalid> {
     let raw = raw.trim();
     let (name, named_province) = match raw.rsplit_once(',') {
-        Some((name, suffix)) if location::province(suffix).is_ok() => (name.trim(), location::province(suffix).ok()),
+        Some((name, suffix)) if location::province(suffix).is_ok() => {
+            (name.trim(), location::province(suffix).ok())
+        }
         _ => (raw, None),
     };
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(Invalid::new("invalid_city", "must be a city name such as Toronto or Richmond, BC"));
+        return Err(Invalid::new(
+            "invalid_city",
+            "must be a city name such as Toronto or Richmond, BC",
+        ));
     }
     let province = match (named_province, province) {
         (Some(a), Some(b)) if a != b => {
-            return Err(Invalid::new("conflicting_province", "names a different province than the province parameter"));
+            return Err(Invalid::new(
+                "conflicting_province",
+                "names a different province than the province parameter",
+            ));
         }
         (Some(a), _) => Some(a),
         (None, b) => b.map(str::to_owned),
@@ -71,7 +111,10 @@ pub enum Unknown {
 }
 
 /// The point an origin stands for; `Ok(Err(_))` when no such postal area or city is known.
-pub async fn resolve(conn: &mut PgConnection, origin: &Origin) -> Result<Result<Point, Unknown>, sqlx::Error> {
+pub async fn resolve(
+    conn: &mut PgConnection,
+    origin: &Origin,
+) -> Result<Result<Point, Unknown>, sqlx::Error> {
     let row: Option<(f64, f64)> = match origin {
         Origin::Point(point) => return Ok(Ok(*point)),
         Origin::PostalArea(fsa) => {
@@ -97,7 +140,10 @@ pub async fn resolve(conn: &mut PgConnection, origin: &Origin) -> Result<Result<
         }
     };
     Ok(match (row, origin) {
-        (Some((latitude, longitude)), _) => Ok(Point { latitude, longitude }),
+        (Some((latitude, longitude)), _) => Ok(Point {
+            latitude,
+            longitude,
+        }),
         (None, Origin::PostalArea(fsa)) => Err(Unknown::PostalArea(fsa.clone())),
         (None, Origin::City { name, province }) => Err(Unknown::City(match province {
             Some(province) => format!("{name}, {province}"),
@@ -113,9 +159,17 @@ mod tests {
 
     #[test]
     fn near() {
-        assert_eq!(parse_near("43.65,-79.38").unwrap(), Point { latitude: 43.65, longitude: -79.38 });
+        assert_eq!(
+            parse_near("43.65,-79.38").unwrap(),
+            Point {
+                latitude: 43.65,
+                longitude: -79.38
+            }
+        );
         assert_eq!(parse_near(" 43.65 , -79.38 ").unwrap().latitude, 43.65);
-        for bad in ["", "43.65", "91,0", "0,181", "NaN,0", "inf,0", "1e400,0", "a,b", "1,2,3"] {
+        for bad in [
+            "", "43.65", "91,0", "0,181", "NaN,0", "inf,0", "1e400,0", "a,b", "1,2,3",
+        ] {
             assert!(parse_near(bad).is_err(), "{bad}");
         }
     }
@@ -125,17 +179,37 @@ mod tests {
         for ok in ["m5v2t6", "M5V 2T6", "M5V", " m5v "] {
             assert_eq!(parse_postal_area(ok).unwrap(), "M5V", "{ok}");
         }
-        for bad in ["", "M5", "M5V2T", "55V", "Z5V", "M5V 2T6 X", "'; DROP TABLE x"] {
+        for bad in [
+            "",
+            "M5",
+            "M5V2T",
+            "55V",
+            "Z5V",
+            "M5V 2T6 X",
+            "'; DROP TABLE x",
+        ] {
             assert!(parse_postal_area(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn cities() {
-        assert_eq!(parse_city("Richmond, BC", None).unwrap(), ("Richmond".into(), Some("BC".into())));
-        assert_eq!(parse_city("Richmond", Some("ON")).unwrap(), ("Richmond".into(), Some("ON".into())));
-        assert_eq!(parse_city("  Saint   John ", None).unwrap(), ("Saint John".into(), None));
-        assert_eq!(parse_city("Lakeville, Shediac", None).unwrap().0, "Lakeville, Shediac");
+        assert_eq!(
+            parse_city("Richmond, BC", None).unwrap(),
+            ("Richmond".into(), Some("BC".into()))
+        );
+        assert_eq!(
+            parse_city("Richmond", Some("ON")).unwrap(),
+            ("Richmond".into(), Some("ON".into()))
+        );
+        assert_eq!(
+            parse_city("  Saint   John ", None).unwrap(),
+            ("Saint John".into(), None)
+        );
+        assert_eq!(
+            parse_city("Lakeville, Shediac", None).unwrap().0,
+            "Lakeville, Shediac"
+        );
         assert!(parse_city("Richmond, BC", Some("ON")).is_err());
         assert!(parse_city(" ", None).is_err());
     }

@@ -128,8 +128,18 @@ pub async fn search_practitioners(
     let mut conn = state.db.acquire().await?;
     let point = search.locate(&mut conn).await?;
     let rows = search::practitioners_near(&mut conn, point, &search).await?;
-    let page = Page::from_rows(rows, search.limit, |row| DistanceCursor { d: row.distance_m.unwrap_or(0.0), id: row.id });
-    Ok(Json(Page { items: page.items.into_iter().map(PractitionerResult::from).collect(), next_cursor: page.next_cursor }))
+    let page = Page::from_rows(rows, search.limit, |row| DistanceCursor {
+        d: row.distance_m.unwrap_or(0.0),
+        id: row.id,
+    });
+    Ok(Json(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(PractitionerResult::from)
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(get, path = "/v1/clinics", tag = "public",
@@ -159,8 +169,14 @@ pub async fn search_clinics(
     let mut conn = state.db.acquire().await?;
     let point = search.locate(&mut conn).await?;
     let rows = search::clinics_near(&mut conn, point, &search).await?;
-    let page = Page::from_rows(rows, search.limit, |row| DistanceCursor { d: row.distance_m, id: row.id });
-    Ok(Json(Page { items: page.items.into_iter().map(ClinicResult::from).collect(), next_cursor: page.next_cursor }))
+    let page = Page::from_rows(rows, search.limit, |row| DistanceCursor {
+        d: row.distance_m,
+        id: row.id,
+    });
+    Ok(Json(Page {
+        items: page.items.into_iter().map(ClinicResult::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(get, path = "/v1/practitioners/{id}", tag = "public",

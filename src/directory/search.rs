@@ -43,7 +43,10 @@ const LOCATION_PARAMETERS: [&str; 3] = ["near", "postal_code", "city"];
 impl Search {
     /// Reads every parameter; a 422 names each invalid one, as the contract asks of search.
     pub fn parse(mut query: QueryParams) -> Result<Search, ApiError> {
-        let given: Vec<&str> = LOCATION_PARAMETERS.into_iter().filter(|name| query.is_given(name)).collect();
+        let given: Vec<&str> = LOCATION_PARAMETERS
+            .into_iter()
+            .filter(|name| query.is_given(name))
+            .collect();
         if given.len() != 1 {
             let message = if given.is_empty() {
                 "give exactly one of near=LAT,LNG, postal_code= or city="
@@ -54,8 +57,12 @@ impl Search {
         }
         let province = query.optional("province", location::province);
         let origin = match given.first().copied() {
-            Some("near") => query.optional("near", places::parse_near).map(Origin::Point),
-            Some("postal_code") => query.optional("postal_code", places::parse_postal_area).map(Origin::PostalArea),
+            Some("near") => query
+                .optional("near", places::parse_near)
+                .map(Origin::Point),
+            Some("postal_code") => query
+                .optional("postal_code", places::parse_postal_area)
+                .map(Origin::PostalArea),
             Some("city") => query
                 .optional("city", |raw| places::parse_city(raw, province.as_deref()))
                 .map(|(name, province)| Origin::City { name, province }),
@@ -64,7 +71,10 @@ impl Search {
         let radius_km = query
             .optional("radius_km", |raw| match raw.parse::<f64>() {
                 Ok(km) if km.is_finite() && km > 0.0 && km <= MAX_RADIUS_KM => Ok(km),
-                _ => Err(Invalid::new("out_of_range", format!("must be a number above 0 and at most {MAX_RADIUS_KM}"))),
+                _ => Err(Invalid::new(
+                    "out_of_range",
+                    format!("must be a number above 0 and at most {MAX_RADIUS_KM}"),
+                )),
             })
             .unwrap_or(DEFAULT_RADIUS_KM);
         let filters = Filters {
@@ -74,10 +84,20 @@ impl Search {
             mode: query.optional("mode", practice::consult_mode),
         };
         let limit = query.limit();
-        let after = query.cursor::<DistanceCursor>().filter(|cursor| cursor.d.is_finite());
+        let after = query
+            .cursor::<DistanceCursor>()
+            .filter(|cursor| cursor.d.is_finite());
         query.finish_as_validation()?;
-        let origin = origin.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("search origin missing after validation")))?;
-        Ok(Search { origin, radius_km, filters, limit, after })
+        let origin = origin.ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("search origin missing after validation"))
+        })?;
+        Ok(Search {
+            origin,
+            radius_km,
+            filters,
+            limit,
+            after,
+        })
     }
 
     /// Places the origin; an unknown postal code or city is a 422 saying which.
@@ -185,7 +205,11 @@ pub struct ClinicRow {
 }
 
 /// Clinics with at least one active practitioner matching the filters, nearest first.
-pub async fn clinics_near(conn: &mut PgConnection, point: Point, search: &Search) -> Result<Vec<ClinicRow>, sqlx::Error> {
+pub async fn clinics_near(
+    conn: &mut PgConnection,
+    point: Point,
+    search: &Search,
+) -> Result<Vec<ClinicRow>, sqlx::Error> {
     let sql = format!(
         "SELECT c.id, c.name, c.address, c.city, c.province, c.postal_code, c.phone, c.latitude, c.longitude,
                 c.time_zone, c.location <-> {ORIGIN} AS distance_m

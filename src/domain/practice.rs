@@ -7,16 +7,18 @@ pub const CONSULT_MODES: [&str; 3] = ["phone", "video", "in_person"];
 
 /// ISO 639-1: every two-letter language code.
 const ISO_639_1: [&str; 183] = [
-    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi", "bm", "bn", "bo",
-    "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de", "dv", "dz", "ee", "el", "en", "eo",
-    "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi",
-    "ho", "hr", "ht", "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka",
-    "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln",
-    "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd", "ne", "ng",
-    "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm", "rn",
-    "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su",
-    "sv", "sw", "ta", "te", "tg", "th", "ti", "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur",
-    "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
+    "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
+    "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
+    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia",
+    "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk",
+    "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
+    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
+    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl",
+    "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl",
+    "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk",
+    "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa",
+    "wo", "xh", "yi", "yo", "za", "zh", "zu",
 ];
 
 pub fn discipline(raw: &str) -> Result<&'static str, Invalid> {
@@ -29,7 +31,11 @@ pub fn consult_mode(raw: &str) -> Result<&'static str, Invalid> {
 
 fn one_of(raw: &str, allowed: &[&'static str], message: &str) -> Result<&'static str, Invalid> {
     let wanted = raw.trim().to_ascii_lowercase();
-    allowed.iter().copied().find(|candidate| *candidate == wanted).ok_or_else(|| Invalid::new("invalid_value", message))
+    allowed
+        .iter()
+        .copied()
+        .find(|candidate| *candidate == wanted)
+        .ok_or_else(|| Invalid::new("invalid_value", message))
 }
 
 /// A two-letter ISO 639-1 language code, lower case.
@@ -38,13 +44,20 @@ pub fn language(raw: &str) -> Result<String, Invalid> {
     if ISO_639_1.binary_search(&code.as_str()).is_ok() {
         Ok(code)
     } else {
-        Err(Invalid::new("invalid_language", "must be an ISO 639-1 language code such as en or fr"))
+        Err(Invalid::new(
+            "invalid_language",
+            "must be an ISO 639-1 language code such as en or fr",
+        ))
     }
 }
 
 /// A service offered (`acupuncture`, `dry needling`): trimmed, lower case, single-spaced, so searches match.
 pub fn service(raw: &str) -> Result<String, Invalid> {
-    let normalised = raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let normalised = raw
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
     if normalised.is_empty() {
         return Err(Invalid::new("required", "must not be empty"));
     }
@@ -52,7 +65,10 @@ pub fn service(raw: &str) -> Result<String, Invalid> {
         return Err(Invalid::new("too_long", "must be at most 100 characters"));
     }
     if normalised.chars().any(char::is_control) {
-        return Err(Invalid::new("invalid_characters", "must not contain control characters"));
+        return Err(Invalid::new(
+            "invalid_characters",
+            "must not contain control characters",
+        ));
     }
     Ok(normalised)
 }

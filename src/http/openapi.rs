@@ -28,13 +28,21 @@ use utoipa::{Modify, OpenApi};
         crate::directory::clinics::update_clinic,
         crate::staff::accounts::create_staff,
         crate::staff::accounts::list_staff,
+        crate::staff::accounts::get_staff,
+        crate::directory::public::search_practitioners,
+        crate::directory::public::get_practitioner,
+        crate::directory::public::search_clinics,
+        crate::directory::practitioners::create_practitioner,
+        crate::directory::practitioners::list_practitioners,
+        crate::directory::practitioners::get_practitioner,
+        crate::directory::practitioners::update_practitioner,
     ),
     components(schemas(crate::http::error::Problem, crate::http::error::FieldError)),
     modifiers(&BearerAuth),
     tags(
         (name = "public", description = "Website forms: no auth, rate-limited per client IP"),
         (name = "staff", description = "Front desk: bearer token, scoped to the staff member's clinics"),
-        (name = "admin", description = "Admins: clinics and staff"),
+        (name = "admin", description = "Admins: clinics, practitioners and staff"),
         (name = "operations", description = "Health and the API document"),
     )
 )]

@@ -105,13 +105,19 @@ impl QueryParams {
 
     /// Whether `name` was given with a non-blank value.
     pub fn is_given(&self, name: &str) -> bool {
-        self.values.get(name).is_some_and(|value| !value.trim().is_empty())
+        self.values
+            .get(name)
+            .is_some_and(|value| !value.trim().is_empty())
     }
 
     /// Ends reading for endpoints whose parameters are their whole input (search): a 422 naming every
     /// invalid parameter, as a body would get.
     pub fn finish_as_validation(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.errors)) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
     }
 
     /// Ends reading: a 400 naming every malformed parameter, if any.

@@ -57,17 +57,36 @@ pub fn client_ip(request: &Request) -> Option<IpAddr> {
         .map(|info| info.0.ip())
 }
 
+/// Public POSTs: `PUBLIC_RATE_LIMIT` per client IP.
 pub async fn limit_public(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let Some(ip) = client_ip(&request)
-        && let Err(retry_after_secs) = state.public_limiter.check(ip)
-    {
-        tracing::info!(%ip, "public rate limit reached");
-        return ApiError::RateLimited {
+    match refusal(&state.public_limiter, &request) {
+        Some(refused) => refused,
+        None => next.run(request).await,
+    }
+}
+
+/// Public searches and reads: `PUBLIC_READ_RATE_LIMIT` per client IP.
+pub async fn limit_public_reads(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match refusal(&state.public_read_limiter, &request) {
+        Some(refused) => refused,
+        None => next.run(request).await,
+    }
+}
+
+fn refusal(limiter: &PublicRateLimiter, request: &Request) -> Option<Response> {
+    let ip = client_ip(request)?;
+    let retry_after_secs = limiter.check(ip).err()?;
+    tracing::info!(%ip, path = request.uri().path(), "public rate limit reached");
+    Some(
+        ApiError::RateLimited {
             retry_after_secs: retry_after_secs.max(1),
         }
-        .into_response();
-    }
-    next.run(request).await
+        .into_response(),
+    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Every route in one place, and the layers around them.
 
 use crate::http::middleware::{REQUEST_ID_HEADER, problem_for_bare_errors, request_span};
-use crate::http::rate_limit::limit_public;
+use crate::http::rate_limit::{limit_public, limit_public_reads};
 use crate::http::{error, ops};
 use crate::state::AppState;
 use crate::{directory, intake, patients, staff};
@@ -31,6 +31,23 @@ pub fn build(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limit_public,
+        ))
+        .layer(cors(&state.settings.cors_origins));
+
+    // Every public endpoint is rate-limited; searches get their own, larger bucket.
+    let public_reads = Router::new()
+        .route(
+            "/v1/practitioners",
+            get(directory::public::search_practitioners),
+        )
+        .route(
+            "/v1/practitioners/{id}",
+            get(directory::public::get_practitioner),
+        )
+        .route("/v1/clinics", get(directory::public::search_clinics))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_public_reads,
         ))
         .layer(cors(&state.settings.cors_origins));
 
@@ -72,6 +89,7 @@ pub fn build(state: AppState) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
         .merge(public_posts)
+        .merge(public_reads)
         .merge(staff_routes)
         .merge(operations)
         .fallback(|| async {

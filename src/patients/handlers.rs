@@ -23,7 +23,8 @@ pub struct PatientView {
     pub created_at: DateTime<Utc>,
     /// The state in force for every category.
     pub consents: Vec<ConsentState>,
-    /// Every grant and withdrawal, newest first.
+    /// Every grant and withdrawal, newest first. The IP and user agent of each change are shown to
+    /// admins only: they may come from a form sent to another clinic.
     pub consent_history: Vec<ConsentEventView>,
     /// Only those at your clinics.
     pub callbacks: Vec<CallbackView>,
@@ -81,9 +82,11 @@ async fn emails_for(
     clinic_ids: &[Uuid],
 ) -> Result<Vec<EmailView>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, kind, to_address::text AS to, status, attempts, last_error, created_at, sent_at
-           FROM email_outbox WHERE patient_id = $1 AND ($2 OR clinic_id = ANY($3))
-          ORDER BY created_at DESC, id DESC",
+        // An email belongs to the clinic it names, or to the clinic its callback was routed to since.
+        "SELECT e.id, e.kind, e.to_address::text AS to, e.status, e.attempts, e.last_error, e.created_at, e.sent_at
+           FROM email_outbox e LEFT JOIN callback_requests c ON c.id = e.callback_request_id
+          WHERE e.patient_id = $1 AND ($2 OR COALESCE(e.clinic_id, c.clinic_id) = ANY($3))
+          ORDER BY e.created_at DESC, e.id DESC",
     )
     .bind(patient_id)
     .bind(is_admin)
@@ -117,7 +120,17 @@ pub async fn get_patient(
         .ok_or(ApiError::NotFound)?;
     let view = PatientView {
         consents: ledger::current(&mut tx, id).await?,
-        consent_history: ledger::history(&mut tx, id).await?,
+        consent_history: ledger::history(&mut tx, id)
+            .await?
+            .into_iter()
+            .map(|event| {
+                if is_admin {
+                    event
+                } else {
+                    event.without_client_details()
+                }
+            })
+            .collect(),
         callbacks: callbacks::for_patient(&mut tx, id, is_admin, &clinic_ids).await?,
         emails: emails_for(&mut tx, id, is_admin, &clinic_ids).await?,
         id: patient.id,

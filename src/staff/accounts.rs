@@ -259,3 +259,27 @@ pub async fn list_staff(
     .await?;
     Ok(Json(Page::from_rows(rows, limit, |row| row.id)))
 }
+
+#[utoipa::path(get, path = "/v1/admin/staff/{id}", tag = "admin",
+    params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffView),
+        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such staff member", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_staff(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<StaffView>, ApiError> {
+    staff.require_admin()?;
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let mut conn = state.db.acquire().await?;
+    match fetch_view(&mut conn, id).await {
+        Ok(view) => Ok(Json(view)),
+        Err(sqlx::Error::RowNotFound) => Err(ApiError::NotFound),
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,328 @@
+//! Admin management of practitioners: `POST/GET /v1/admin/practitioners`, `GET/PATCH /v1/admin/practitioners/{id}`.
+
+use crate::domain::fields::{FieldReader, parse_uuid};
+use crate::domain::{Invalid, practice, text};
+use crate::http::error::ApiError;
+use crate::http::extract::JsonObject;
+use crate::http::query::{Page, QueryParams};
+use crate::staff::audit::{self, AuditEntry};
+use crate::staff::auth::CurrentStaff;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct PractitionerView {
+    pub id: Uuid,
+    pub clinic_id: Uuid,
+    pub name: String,
+    pub discipline: String,
+    pub services: Vec<String>,
+    pub languages: Vec<String>,
+    pub consult_modes: Vec<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Body of `POST /v1/admin/practitioners`; `PATCH` takes any subset (and `active`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PractitionerBody {
+    pub clinic_id: Uuid,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// `physiotherapy` or `chiropractic`.
+    pub discipline: String,
+    /// Stored lower case, e.g. `acupuncture`, `dry needling`.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// ISO 639-1 codes, e.g. `en`, `fr`.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// At least one of `phone`, `video`, `in_person`.
+    pub consult_modes: Vec<String>,
+    /// Default true; inactive practitioners are not searchable.
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Default)]
+struct PractitionerFields {
+    clinic_id: Option<Uuid>,
+    name: Option<String>,
+    discipline: Option<&'static str>,
+    services: Option<Vec<String>>,
+    languages: Option<Vec<String>>,
+    consult_modes: Option<Vec<&'static str>>,
+    active: Option<bool>,
+}
+
+const FIELDS: [&str; 7] = [
+    "clinic_id",
+    "name",
+    "discipline",
+    "services",
+    "languages",
+    "consult_modes",
+    "active",
+];
+
+/// Removes repeats, keeping the first occurrence's place.
+fn unique<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+    }
+    kept
+}
+
+impl PractitionerFields {
+    fn parse(body: &Map<String, Value>, partial: bool) -> Result<Self, ApiError> {
+        let mut reader = FieldReader::new(body);
+        let wanted = |reader: &FieldReader, name: &str| !partial || reader.is_present(name);
+        let mut fields = PractitionerFields::default();
+        if wanted(&reader, "clinic_id") {
+            fields.clinic_id = reader.required("clinic_id", parse_uuid);
+        }
+        if wanted(&reader, "name") {
+            fields.name = reader.required("name", text::name);
+        }
+        if wanted(&reader, "discipline") {
+            fields.discipline = reader.required("discipline", practice::discipline);
+        }
+        if reader.is_present("services") || !partial {
+            fields.services = reader
+                .string_array("services", 50, practice::service)
+                .map(unique);
+        }
+        if reader.is_present("languages") || !partial {
+            fields.languages = reader
+                .string_array("languages", 50, practice::language)
+                .map(unique);
+        }
+        if wanted(&reader, "consult_modes") {
+            if reader.is_present("consult_modes") {
+                fields.consult_modes = reader
+                    .string_array("consult_modes", 10, practice::consult_mode)
+                    .map(unique);
+                if fields.consult_modes.as_ref().is_some_and(Vec::is_empty) {
+                    reader.error(
+                        "consult_modes",
+                        Invalid::new("required", "needs at least one of phone, video, in_person"),
+                    );
+                }
+            } else {
+                reader.error("consult_modes", Invalid::new("required", "is required"));
+            }
+        }
+        if reader.is_present("active") {
+            fields.active = reader.required_bool("active");
+        }
+        if partial && !FIELDS.iter().any(|name| reader.is_present(name)) && !reader.has_errors() {
+            reader.error(
+                "body",
+                Invalid::new(
+                    "empty_update",
+                    "name at least one practitioner field to change",
+                ),
+            );
+        }
+        reader.finish()?;
+        Ok(fields)
+    }
+}
+
+const COLUMNS: &str = "id, clinic_id, name, discipline, services, languages, consult_modes, active, created_at, updated_at";
+
+async fn require_clinic(conn: &mut PgConnection, clinic_id: Option<Uuid>) -> Result<(), ApiError> {
+    if let Some(clinic_id) = clinic_id
+        && !crate::intake::store::clinic_exists(conn, clinic_id).await?
+    {
+        return Err(ApiError::validation(
+            "clinic_id",
+            "unknown_clinic",
+            "no clinic has this id",
+        ));
+    }
+    Ok(())
+}
+
+async fn audit(
+    conn: &mut PgConnection,
+    staff: &CurrentStaff,
+    action: &str,
+    view: &PractitionerView,
+    changed: Vec<&str>,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        conn,
+        AuditEntry {
+            staff_id: staff.id,
+            action,
+            entity_type: "practitioner",
+            entity_id: view.id,
+            clinic_id: Some(view.clinic_id),
+            detail: serde_json::json!({ "fields": changed }),
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/admin/practitioners", tag = "admin",
+    request_body = PractitionerBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = PractitionerView, headers(("location" = String))),
+        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or unknown clinic", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_practitioner(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    JsonObject(body): JsonObject,
+) -> Result<(StatusCode, HeaderMap, Json<PractitionerView>), ApiError> {
+    staff.require_admin()?;
+    let fields = PractitionerFields::parse(&body, false)?;
+    let mut tx = state.db.begin().await?;
+    require_clinic(&mut tx, fields.clinic_id).await?;
+    let view: PractitionerView = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO practitioners (id, clinic_id, name, discipline, services, languages, consult_modes, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, true)) RETURNING {COLUMNS}"
+    )))
+    .bind(Uuid::now_v7())
+    .bind(fields.clinic_id)
+    .bind(fields.name)
+    .bind(fields.discipline)
+    .bind(fields.services.unwrap_or_default())
+    .bind(fields.languages.unwrap_or_default())
+    .bind(fields.consult_modes)
+    .bind(fields.active)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit(&mut tx, &staff, "practitioner.create", &view, vec![]).await?;
+    tx.commit().await?;
+    let mut headers = HeaderMap::new();
+    if let Ok(location) = format!("/v1/admin/practitioners/{}", view.id).parse() {
+        headers.insert(header::LOCATION, location);
+    }
+    Ok((StatusCode::CREATED, headers, Json(view)))
+}
+
+#[utoipa::path(get, path = "/v1/admin/practitioners", tag = "admin",
+    params(
+        ("clinic_id" = Option<Uuid>, Query),
+        ("limit" = Option<i64>, Query, description = "1..=100, default 20"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Practitioners, oldest first", body = Page<PractitionerView>),
+        (status = 400, description = "Malformed parameters", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_practitioners(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    mut query: QueryParams,
+) -> Result<Json<Page<PractitionerView>>, ApiError> {
+    staff.require_admin()?;
+    let clinic_id = query.uuid("clinic_id");
+    let limit = query.limit();
+    let after: Option<Uuid> = query.cursor();
+    query.finish()?;
+    let rows = sqlx::query_as::<_, PractitionerView>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM practitioners
+          WHERE ($1::uuid IS NULL OR clinic_id = $1) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3"
+    )))
+    .bind(clinic_id)
+    .bind(after)
+    .bind(limit + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(Page::from_rows(rows, limit, |row| row.id)))
+}
+
+#[utoipa::path(get, path = "/v1/admin/practitioners/{id}", tag = "admin",
+    params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The practitioner", body = PractitionerView),
+        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_practitioner(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Json<PractitionerView>, ApiError> {
+    staff.require_admin()?;
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    sqlx::query_as::<_, PractitionerView>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM practitioners WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?
+    .map(Json)
+    .ok_or(ApiError::NotFound)
+}
+
+#[utoipa::path(patch, path = "/v1/admin/practitioners/{id}", tag = "admin",
+    params(("id" = Uuid, Path)),
+    request_body(content = Object, description = "Any subset of the fields of `PractitionerBody`"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = PractitionerView),
+        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or unknown clinic", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_practitioner(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> Result<Json<PractitionerView>, ApiError> {
+    staff.require_admin()?;
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let fields = PractitionerFields::parse(&body, true)?;
+    let mut tx = state.db.begin().await?;
+    require_clinic(&mut tx, fields.clinic_id).await?;
+    let view: PractitionerView = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE practitioners SET
+            clinic_id = COALESCE($2, clinic_id), name = COALESCE($3, name), discipline = COALESCE($4, discipline),
+            services = COALESCE($5, services), languages = COALESCE($6, languages),
+            consult_modes = COALESCE($7, consult_modes), active = COALESCE($8, active), updated_at = now()
+          WHERE id = $1 RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(fields.clinic_id)
+    .bind(fields.name)
+    .bind(fields.discipline)
+    .bind(fields.services)
+    .bind(fields.languages)
+    .bind(fields.consult_modes)
+    .bind(fields.active)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    let changed: Vec<&str> = FIELDS
+        .into_iter()
+        .filter(|name| body.contains_key(*name))
+        .collect();
+    audit(&mut tx, &staff, "practitioner.update", &view, changed).await?;
+    tx.commit().await?;
+    Ok(Json(view))
+}
