@@ -79,6 +79,17 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/v1/admin/staff",
             post(staff::accounts::create_staff).get(staff::accounts::list_staff),
+        )
+        .route("/v1/admin/staff/{id}", get(staff::accounts::get_staff))
+        .route(
+            "/v1/admin/practitioners",
+            post(directory::practitioners::create_practitioner)
+                .get(directory::practitioners::list_practitioners),
+        )
+        .route(
+            "/v1/admin/practitioners/{id}",
+            get(directory::practitioners::get_practitioner)
+                .patch(directory::practitioners::update_practitioner),
         );
 
     let operations = Router::new()

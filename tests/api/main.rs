@@ -5,6 +5,7 @@
 mod admin;
 mod callbacks;
 mod cli;
+mod directory;
 mod errors;
 mod helpers;
 mod ops;

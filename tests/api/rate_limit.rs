@@ -100,3 +100,27 @@ async fn cors_allows_only_the_configured_origins() {
         "https://clinic.example"
     );
 }
+
+#[tokio::test]
+async fn public_searches_have_their_own_limit() {
+    let app = TestApp::spawn_with(Overrides::from([(
+        "PUBLIC_READ_RATE_LIMIT",
+        "2/min".to_owned(),
+    )]))
+    .await;
+    let search = || {
+        app.client
+            .get(app.url("/v1/practitioners?city=Toronto"))
+            .send()
+    };
+    assert_eq!(search().await.unwrap().status(), 200);
+    assert_eq!(search().await.unwrap().status(), 200);
+    let refused = search().await.unwrap();
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_problem(refused, 429).await;
+    assert_eq!(
+        app.post_callback(&callback_body()).await.status(),
+        201,
+        "forms keep their own bucket"
+    );
+}
