@@ -9,6 +9,8 @@ pub mod http;
 pub mod idempotency;
 pub mod intake;
 pub mod patients;
+pub mod scheduling;
+pub mod seed;
 pub mod signing_key;
 pub mod staff;
 pub mod startup;

@@ -6,7 +6,7 @@ use consultdesk::config::Settings;
 use consultdesk::http::error::ApiError;
 use consultdesk::staff::accounts::{self, NewStaff};
 use consultdesk::startup::{self, Database};
-use consultdesk::{db, http, telemetry};
+use consultdesk::{db, http, seed, telemetry};
 use std::io::Read;
 
 #[derive(Parser)]
@@ -37,6 +37,13 @@ enum Command {
     },
     /// Print the OpenAPI document (YAML) that `openapi.yaml` must equal.
     Openapi,
+    /// Create demo clinics and practitioners (applies pending migrations first); running it again creates nothing twice.
+    SeedDemo {
+        /// Also make sure this many generated practitioners exist, spread over one generated
+        /// "Load Test Clinic" per postal area (FSA), for load tests. Only missing ones are added.
+        #[arg(long, value_name = "N")]
+        practitioners: Option<usize>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -94,6 +101,23 @@ async fn main() -> anyhow::Result<()> {
                     "created {} {} ({}) with id {}",
                     staff.role, staff.name, staff.email, staff.id
                 );
+                Ok(())
+            })
+            .await
+        }
+        Command::SeedDemo { practitioners } => {
+            with_database(&settings, |pool| async move {
+                db::migrate(&pool).await?;
+                print!("{}", seed::seed_demo(&pool).await?);
+                if let Some(wanted) = practitioners {
+                    let started = std::time::Instant::now();
+                    let created = seed::seed_load(&pool, wanted).await?;
+                    println!(
+                        "load-test data: {wanted} generated practitioners wanted, {created} created now ({} were already there) in {:.1} s",
+                        wanted.saturating_sub(created),
+                        started.elapsed().as_secs_f64()
+                    );
+                }
                 Ok(())
             })
             .await

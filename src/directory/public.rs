@@ -5,11 +5,13 @@ use crate::directory::search::{
 };
 use crate::http::error::ApiError;
 use crate::http::query::{Page, QueryParams};
+use crate::scheduling::availability;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
+use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -43,7 +45,7 @@ pub struct PractitionerResult {
     /// Kilometres from the searched point, one decimal; null outside a search.
     pub distance_km: Option<f64>,
     /// Start of the next free consult slot, or null.
-    pub next_available: Option<DateTime<Utc>>,
+    pub next_available: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -132,11 +134,11 @@ pub async fn search_practitioners(
         d: row.distance_m.unwrap_or(0.0),
         id: row.id,
     });
+    let items = with_next_available(&mut conn, page.items, availability::lead(&state)).await?;
     Ok(Json(Page {
-        items: page
-            .items
+        items: items
             .into_iter()
-            .map(PractitionerResult::from)
+            .map(|(row, next)| result(row, next))
             .collect(),
         next_cursor: page.next_cursor,
     }))
@@ -198,5 +200,39 @@ pub async fn get_practitioner(
     .bind(id)
     .fetch_optional(&state.db)
     .await?;
-    row.map(|row| Json(row.into())).ok_or(ApiError::NotFound)
+    let row = row.ok_or(ApiError::NotFound)?;
+    let mut conn = state.db.acquire().await?;
+    let mut rows = with_next_available(&mut conn, vec![row], availability::lead(&state)).await?;
+    let (row, next) = rows.pop().ok_or(ApiError::NotFound)?;
+    Ok(Json(result(row, next)))
+}
+
+/// Pairs each row with its practitioner's next free slot (one batch of queries for the whole page).
+async fn with_next_available(
+    conn: &mut PgConnection,
+    rows: Vec<PractitionerRow>,
+    min_lead: chrono::Duration,
+) -> Result<Vec<(PractitionerRow, Option<DateTime<FixedOffset>>)>, sqlx::Error> {
+    let practitioners: Vec<(Uuid, chrono_tz::Tz)> = rows
+        .iter()
+        .map(|row| (row.id, row.time_zone.parse().unwrap_or(chrono_tz::UTC)))
+        .collect();
+    let mut next = availability::next_available(conn, &practitioners, min_lead).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let slot = next.remove(&row.id);
+            (row, slot)
+        })
+        .collect())
+}
+
+fn result(
+    row: PractitionerRow,
+    next_available: Option<DateTime<FixedOffset>>,
+) -> PractitionerResult {
+    PractitionerResult {
+        next_available,
+        ..PractitionerResult::from(row)
+    }
 }

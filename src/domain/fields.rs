@@ -197,6 +197,79 @@ impl<'a> FieldReader<'a> {
         ok.then_some(parsed)
     }
 
+    /// A whole JSON number (no fraction), checked by `check`.
+    pub fn required_i64<T>(
+        &mut self,
+        name: &str,
+        check: impl FnOnce(i64) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        match self.raw(name) {
+            None => {
+                self.missing(name);
+                None
+            }
+            Some(Value::Number(number)) => match number.as_i64().map(check) {
+                Some(Ok(value)) => Some(value),
+                Some(Err(invalid)) => {
+                    self.error(name, invalid);
+                    None
+                }
+                None => {
+                    self.wrong_type(name, "a whole number");
+                    None
+                }
+            },
+            Some(_) => {
+                self.wrong_type(name, "a whole number");
+                None
+            }
+        }
+    }
+
+    /// An array of objects, each read by `read` with errors named `name[i].field`.
+    pub fn object_array<T>(
+        &mut self,
+        name: &str,
+        max_items: usize,
+        mut read: impl FnMut(&mut FieldReader<'a>) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let Some(value) = self.raw(name) else {
+            self.missing(name);
+            return None;
+        };
+        let Value::Array(items) = value else {
+            self.wrong_type(name, "an array of objects");
+            return None;
+        };
+        if items.len() > max_items {
+            self.error(
+                name,
+                Invalid::new("too_many", format!("must hold at most {max_items} items")),
+            );
+            return None;
+        }
+        let mut parsed = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let element = format!("{name}[{index}]");
+            let Value::Object(inner) = item else {
+                self.wrong_type(&element, "an object");
+                continue;
+            };
+            let mut nested = FieldReader {
+                object: inner,
+                prefix: self.path(&format!("{element}.")),
+                errors: vec![],
+            };
+            let result = read(&mut nested);
+            let failed = !nested.errors.is_empty();
+            self.errors.append(&mut nested.errors);
+            if let (false, Some(value)) = (failed, result) {
+                parsed.push(value);
+            }
+        }
+        (parsed.len() == items.len()).then_some(parsed)
+    }
+
     /// Reads a nested object with its own reader; its errors are named `name.field`.
     pub fn object<T>(
         &mut self,

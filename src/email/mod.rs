@@ -1,3 +1,4 @@
 //! Email: the transactional outbox (enqueue inside the caller's transaction). Delivery comes later.
 
+pub mod ics;
 pub mod outbox;

@@ -4,6 +4,7 @@
 
 use crate::consent::ledger;
 use crate::domain::consent::ConsentCategory;
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -50,7 +51,12 @@ pub struct NewEmail<'a> {
     pub patient_id: Uuid,
     pub clinic_id: Option<Uuid>,
     pub callback_request_id: Option<Uuid>,
+    pub booking_id: Option<Uuid>,
     pub to: &'a str,
+    /// Not before this time (reminders); `None`: at once.
+    pub send_after: Option<DateTime<Utc>>,
+    /// A second email with the same key is not queued (the first one stands).
+    pub dedup_key: Option<String>,
     /// What the template needs, captured now so the email says what was true when it was caused.
     pub payload: Value,
 }
@@ -68,8 +74,10 @@ pub async fn enqueue(
     };
     let id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO email_outbox (id, kind, category, patient_id, clinic_id, callback_request_id, to_address, payload, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO email_outbox (id, kind, category, patient_id, clinic_id, callback_request_id, booking_id,
+                                   to_address, payload, status, send_after, dedup_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, now()), $12)
+         ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(id)
     .bind(email.kind.as_str())
@@ -77,9 +85,12 @@ pub async fn enqueue(
     .bind(email.patient_id)
     .bind(email.clinic_id)
     .bind(email.callback_request_id)
+    .bind(email.booking_id)
     .bind(email.to)
     .bind(email.payload)
     .bind(status)
+    .bind(email.send_after)
+    .bind(email.dedup_key)
     .execute(conn)
     .await?;
     Ok((id, status))

@@ -4,7 +4,7 @@ use crate::http::middleware::{REQUEST_ID_HEADER, problem_for_bare_errors, reques
 use crate::http::rate_limit::{limit_public, limit_public_reads};
 use crate::http::{error, ops};
 use crate::state::AppState;
-use crate::{directory, intake, patients, staff};
+use crate::{directory, intake, patients, scheduling, staff};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
@@ -28,6 +28,10 @@ pub fn build(state: AppState) -> Router {
             post(intake::handlers::create_callback_request),
         )
         .route("/v1/staff/sessions", post(staff::sessions::sign_in))
+        .route(
+            "/v1/bookings",
+            post(scheduling::public_booking::create_booking),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limit_public,
@@ -45,6 +49,10 @@ pub fn build(state: AppState) -> Router {
             get(directory::public::get_practitioner),
         )
         .route("/v1/clinics", get(directory::public::search_clinics))
+        .route(
+            "/v1/practitioners/{id}/slots",
+            get(scheduling::availability::practitioner_slots),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limit_public_reads,
@@ -81,6 +89,42 @@ pub fn build(state: AppState) -> Router {
             post(staff::accounts::create_staff).get(staff::accounts::list_staff),
         )
         .route("/v1/admin/staff/{id}", get(staff::accounts::get_staff))
+        .route(
+            "/v1/admin/practitioners/{id}/schedule",
+            get(scheduling::hours::get_schedule).put(scheduling::hours::put_schedule),
+        )
+        .route(
+            "/v1/admin/practitioners/{id}/time-off",
+            post(scheduling::hours::add_time_off),
+        )
+        .route(
+            "/v1/staff/bookings",
+            get(scheduling::front_desk::list_bookings),
+        )
+        .route(
+            "/v1/staff/bookings/{id}",
+            get(scheduling::front_desk::get_booking),
+        )
+        .route(
+            "/v1/staff/bookings/{id}/confirm",
+            post(scheduling::front_desk::confirm_booking),
+        )
+        .route(
+            "/v1/staff/bookings/{id}/cancel",
+            post(scheduling::front_desk::cancel_booking),
+        )
+        .route(
+            "/v1/staff/bookings/{id}/reschedule",
+            post(scheduling::front_desk::reschedule_booking),
+        )
+        .route(
+            "/v1/staff/bookings/{id}/complete",
+            post(scheduling::front_desk::complete_booking),
+        )
+        .route(
+            "/v1/staff/bookings/{id}/no-show",
+            post(scheduling::front_desk::no_show_booking),
+        )
         .route(
             "/v1/admin/practitioners",
             post(directory::practitioners::create_practitioner)

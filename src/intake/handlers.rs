@@ -111,6 +111,9 @@ pub async fn create_callback_request(
                 patient_id,
                 clinic_id: form.clinic_id,
                 callback_request_id: Some(id),
+                booking_id: None,
+                send_after: None,
+                dedup_key: None,
                 to: email.as_str(),
                 payload: serde_json::json!({
                     "name": form.name,

@@ -12,4 +12,5 @@ mod ops;
 mod outage;
 mod rate_limit;
 mod scoping;
+mod seed;
 mod sessions;

@@ -1,0 +1,188 @@
+//! Free consult slots: `GET /v1/practitioners/{id}/slots`, and `next_available` for search results.
+
+use crate::domain::Invalid;
+use crate::http::error::ApiError;
+use crate::http::query::QueryParams;
+use crate::scheduling::slots::{self, Interval, MAX_RANGE_DAYS, SlotRequest};
+use crate::scheduling::store;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use sqlx::PgConnection;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// How far ahead `next_available` looks.
+const NEXT_AVAILABLE_HORIZON_DAYS: i64 = 31;
+/// Days shown when the caller gives no `to`.
+const DEFAULT_SPAN_DAYS: i64 = 6;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotView {
+    /// In the clinic's local offset.
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotsView {
+    pub time_zone: String,
+    /// Null when the practitioner has no weekly hours yet.
+    pub slot_minutes: Option<u32>,
+    pub slots: Vec<SlotView>,
+}
+
+/// `time` in `zone`'s offset at that instant, as the contract's times are written.
+pub fn local(time: DateTime<Utc>, zone: Tz) -> DateTime<FixedOffset> {
+    time.with_timezone(&zone).fixed_offset()
+}
+
+fn parse_date(raw: &str) -> Result<NaiveDate, Invalid> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| Invalid::new("invalid_date", "must be a date YYYY-MM-DD"))
+}
+
+/// A window safely covering local dates `from..=to` in any zone (offsets are within ±14 h).
+fn utc_window(from: NaiveDate, to: NaiveDate) -> Interval {
+    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::days(1);
+    let end = to.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Duration::days(2);
+    (start, end)
+}
+
+#[utoipa::path(get, path = "/v1/practitioners/{id}/slots", tag = "public",
+    params(
+        ("id" = Uuid, Path),
+        ("from" = Option<String>, Query, description = "YYYY-MM-DD in the clinic's zone; default today"),
+        ("to" = Option<String>, Query, description = "YYYY-MM-DD, included; at most 31 days after from; default from + 6"),
+    ),
+    responses(
+        (status = 200, description = "Free consult slots", body = SlotsView),
+        (status = 404, description = "No such active practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid dates or range", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn practitioner_slots(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut query: QueryParams,
+) -> Result<Json<SlotsView>, ApiError> {
+    let from = query.optional("from", parse_date);
+    let to = query.optional("to", parse_date);
+    let from_given = query.is_given("from");
+    let to_given = query.is_given("to");
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound);
+    let mut conn = state.db.acquire().await?;
+    let practitioner = match id {
+        Ok(id) => store::bookable(&mut conn, id).await?.filter(|p| p.active),
+        Err(_) => None,
+    };
+    let zone = practitioner
+        .as_ref()
+        .map(store::Bookable::zone)
+        .unwrap_or(chrono_tz::UTC);
+    let today = Utc::now().with_timezone(&zone).date_naive();
+    let from = if from_given { from } else { Some(today) };
+    let to = if to_given {
+        to
+    } else {
+        from.map(|from| from + Duration::days(DEFAULT_SPAN_DAYS))
+    };
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            query.error("to", Invalid::new("before_from", "must not be before from"));
+        } else if (to - from).num_days() > MAX_RANGE_DAYS {
+            query.error(
+                "to",
+                Invalid::new("range_too_long", "must be at most 31 days after from"),
+            );
+        }
+    }
+    query.finish_as_validation()?;
+    let practitioner = practitioner.ok_or(ApiError::NotFound)?;
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "dates missing after validation"
+        )));
+    };
+    let Some(schedule) = store::schedule(&mut conn, practitioner.id).await? else {
+        return Ok(Json(SlotsView {
+            time_zone: zone.name().to_owned(),
+            slot_minutes: None,
+            slots: vec![],
+        }));
+    };
+    let busy = store::busy(&mut conn, &[practitioner.id], utc_window(from, to), None)
+        .await?
+        .remove(&practitioner.id)
+        .unwrap_or_default()
+        .all();
+    let not_before = Utc::now() + lead(&state);
+    let free = slots::free_slots(&SlotRequest {
+        time_zone: zone,
+        weekly: &schedule.weekly,
+        slot_minutes: schedule.slot_minutes,
+        from,
+        to,
+        busy: &busy,
+        not_before,
+    });
+    Ok(Json(SlotsView {
+        time_zone: zone.name().to_owned(),
+        slot_minutes: Some(schedule.slot_minutes),
+        slots: free
+            .into_iter()
+            .map(|(start, end)| SlotView {
+                starts_at: local(start, zone),
+                ends_at: local(end, zone),
+            })
+            .collect(),
+    }))
+}
+
+/// `BOOKING_MIN_LEAD` as a chrono duration.
+pub fn lead(state: &AppState) -> Duration {
+    Duration::from_std(state.settings.booking_min_lead).unwrap_or(Duration::hours(2))
+}
+
+/// The next free slot start of each practitioner (absent when none within the horizon).
+pub async fn next_available(
+    conn: &mut PgConnection,
+    practitioners: &[(Uuid, Tz)],
+    min_lead: Duration,
+) -> Result<HashMap<Uuid, DateTime<FixedOffset>>, sqlx::Error> {
+    if practitioners.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<Uuid> = practitioners.iter().map(|(id, _)| *id).collect();
+    let schedules = store::schedules(conn, &ids).await?;
+    if schedules.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let not_before = Utc::now() + min_lead;
+    let window = (
+        not_before - Duration::days(1),
+        not_before + Duration::days(NEXT_AVAILABLE_HORIZON_DAYS + 2),
+    );
+    let scheduled: Vec<Uuid> = schedules.keys().copied().collect();
+    let mut busy = store::busy(conn, &scheduled, window, None).await?;
+    Ok(practitioners
+        .iter()
+        .filter_map(|(id, zone)| {
+            let schedule = schedules.get(id)?;
+            let busy = busy.remove(id).unwrap_or_default().all();
+            let (start, _) = slots::next_free(
+                *zone,
+                &schedule.weekly,
+                schedule.slot_minutes,
+                &busy,
+                not_before,
+                NEXT_AVAILABLE_HORIZON_DAYS,
+            )?;
+            Some((*id, local(start, *zone)))
+        })
+        .collect())
+}

@@ -1,0 +1,431 @@
+//! Bookings: the form, the rows and how they are shown.
+
+use crate::directory::public::ClinicSummary;
+use crate::domain::consent::{ConsentFlags, DEFAULT_WORDING_VERSION};
+use crate::domain::contact::{EmailAddress, PhoneE164};
+use crate::domain::fields::{FieldReader, parse_uuid};
+use crate::domain::{Invalid, practice, text};
+use crate::http::error::{ApiError, violated_constraint};
+use crate::http::extract::ClientInfo;
+use crate::intake::form::parse_consents;
+use crate::scheduling::availability::local;
+use crate::scheduling::hours::parse_instant;
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub const STATUSES: [&str; 5] = [
+    "requested",
+    "confirmed",
+    "cancelled",
+    "completed",
+    "no_show",
+];
+const MAX_CONCERN_CHARS: usize = 2000;
+
+/// Body of `POST /v1/bookings` (documentation; parsed field by field so every error is reported).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BookingRequestBody {
+    pub practitioner_id: Uuid,
+    /// One of the practitioner's free slots (`GET /v1/practitioners/{id}/slots`).
+    #[schema(example = "2026-12-01T14:30:00-05:00")]
+    pub starts_at: DateTime<FixedOffset>,
+    /// `phone`, `video` or `in_person`: one the practitioner offers.
+    pub mode: String,
+    pub patient: BookingPatientBody,
+    #[schema(max_length = 2000)]
+    pub concern: Option<String>,
+    pub consents: crate::intake::form::ConsentFlagsBody,
+    pub consent_wording_version: Option<String>,
+    /// Honeypot: leave empty.
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BookingPatientBody {
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[schema(format = "email")]
+    pub email: String,
+    /// Required for phone consults.
+    pub phone: Option<String>,
+}
+
+/// A validated booking request.
+#[derive(Debug)]
+pub struct BookingForm {
+    pub practitioner_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub mode: &'static str,
+    pub name: String,
+    pub email: EmailAddress,
+    pub phone: Option<PhoneE164>,
+    pub concern: Option<String>,
+    pub consents: ConsentFlags,
+    pub wording_version: String,
+}
+
+impl BookingForm {
+    pub fn parse(body: &Map<String, Value>) -> Result<Self, ApiError> {
+        let mut reader = FieldReader::new(body);
+        let practitioner_id = reader.required("practitioner_id", parse_uuid);
+        let starts_at = reader.required("starts_at", parse_instant);
+        let mode = reader.required("mode", practice::consult_mode);
+        let patient = reader.object("patient", |patient| {
+            let name = patient.required("name", text::name);
+            let email = patient.required("email", EmailAddress::parse);
+            let phone = patient.optional("phone", PhoneE164::parse);
+            if mode == Some("phone") && phone == Some(None) {
+                patient.error(
+                    "phone",
+                    Invalid::new("required", "is required for a phone consult"),
+                );
+            }
+            Some((name?, email?, phone?))
+        });
+        let concern = reader.optional("concern", |raw| {
+            text::bounded_text(raw, 0, MAX_CONCERN_CHARS, true)
+        });
+        let consents = parse_consents(&mut reader);
+        let wording_version = reader
+            .optional("consent_wording_version", |raw| {
+                text::bounded_text(raw, 1, 64, false)
+            })
+            .map(|version| version.unwrap_or_else(|| DEFAULT_WORDING_VERSION.to_owned()));
+        reader.finish()?;
+        crate::all_valid!(
+            practitioner_id,
+            starts_at,
+            mode,
+            patient,
+            concern,
+            consents,
+            wording_version
+        );
+        let (name, email, phone) = patient;
+        Ok(BookingForm {
+            practitioner_id,
+            starts_at,
+            mode,
+            name,
+            email,
+            phone,
+            concern,
+            consents,
+            wording_version,
+        })
+    }
+}
+
+/// A booking joined with its practitioner and clinic, as the queries return it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BookingRow {
+    pub id: Uuid,
+    pub status: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub mode: String,
+    pub patient_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub concern: Option<String>,
+    pub ics_sequence: i32,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub practitioner_id: Uuid,
+    pub practitioner_name: String,
+    pub discipline: String,
+    pub clinic_id: Uuid,
+    pub clinic_name: String,
+    pub address: String,
+    pub city: String,
+    pub province: String,
+    pub postal_code: String,
+    pub clinic_phone: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub time_zone: String,
+}
+
+impl BookingRow {
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    pub fn clinic(&self) -> ClinicSummary {
+        ClinicSummary {
+            id: self.clinic_id,
+            name: self.clinic_name.clone(),
+            address: self.address.clone(),
+            city: self.city.clone(),
+            province: self.province.clone(),
+            postal_code: self.postal_code.clone(),
+            phone: self.clinic_phone.clone(),
+            latitude: self.latitude,
+            longitude: self.longitude,
+            time_zone: self.time_zone.clone(),
+        }
+    }
+
+    pub fn practitioner(&self) -> BookingPractitioner {
+        BookingPractitioner {
+            id: self.practitioner_id,
+            name: self.practitioner_name.clone(),
+            discipline: self.discipline.clone(),
+        }
+    }
+}
+
+const BOOKING_COLUMNS: &str = "b.id, b.status, b.starts_at, b.ends_at, b.mode, b.patient_id, b.name, \
+     b.email::text AS email, b.phone, b.concern, b.ics_sequence, b.cancel_reason, b.created_at, b.updated_at, \
+     b.confirmed_at, b.cancelled_at, p.id AS practitioner_id, p.name AS practitioner_name, p.discipline, \
+     c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code, \
+     c.phone AS clinic_phone, c.latitude, c.longitude, c.time_zone";
+
+const BOOKING_FROM: &str = "bookings b JOIN practitioners p ON p.id = b.practitioner_id JOIN clinics c ON c.id = b.clinic_id";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingPractitioner {
+    pub id: Uuid,
+    pub name: String,
+    pub discipline: String,
+}
+
+/// The answer to `POST /v1/bookings`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingCreated {
+    pub id: Uuid,
+    /// `requested` until the front desk confirms it.
+    pub status: String,
+    /// In the clinic's local offset.
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    pub mode: String,
+    pub practitioner: BookingPractitioner,
+    pub clinic: ClinicSummary,
+}
+
+impl From<&BookingRow> for BookingCreated {
+    fn from(row: &BookingRow) -> Self {
+        BookingCreated {
+            id: row.id,
+            status: row.status.clone(),
+            starts_at: local(row.starts_at, row.zone()),
+            ends_at: local(row.ends_at, row.zone()),
+            mode: row.mode.clone(),
+            practitioner: row.practitioner(),
+            clinic: row.clinic(),
+        }
+    }
+}
+
+/// A booking as the front desk sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingView {
+    pub id: Uuid,
+    /// `requested`, `confirmed`, `cancelled`, `completed` or `no_show`.
+    pub status: String,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    pub mode: String,
+    pub practitioner: BookingPractitioner,
+    pub clinic: ClinicSummary,
+    pub patient_id: Uuid,
+    /// Contact details as given on the booking form.
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub concern: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+impl From<&BookingRow> for BookingView {
+    fn from(row: &BookingRow) -> Self {
+        BookingView {
+            id: row.id,
+            status: row.status.clone(),
+            starts_at: local(row.starts_at, row.zone()),
+            ends_at: local(row.ends_at, row.zone()),
+            mode: row.mode.clone(),
+            practitioner: row.practitioner(),
+            clinic: row.clinic(),
+            patient_id: row.patient_id,
+            name: row.name.clone(),
+            email: row.email.clone(),
+            phone: row.phone.clone(),
+            concern: row.concern.clone(),
+            cancel_reason: row.cancel_reason.clone(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            confirmed_at: row.confirmed_at,
+            cancelled_at: row.cancelled_at,
+        }
+    }
+}
+
+/// Maps the no-overlap exclusion constraint to the contract's 409.
+fn slot_taken(error: sqlx::Error) -> ApiError {
+    match violated_constraint(&error) {
+        Some("bookings_no_overlap") => ApiError::conflict(
+            "slot_taken",
+            "This time was just taken; please pick another slot.",
+        ),
+        _ => error.into(),
+    }
+}
+
+pub struct NewBooking<'a> {
+    pub form: &'a BookingForm,
+    pub patient_id: Uuid,
+    pub clinic_id: Uuid,
+    pub ends_at: DateTime<Utc>,
+    pub client: &'a ClientInfo,
+}
+
+pub async fn insert(conn: &mut PgConnection, new: NewBooking<'_>) -> Result<Uuid, ApiError> {
+    let id = Uuid::now_v7();
+    let form = new.form;
+    sqlx::query(
+        "INSERT INTO bookings (id, practitioner_id, clinic_id, patient_id, starts_at, ends_at, mode,
+                               name, email, phone, concern, ip, user_agent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::inet, $13)",
+    )
+    .bind(id)
+    .bind(form.practitioner_id)
+    .bind(new.clinic_id)
+    .bind(new.patient_id)
+    .bind(form.starts_at)
+    .bind(new.ends_at)
+    .bind(form.mode)
+    .bind(&form.name)
+    .bind(form.email.as_str())
+    .bind(form.phone.as_ref().map(PhoneE164::as_str))
+    .bind(&form.concern)
+    .bind(new.client.ip.map(|ip| ip.to_string()))
+    .bind(&new.client.user_agent)
+    .execute(conn)
+    .await
+    .map_err(slot_taken)?;
+    Ok(id)
+}
+
+/// The booking when the staff member may see it (`None` for admins' "everything"); `lock` holds it.
+pub async fn find(
+    conn: &mut PgConnection,
+    id: Uuid,
+    scope: Option<(bool, &[Uuid])>,
+    lock: bool,
+) -> Result<Option<BookingRow>, sqlx::Error> {
+    let (is_admin, clinic_ids) = scope.unwrap_or((true, &[]));
+    let lock_clause = if lock { "FOR UPDATE OF b" } else { "" };
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM}
+          WHERE b.id = $1 AND ($2 OR b.clinic_id = ANY($3)) {lock_clause}"
+    )))
+    .bind(id)
+    .bind(is_admin)
+    .bind(clinic_ids)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Filters of the staff booking list, already scoped.
+pub struct BookingFilter {
+    pub is_admin: bool,
+    pub clinic_ids: Vec<Uuid>,
+    pub status: Option<&'static str>,
+    pub clinic_id: Option<Uuid>,
+    pub practitioner_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &BookingFilter,
+) -> Result<Vec<BookingRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM}
+          WHERE ($1 OR b.clinic_id = ANY($2))
+            AND ($3::text IS NULL OR b.status = $3)
+            AND ($4::uuid IS NULL OR b.clinic_id = $4)
+            AND ($5::uuid IS NULL OR b.practitioner_id = $5)
+            AND ($6::uuid IS NULL OR b.patient_id = $6)
+            AND ($7::timestamptz IS NULL OR b.starts_at >= $7)
+            AND ($8::timestamptz IS NULL OR b.starts_at < $8)
+            AND ($9::timestamptz IS NULL OR (b.starts_at, b.id) > ($9, $10))
+          ORDER BY b.starts_at, b.id
+          LIMIT $11"
+    )))
+    .bind(filter.is_admin)
+    .bind(&filter.clinic_ids)
+    .bind(filter.status)
+    .bind(filter.clinic_id)
+    .bind(filter.practitioner_id)
+    .bind(filter.patient_id)
+    .bind(filter.from)
+    .bind(filter.to)
+    .bind(filter.after.map(|(starts_at, _)| starts_at))
+    .bind(filter.after.map(|(_, id)| id))
+    .bind(filter.limit + 1)
+    .fetch_all(conn)
+    .await
+}
+
+/// Moves a booking to `status`, stamping when it was confirmed or cancelled.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+    cancel_reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE bookings SET status = $2, updated_at = now(),
+                confirmed_at = CASE WHEN $2 = 'confirmed' THEN now() ELSE confirmed_at END,
+                cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() ELSE cancelled_at END,
+                cancel_reason = CASE WHEN $2 = 'cancelled' THEN $3 ELSE cancel_reason END,
+                ics_sequence = CASE WHEN $2 = 'cancelled' THEN ics_sequence + 1 ELSE ics_sequence END
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(cancel_reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Moves a booking in one statement: the exclusion constraint checks the new time against every
+/// other active booking, so the booking never holds two slots and, on a conflict, keeps its old one.
+pub async fn move_to(
+    conn: &mut PgConnection,
+    id: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "UPDATE bookings SET starts_at = $2, ends_at = $3, ics_sequence = ics_sequence + 1, updated_at = now()
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(starts_at)
+    .bind(ends_at)
+    .execute(conn)
+    .await
+    .map_err(slot_taken)?;
+    Ok(())
+}

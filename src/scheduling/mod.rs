@@ -1,0 +1,11 @@
+//! Weekly hours, time off, slot generation and bookings.
+pub mod availability;
+pub mod bookings;
+pub mod front_desk;
+pub mod hours;
+pub mod lifecycle;
+pub mod notify;
+pub mod public_booking;
+pub mod schedule;
+pub mod slots;
+pub mod store;

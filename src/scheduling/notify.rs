@@ -1,0 +1,267 @@
+//! The emails a booking causes, queued in the booking's own transaction: request received, confirmed
+//! (with a calendar invite and the reminders), rescheduled, cancelled.
+
+use crate::email::ics::{self, Invite, Method};
+use crate::email::outbox::{self, EmailKind, NewEmail};
+use crate::scheduling::availability::local;
+use crate::scheduling::bookings::BookingRow;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+use sqlx::PgConnection;
+use std::time::Duration as StdDuration;
+
+/// The address inside `MAIL_FROM` (`Clinic <no-reply@localhost>` → `no-reply@localhost`).
+pub fn sender_address(mail_from: &str) -> &str {
+    match (mail_from.find('<'), mail_from.rfind('>')) {
+        (Some(open), Some(close)) if open < close => mail_from[open + 1..close].trim(),
+        _ => mail_from.trim(),
+    }
+}
+
+/// What every booking email's template may use, captured when the email is caused.
+fn details(booking: &BookingRow) -> Value {
+    let zone = booking.zone();
+    json!({
+        "booking_id": booking.id,
+        "patient_name": booking.name,
+        "practitioner_name": booking.practitioner_name,
+        "discipline": booking.discipline,
+        "mode": booking.mode,
+        "starts_at": local(booking.starts_at, zone),
+        "ends_at": local(booking.ends_at, zone),
+        "time_zone": booking.time_zone,
+        "clinic": {
+            "name": booking.clinic_name, "address": booking.address, "city": booking.city,
+            "province": booking.province, "postal_code": booking.postal_code, "phone": booking.clinic_phone,
+        },
+    })
+}
+
+fn invite(booking: &BookingRow, mail_from: &str, method: Method) -> String {
+    let summary = format!("Free consult with {}", booking.practitioner_name);
+    let location = format!(
+        "{}, {}, {}, {} {}",
+        booking.clinic_name, booking.address, booking.city, booking.province, booking.postal_code
+    );
+    let description = match booking.mode.as_str() {
+        "phone" => format!(
+            "Phone consult: {} will call you.",
+            booking.practitioner_name
+        ),
+        "video" => format!(
+            "Video consult with {}: the clinic sends the link.",
+            booking.practitioner_name
+        ),
+        _ => format!("In-person consult at {location}."),
+    };
+    ics::render(
+        &Invite {
+            booking_id: booking.id,
+            sequence: u32::try_from(booking.ics_sequence).unwrap_or(0),
+            starts_at: booking.starts_at,
+            ends_at: booking.ends_at,
+            summary: &summary,
+            description: &description,
+            location: &location,
+            organizer_email: sender_address(mail_from),
+            attendee_email: &booking.email,
+            attendee_name: &booking.name,
+        },
+        method,
+    )
+}
+
+async fn enqueue(
+    conn: &mut PgConnection,
+    booking: &BookingRow,
+    kind: EmailKind,
+    payload: Value,
+    send_after: Option<DateTime<Utc>>,
+    dedup_key: String,
+) -> Result<(), sqlx::Error> {
+    outbox::enqueue(
+        conn,
+        NewEmail {
+            kind,
+            patient_id: booking.patient_id,
+            clinic_id: Some(booking.clinic_id),
+            callback_request_id: None,
+            booking_id: Some(booking.id),
+            to: &booking.email,
+            payload,
+            send_after,
+            dedup_key: Some(dedup_key),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn requested(conn: &mut PgConnection, booking: &BookingRow) -> Result<(), sqlx::Error> {
+    let key = format!("booking:{}:requested", booking.id);
+    enqueue(
+        conn,
+        booking,
+        EmailKind::BookingRequested,
+        details(booking),
+        None,
+        key,
+    )
+    .await
+}
+
+/// The confirmation (with its invite) and one reminder per offset still ahead. Reminders whose time
+/// has passed are skipped, and the confirmation says so.
+pub async fn confirmed(
+    conn: &mut PgConnection,
+    booking: &BookingRow,
+    mail_from: &str,
+    reminder_offsets: &[StdDuration],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let reminders = schedule_reminders(conn, booking, reminder_offsets, now).await?;
+    let mut payload = details(booking);
+    payload["ics"] = json!(invite(booking, mail_from, Method::Request));
+    payload["reminders"] = json!(reminders);
+    let key = format!("booking:{}:confirmed:{}", booking.id, booking.ics_sequence);
+    enqueue(
+        conn,
+        booking,
+        EmailKind::BookingConfirmed,
+        payload,
+        None,
+        key,
+    )
+    .await
+}
+
+/// The new time, with an updated invite when the booking was already confirmed; reminders move with it.
+pub async fn rescheduled(
+    conn: &mut PgConnection,
+    booking: &BookingRow,
+    previous_start: DateTime<Utc>,
+    mail_from: &str,
+    reminder_offsets: &[StdDuration],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    withdraw_reminders(conn, booking).await?;
+    let mut payload = details(booking);
+    payload["previous_starts_at"] = json!(local(previous_start, booking.zone()));
+    if booking.status == "confirmed" {
+        let reminders = schedule_reminders(conn, booking, reminder_offsets, now).await?;
+        payload["ics"] = json!(invite(booking, mail_from, Method::Request));
+        payload["reminders"] = json!(reminders);
+    }
+    let key = format!(
+        "booking:{}:rescheduled:{}",
+        booking.id, booking.ics_sequence
+    );
+    enqueue(
+        conn,
+        booking,
+        EmailKind::BookingRescheduled,
+        payload,
+        None,
+        key,
+    )
+    .await
+}
+
+/// Pending reminders are withdrawn; the patient is told (with a cancelling invite) when asked to.
+pub async fn cancelled(
+    conn: &mut PgConnection,
+    booking: &BookingRow,
+    was_confirmed: bool,
+    notify_patient: bool,
+    reason: Option<&str>,
+    mail_from: &str,
+) -> Result<(), sqlx::Error> {
+    withdraw_reminders(conn, booking).await?;
+    if !notify_patient {
+        return Ok(());
+    }
+    let mut payload = details(booking);
+    payload["reason"] = json!(reason);
+    if was_confirmed {
+        payload["ics"] = json!(invite(booking, mail_from, Method::Cancel));
+    }
+    let key = format!("booking:{}:cancelled", booking.id);
+    enqueue(
+        conn,
+        booking,
+        EmailKind::BookingCancelled,
+        payload,
+        None,
+        key,
+    )
+    .await
+}
+
+/// Queues a reminder for each offset whose time is still ahead; returns what was decided for each.
+async fn schedule_reminders(
+    conn: &mut PgConnection,
+    booking: &BookingRow,
+    offsets: &[StdDuration],
+    now: DateTime<Utc>,
+) -> Result<Vec<Value>, sqlx::Error> {
+    let mut decided = Vec::with_capacity(offsets.len());
+    for offset in offsets {
+        let Ok(before) = Duration::from_std(*offset) else {
+            continue;
+        };
+        let due = booking.starts_at - before;
+        let seconds = offset.as_secs();
+        if due <= now {
+            decided.push(json!({"offset_seconds": seconds, "at": null, "skipped": "its time had already passed"}));
+            continue;
+        }
+        let mut payload = details(booking);
+        payload["offset_seconds"] = json!(seconds);
+        let key = format!(
+            "booking:{}:reminder:{}:{}",
+            booking.id, booking.ics_sequence, seconds
+        );
+        enqueue(
+            conn,
+            booking,
+            EmailKind::AppointmentReminder,
+            payload,
+            Some(due),
+            key,
+        )
+        .await?;
+        decided.push(
+            json!({"offset_seconds": seconds, "at": local(due, booking.zone()), "skipped": null}),
+        );
+    }
+    Ok(decided)
+}
+
+/// Reminders not yet sent stop here; sent ones stay as history.
+async fn withdraw_reminders(
+    conn: &mut PgConnection,
+    booking: &BookingRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE email_outbox SET status = 'withdrawn'
+          WHERE booking_id = $1 AND kind = 'appointment_reminder' AND status = 'queued'",
+    )
+    .bind(booking.id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sender_address;
+
+    #[test]
+    fn sender_address_is_read_from_mail_from() {
+        assert_eq!(
+            sender_address("Clinic <no-reply@localhost>"),
+            "no-reply@localhost"
+        );
+        assert_eq!(sender_address("desk@clinic.example"), "desk@clinic.example");
+    }
+}

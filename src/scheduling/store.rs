@@ -1,0 +1,183 @@
+//! SQL for weekly hours, time off and what keeps a practitioner busy.
+
+use crate::scheduling::schedule::WeeklyRange;
+use crate::scheduling::slots::Interval;
+use chrono::{DateTime, NaiveTime, Utc};
+use sqlx::PgConnection;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A practitioner's weekly hours.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub slot_minutes: u32,
+    pub weekly: Vec<WeeklyRange>,
+}
+
+/// (practitioner, slot minutes, weekday, start, end): one range, or none for an empty week.
+type ScheduleRow = (Uuid, i32, Option<i16>, Option<NaiveTime>, Option<NaiveTime>);
+
+/// Weekly hours of several practitioners at once (those without any are absent).
+pub async fn schedules(
+    conn: &mut PgConnection,
+    practitioner_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Schedule>, sqlx::Error> {
+    let rows: Vec<ScheduleRow> = sqlx::query_as(
+        "SELECT s.practitioner_id, s.slot_minutes, r.weekday, r.starts, r.ends
+           FROM practitioner_schedules s
+           LEFT JOIN schedule_ranges r ON r.practitioner_id = s.practitioner_id
+          WHERE s.practitioner_id = ANY($1)
+          ORDER BY s.practitioner_id, r.weekday, r.starts",
+    )
+    .bind(practitioner_ids)
+    .fetch_all(conn)
+    .await?;
+    let mut by_practitioner: HashMap<Uuid, Schedule> = HashMap::new();
+    for (id, slot_minutes, weekday, start, end) in rows {
+        let schedule = by_practitioner.entry(id).or_insert_with(|| Schedule {
+            slot_minutes: u32::try_from(slot_minutes).unwrap_or(15),
+            weekly: vec![],
+        });
+        if let (Some(weekday), Some(start), Some(end)) = (weekday, start, end) {
+            let weekday = u8::try_from(weekday).unwrap_or(0);
+            schedule.weekly.push(WeeklyRange {
+                weekday,
+                start,
+                end,
+            });
+        }
+    }
+    Ok(by_practitioner)
+}
+
+pub async fn schedule(
+    conn: &mut PgConnection,
+    practitioner_id: Uuid,
+) -> Result<Option<Schedule>, sqlx::Error> {
+    Ok(schedules(conn, &[practitioner_id])
+        .await?
+        .remove(&practitioner_id))
+}
+
+/// Replaces the weekly hours (ranges already validated: sorted, non-overlapping).
+pub async fn replace_schedule(
+    conn: &mut PgConnection,
+    practitioner_id: Uuid,
+    slot_minutes: u32,
+    weekly: &[WeeklyRange],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO practitioner_schedules (practitioner_id, slot_minutes) VALUES ($1, $2)
+         ON CONFLICT (practitioner_id) DO UPDATE SET slot_minutes = EXCLUDED.slot_minutes, updated_at = now()",
+    )
+    .bind(practitioner_id)
+    .bind(i32::try_from(slot_minutes).unwrap_or(i32::MAX))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM schedule_ranges WHERE practitioner_id = $1")
+        .bind(practitioner_id)
+        .execute(&mut *conn)
+        .await?;
+    let weekdays: Vec<i16> = weekly
+        .iter()
+        .map(|range| i16::from(range.weekday))
+        .collect();
+    let starts: Vec<NaiveTime> = weekly.iter().map(|range| range.start).collect();
+    let ends: Vec<NaiveTime> = weekly.iter().map(|range| range.end).collect();
+    sqlx::query(
+        "INSERT INTO schedule_ranges (practitioner_id, weekday, starts, ends)
+         SELECT $1, weekday, starts, ends
+           FROM unnest($2::int2[], $3::time[], $4::time[]) AS t(weekday, starts, ends)",
+    )
+    .bind(practitioner_id)
+    .bind(&weekdays)
+    .bind(&starts)
+    .bind(&ends)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What keeps one practitioner from taking a booking.
+#[derive(Debug, Default, Clone)]
+pub struct Busy {
+    pub time_off: Vec<Interval>,
+    pub bookings: Vec<Interval>,
+}
+
+impl Busy {
+    pub fn all(&self) -> Vec<Interval> {
+        self.time_off
+            .iter()
+            .chain(&self.bookings)
+            .copied()
+            .collect()
+    }
+}
+
+/// Time off and active bookings of each practitioner overlapping `window`. `except_booking` leaves
+/// one booking out (the one being rescheduled, which may move within its own time).
+pub async fn busy(
+    conn: &mut PgConnection,
+    practitioner_ids: &[Uuid],
+    window: Interval,
+    except_booking: Option<Uuid>,
+) -> Result<HashMap<Uuid, Busy>, sqlx::Error> {
+    let rows: Vec<(Uuid, bool, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT practitioner_id, true AS is_time_off, starts_at, ends_at FROM time_off
+          WHERE practitioner_id = ANY($1) AND tstzrange(starts_at, ends_at) && tstzrange($2, $3)
+         UNION ALL
+         SELECT practitioner_id, false, starts_at, ends_at FROM bookings
+          WHERE practitioner_id = ANY($1) AND status IN ('requested', 'confirmed')
+            AND tstzrange(starts_at, ends_at) && tstzrange($2, $3)
+            AND ($4::uuid IS NULL OR id <> $4)",
+    )
+    .bind(practitioner_ids)
+    .bind(window.0)
+    .bind(window.1)
+    .bind(except_booking)
+    .fetch_all(conn)
+    .await?;
+    let mut by_practitioner: HashMap<Uuid, Busy> = HashMap::new();
+    for (id, is_time_off, starts_at, ends_at) in rows {
+        let busy = by_practitioner.entry(id).or_default();
+        if is_time_off {
+            busy.time_off.push((starts_at, ends_at));
+        } else {
+            busy.bookings.push((starts_at, ends_at));
+        }
+    }
+    Ok(by_practitioner)
+}
+
+/// The practitioner a booking or slot request is about, with their clinic's zone.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Bookable {
+    pub id: Uuid,
+    pub name: String,
+    pub discipline: String,
+    pub consult_modes: Vec<String>,
+    pub active: bool,
+    pub clinic_id: Uuid,
+    pub time_zone: String,
+}
+
+impl Bookable {
+    pub fn zone(&self) -> chrono_tz::Tz {
+        // Zones are validated when clinics are written; UTC only guards against a hand-edited row.
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
+pub async fn bookable(
+    conn: &mut PgConnection,
+    practitioner_id: Uuid,
+) -> Result<Option<Bookable>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.name, p.discipline, p.consult_modes, p.active, p.clinic_id, c.time_zone
+           FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = $1",
+    )
+    .bind(practitioner_id)
+    .fetch_optional(conn)
+    .await
+}

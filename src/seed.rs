@@ -1,0 +1,1279 @@
+//! `consultdesk seed-demo`: a handful of demo clinics and practitioners in Canadian cities, so a new
+//! user sees a working search at once; and `--practitioners N`: N generated practitioners spread
+//! over the real postal areas (FSA centroids) for load tests.
+//!
+//! Both are idempotent. Every row has a fixed id and is inserted with `ON CONFLICT (id) DO NOTHING`,
+//! so a second run creates nothing, and rows someone edited since are left as they are.
+//! Every value goes through the same domain rules the admin API applies, so seeded rows are rows the
+//! API could have created.
+
+use crate::domain::contact::PhoneE164;
+use crate::domain::{Invalid, location, practice, text};
+use anyhow::{Context, anyhow, bail};
+use sqlx::{PgConnection, PgPool};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use uuid::Uuid;
+
+/// Generated clinics are named `Load Test Clinic <FSA> (<town>)`, so they are easy to spot and filter.
+pub const LOAD_CLINIC_PREFIX: &str = "Load Test Clinic";
+/// More than any load test needs; it also keeps generated ids inside their 32-bit range.
+pub const MAX_LOAD_PRACTITIONERS: usize = 10_000_000;
+/// Rows per `INSERT ... SELECT FROM unnest(...)`: big enough that 100,000 rows take a few statements,
+/// small enough that one statement's arrays stay a few megabytes.
+const BATCH_ROWS: usize = 10_000;
+
+// Fixed ids, laid out as UUID v7 (version and variant bits set, timestamp frozen in mid-2024).
+// The low bits number the row: demo rows by their position in the tables below, generated
+// practitioners by their index, generated clinics by their FSA's three ASCII bytes.
+const DEMO_CLINIC_IDS: u128 = 0x0190_0000_0000_7000_8000_5eed_0001_0000;
+const DEMO_PRACTITIONER_IDS: u128 = 0x0190_0000_0000_7000_8000_5eed_0002_0000;
+const LOAD_PRACTITIONER_IDS: u128 = 0x0190_0000_0000_7000_8000_10ad_0000_0000;
+const LOAD_CLINIC_IDS: u128 = 0x0190_0000_0000_7000_8001_10ad_0000_0000;
+
+/// What `seed_demo` found or created, clinic by clinic.
+#[derive(Debug, Clone)]
+pub struct SeedReport {
+    pub clinics: Vec<SeededClinic>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SeededClinic {
+    pub id: Uuid,
+    pub name: String,
+    pub city: String,
+    pub province: String,
+    /// False when the clinic was already there (a previous run).
+    pub created: bool,
+    pub practitioners: Vec<SeededPractitioner>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SeededPractitioner {
+    pub id: Uuid,
+    pub name: String,
+    pub discipline: String,
+    pub created: bool,
+}
+
+impl SeedReport {
+    pub fn clinics_created(&self) -> usize {
+        self.clinics.iter().filter(|clinic| clinic.created).count()
+    }
+
+    pub fn practitioners(&self) -> usize {
+        self.clinics.iter().map(|c| c.practitioners.len()).sum()
+    }
+
+    pub fn practitioners_created(&self) -> usize {
+        self.clinics
+            .iter()
+            .flat_map(|clinic| &clinic.practitioners)
+            .filter(|practitioner| practitioner.created)
+            .count()
+    }
+}
+
+impl fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "demo data: {} clinics, {} practitioners ({} clinics and {} practitioners created now, the rest were already there)",
+            self.clinics.len(),
+            self.practitioners(),
+            self.clinics_created(),
+            self.practitioners_created(),
+        )?;
+        let state = |created: bool| if created { "created" } else { "present" };
+        for clinic in &self.clinics {
+            writeln!(
+                f,
+                "  {} clinic {} ({}, {}) {}",
+                state(clinic.created),
+                clinic.name,
+                clinic.city,
+                clinic.province,
+                clinic.id
+            )?;
+            for practitioner in &clinic.practitioners {
+                writeln!(
+                    f,
+                    "    {} {} ({}) {}",
+                    state(practitioner.created),
+                    practitioner.name,
+                    practitioner.discipline,
+                    practitioner.id
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Creates the demo clinics and practitioners that are not there yet, in one transaction.
+pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SeedReport> {
+    let demo = demo_rows()?;
+    let clinics: Vec<NewClinic> = demo.iter().map(|(clinic, _)| clinic.clone()).collect();
+    let practitioners: Vec<NewPractitioner> =
+        demo.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
+    let mut tx = pool.begin().await?;
+    let new_clinics: HashSet<Uuid> = insert_clinics(&mut tx, &clinics)
+        .await
+        .context("inserting the demo clinics")?
+        .into_iter()
+        .collect();
+    let new_practitioners: HashSet<Uuid> = insert_practitioners(&mut tx, &practitioners)
+        .await
+        .context("inserting the demo practitioners")?
+        .into_iter()
+        .collect();
+    tx.commit().await?;
+    let clinics = demo
+        .into_iter()
+        .map(|(clinic, practitioners)| SeededClinic {
+            id: clinic.id,
+            created: new_clinics.contains(&clinic.id),
+            practitioners: practitioners
+                .into_iter()
+                .map(|p| SeededPractitioner {
+                    id: p.id,
+                    created: new_practitioners.contains(&p.id),
+                    name: p.name,
+                    discipline: p.discipline.to_owned(),
+                })
+                .collect(),
+            name: clinic.name,
+            city: clinic.city,
+            province: clinic.province,
+        })
+        .collect();
+    Ok(SeedReport { clinics })
+}
+
+/// Makes sure generated practitioners number 0..`practitioners` exist, spread round-robin over one
+/// generated clinic per postal area (FSA), placed at the area's centroid; returns how many it created.
+/// Running it again with the same number creates nothing; with a larger number, only the difference.
+/// The areas are taken in a fixed pseudo-random order, so even a small N covers the whole country.
+pub async fn seed_load(pool: &PgPool, practitioners: usize) -> anyhow::Result<usize> {
+    if practitioners == 0 {
+        return Ok(0);
+    }
+    if practitioners > MAX_LOAD_PRACTITIONERS {
+        bail!("at most {MAX_LOAD_PRACTITIONERS} generated practitioners, not {practitioners}");
+    }
+    let mut tx = pool.begin().await?;
+    if existing_load_practitioners(&mut tx, practitioners).await? == practitioners {
+        return Ok(0);
+    }
+    let areas = postal_areas(&mut tx, practitioners).await?;
+    if areas.is_empty() {
+        bail!("the postal_areas reference table is empty: are the migrations applied?");
+    }
+    let towns = Towns::new(places(&mut tx).await?);
+    let clinics = areas
+        .iter()
+        .map(|area| load_clinic(area, &towns))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    insert_clinics(&mut tx, &clinics)
+        .await
+        .context("inserting the generated clinics")?;
+    let mut created = 0;
+    for start in (0..practitioners).step_by(BATCH_ROWS) {
+        let batch = (start..practitioners.min(start + BATCH_ROWS))
+            .map(|index| load_practitioner(index, &clinics[index % clinics.len()]))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        created += insert_practitioners(&mut tx, &batch)
+            .await
+            .context("inserting generated practitioners")?
+            .len();
+    }
+    tx.commit().await?;
+    // Fresh statistics now, so the planner knows the tables grew before autovacuum notices.
+    sqlx::query("ANALYZE clinics, practitioners")
+        .execute(pool)
+        .await?;
+    Ok(created)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows as the database takes them, validated by the API's rules.
+
+#[derive(Debug, Clone)]
+struct NewClinic {
+    id: Uuid,
+    name: String,
+    address: String,
+    city: String,
+    province: String,
+    postal_code: String,
+    phone: String,
+    latitude: f64,
+    longitude: f64,
+    time_zone: String,
+}
+
+/// A clinic as written down, before the domain rules have looked at it.
+#[derive(Debug, Clone, Copy)]
+struct ClinicInput<'a> {
+    name: &'a str,
+    address: &'a str,
+    city: &'a str,
+    province: &'a str,
+    postal_code: &'a str,
+    phone: &'a str,
+    latitude: f64,
+    longitude: f64,
+    time_zone: &'a str,
+}
+
+/// Names the offending field and value, so a bad table entry is easy to find.
+fn checked<T>(field: &str, raw: impl fmt::Debug, result: Result<T, Invalid>) -> anyhow::Result<T> {
+    result.map_err(|invalid| anyhow!("{field} {raw:?} {}", invalid.message))
+}
+
+impl ClinicInput<'_> {
+    /// The checks `POST /v1/admin/clinics` makes, field for field.
+    fn validate(&self, id: Uuid) -> anyhow::Result<NewClinic> {
+        let clinic = NewClinic {
+            id,
+            name: checked("name", self.name, text::name(self.name))?,
+            address: checked(
+                "address",
+                self.address,
+                text::bounded_text(self.address, 1, 300, false),
+            )?,
+            city: checked(
+                "city",
+                self.city,
+                text::bounded_text(self.city, 1, 100, false),
+            )?,
+            province: checked("province", self.province, location::province(self.province))?,
+            postal_code: checked(
+                "postal_code",
+                self.postal_code,
+                location::postal_code(self.postal_code),
+            )?,
+            phone: checked(
+                "phone",
+                self.phone,
+                PhoneE164::parse(self.phone).map(|p| p.as_str().to_owned()),
+            )?,
+            latitude: checked("latitude", self.latitude, location::latitude(self.latitude))?,
+            longitude: checked(
+                "longitude",
+                self.longitude,
+                location::longitude(self.longitude),
+            )?,
+            time_zone: checked(
+                "time_zone",
+                self.time_zone,
+                location::time_zone(self.time_zone),
+            )?,
+        };
+        Ok(clinic)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct NewPractitioner {
+    id: Uuid,
+    clinic_id: Uuid,
+    name: String,
+    discipline: &'static str,
+    services: Vec<String>,
+    languages: Vec<String>,
+    consult_modes: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PractitionerInput<'a> {
+    name: &'a str,
+    discipline: &'a str,
+    services: &'a [&'a str],
+    languages: &'a [&'a str],
+    consult_modes: &'a [&'a str],
+}
+
+impl PractitionerInput<'_> {
+    /// The checks `POST /v1/admin/practitioners` makes (the clinic exists: the foreign key checks it).
+    fn validate(&self, id: Uuid, clinic_id: Uuid) -> anyhow::Result<NewPractitioner> {
+        let each = |field: &str, raws: &[&str], parse: fn(&str) -> Result<String, Invalid>| {
+            raws.iter()
+                .map(|raw| checked(field, raw, parse(raw)))
+                .collect::<anyhow::Result<Vec<_>>>()
+        };
+        let consult_modes = self
+            .consult_modes
+            .iter()
+            .map(|raw| checked("consult_modes", raw, practice::consult_mode(raw)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if consult_modes.is_empty() {
+            bail!(
+                "practitioner {:?} needs at least one consult mode",
+                self.name
+            );
+        }
+        Ok(NewPractitioner {
+            id,
+            clinic_id,
+            name: checked("name", self.name, text::name(self.name))?,
+            discipline: checked(
+                "discipline",
+                self.discipline,
+                practice::discipline(self.discipline),
+            )?,
+            services: each("services", self.services, practice::service)?,
+            languages: each("languages", self.languages, practice::language)?,
+            consult_modes,
+        })
+    }
+}
+
+/// Inserts the clinics not there yet; returns the ids it inserted.
+async fn insert_clinics(conn: &mut PgConnection, clinics: &[NewClinic]) -> sqlx::Result<Vec<Uuid>> {
+    let column = |get: fn(&NewClinic) -> &str| -> Vec<&str> { clinics.iter().map(get).collect() };
+    sqlx::query_scalar(
+        "INSERT INTO clinics (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                              $7::text[], $8::float8[], $9::float8[], $10::text[])
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id",
+    )
+    .bind(clinics.iter().map(|c| c.id).collect::<Vec<_>>())
+    .bind(column(|c| &c.name))
+    .bind(column(|c| &c.address))
+    .bind(column(|c| &c.city))
+    .bind(column(|c| &c.province))
+    .bind(column(|c| &c.postal_code))
+    .bind(column(|c| &c.phone))
+    .bind(clinics.iter().map(|c| c.latitude).collect::<Vec<_>>())
+    .bind(clinics.iter().map(|c| c.longitude).collect::<Vec<_>>())
+    .bind(column(|c| &c.time_zone))
+    .fetch_all(conn)
+    .await
+}
+
+/// Joins list items with the ASCII unit separator: `unnest` flattens two-dimensional arrays, so each
+/// list travels as one string and is split again in SQL. The domain rules forbid control
+/// characters in services, languages and modes, so the separator cannot occur inside an item.
+const LIST_SEPARATOR: char = '\u{1f}';
+
+fn joined<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(&LIST_SEPARATOR.to_string())
+}
+
+/// Inserts the practitioners not there yet (their location comes from the clinic, by trigger);
+/// returns the ids it inserted.
+async fn insert_practitioners(
+    conn: &mut PgConnection,
+    practitioners: &[NewPractitioner],
+) -> sqlx::Result<Vec<Uuid>> {
+    let lists = |get: fn(&NewPractitioner) -> String| -> Vec<String> {
+        practitioners.iter().map(get).collect()
+    };
+    sqlx::query_scalar(
+        "INSERT INTO practitioners (id, clinic_id, name, discipline, services, languages, consult_modes)
+         SELECT id, clinic_id, name, discipline, string_to_array(services, chr(31)),
+                string_to_array(languages, chr(31)), string_to_array(consult_modes, chr(31))
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                AS t(id, clinic_id, name, discipline, services, languages, consult_modes)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id",
+    )
+    .bind(practitioners.iter().map(|p| p.id).collect::<Vec<_>>())
+    .bind(practitioners.iter().map(|p| p.clinic_id).collect::<Vec<_>>())
+    .bind(practitioners.iter().map(|p| p.name.as_str()).collect::<Vec<_>>())
+    .bind(practitioners.iter().map(|p| p.discipline).collect::<Vec<_>>())
+    .bind(lists(|p| joined(&p.services)))
+    .bind(lists(|p| joined(&p.languages)))
+    .bind(lists(|p| joined(&p.consult_modes)))
+    .fetch_all(conn)
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo clinics: real streets and postal codes in each city's FSA, coordinates of the address,
+// fictional clinics and people, 555-01xx numbers (reserved for fiction).
+
+struct DemoClinic {
+    clinic: ClinicInput<'static>,
+    practitioners: &'static [PractitionerInput<'static>],
+}
+
+const PHYSIO: &str = "physiotherapy";
+const CHIRO: &str = "chiropractic";
+
+const fn demo_practitioner(
+    name: &'static str,
+    discipline: &'static str,
+    services: &'static [&'static str],
+    languages: &'static [&'static str],
+    consult_modes: &'static [&'static str],
+) -> PractitionerInput<'static> {
+    PractitionerInput {
+        name,
+        discipline,
+        services,
+        languages,
+        consult_modes,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+const fn demo_clinic(
+    name: &'static str,
+    address: &'static str,
+    city: &'static str,
+    province: &'static str,
+    postal_code: &'static str,
+    phone: &'static str,
+    (latitude, longitude): (f64, f64),
+    time_zone: &'static str,
+    practitioners: &'static [PractitionerInput<'static>],
+) -> DemoClinic {
+    DemoClinic {
+        clinic: ClinicInput {
+            name,
+            address,
+            city,
+            province,
+            postal_code,
+            phone,
+            latitude,
+            longitude,
+            time_zone,
+        },
+        practitioners,
+    }
+}
+
+const DEMO: [DemoClinic; 8] = [
+    demo_clinic(
+        "Bloor-Yorkville Chiropractic & Physiotherapy",
+        "55 Bloor St W, Suite 604",
+        "Toronto",
+        "ON",
+        "M4W 1A5",
+        "+1 416-555-0147",
+        (43.6702, -79.3891),
+        "America/Toronto",
+        &[
+            demo_practitioner(
+                "Daniel Okafor",
+                CHIRO,
+                &[
+                    "spinal manipulation",
+                    "sports injuries",
+                    "soft tissue therapy",
+                ],
+                &["en"],
+                &["in_person", "phone"],
+            ),
+            demo_practitioner(
+                "Sofia Moreau",
+                CHIRO,
+                &["acupuncture", "prenatal care"],
+                &["en", "fr"],
+                &["in_person"],
+            ),
+        ],
+    ),
+    demo_clinic(
+        "King West Physiotherapy & Sports Injury Clinic",
+        "500 King St W, Suite 210",
+        "Toronto",
+        "ON",
+        "M5V 1L9",
+        "+1 416-555-0123",
+        (43.6447, -79.3963),
+        "America/Toronto",
+        &[
+            demo_practitioner(
+                "Priya Raman",
+                PHYSIO,
+                &["sports injuries", "dry needling", "concussion management"],
+                &["en", "ta"],
+                &["in_person", "video"],
+            ),
+            demo_practitioner(
+                "Marcus Chen",
+                PHYSIO,
+                &[
+                    "sports injuries",
+                    "acupuncture",
+                    "post-surgical rehabilitation",
+                ],
+                &["en", "zh"],
+                &["in_person", "phone"],
+            ),
+            demo_practitioner(
+                "Olivia Bennett",
+                PHYSIO,
+                &["pelvic health", "prenatal care"],
+                &["en"],
+                &["in_person", "video"],
+            ),
+        ],
+    ),
+    demo_clinic(
+        "Clinique Physio Plateau-Mont-Royal",
+        "4301 Rue Saint-Denis",
+        "Montréal",
+        "QC",
+        "H2J 2K9",
+        "+1 514-555-0162",
+        (45.5237, -73.5828),
+        // Montréal keeps Eastern time: America/Montreal is only a deprecated alias of this zone.
+        "America/Toronto",
+        &[
+            demo_practitioner(
+                "Émilie Tremblay",
+                PHYSIO,
+                &["vestibular rehabilitation", "concussion management"],
+                &["fr", "en"],
+                &["in_person", "video"],
+            ),
+            demo_practitioner(
+                "Jean-François Gagnon",
+                PHYSIO,
+                &["sports injuries", "dry needling"],
+                &["fr"],
+                &["in_person", "phone"],
+            ),
+            demo_practitioner(
+                "Camille Bouchard",
+                CHIRO,
+                &["spinal manipulation", "acupuncture"],
+                &["fr", "en"],
+                &["in_person"],
+            ),
+            demo_practitioner(
+                "Karim Haddad",
+                PHYSIO,
+                &["pelvic health", "post-surgical rehabilitation"],
+                &["fr", "en", "ar"],
+                &["in_person", "video", "phone"],
+            ),
+        ],
+    ),
+    demo_clinic(
+        "Gastown Sport & Spine",
+        "321 Water St",
+        "Vancouver",
+        "BC",
+        "V6B 1B8",
+        "+1 604-555-0118",
+        (49.2848, -123.1092),
+        "America/Vancouver",
+        &[
+            demo_practitioner(
+                "Jasmine Wong",
+                PHYSIO,
+                &["acupuncture", "dry needling", "sports injuries"],
+                &["en", "zh"],
+                &["in_person", "video"],
+            ),
+            demo_practitioner(
+                "Ryan Gill",
+                PHYSIO,
+                &["sports injuries", "running injuries"],
+                &["en", "pa"],
+                &["in_person", "phone"],
+            ),
+            demo_practitioner(
+                "Hannah Nakamura",
+                CHIRO,
+                &["spinal manipulation", "soft tissue therapy"],
+                &["en", "ja"],
+                &["in_person"],
+            ),
+        ],
+    ),
+    demo_clinic(
+        "Beltline Physiotherapy",
+        "1001 10 Ave SW, Unit 120",
+        "Calgary",
+        "AB",
+        "T2R 0B7",
+        "+1 403-555-0175",
+        (51.0435, -114.0849),
+        "America/Edmonton",
+        &[
+            demo_practitioner(
+                "Ethan MacDonald",
+                PHYSIO,
+                &[
+                    "sports injuries",
+                    "dry needling",
+                    "post-surgical rehabilitation",
+                ],
+                &["en"],
+                &["in_person", "video", "phone"],
+            ),
+            demo_practitioner(
+                "Amara Singh",
+                CHIRO,
+                &["spinal manipulation", "acupuncture"],
+                &["en", "hi", "pa"],
+                &["in_person"],
+            ),
+        ],
+    ),
+    demo_clinic(
+        "ByWard Market Physio & Chiro",
+        "55 Murray St, Suite 300",
+        "Ottawa",
+        "ON",
+        "K1N 5M3",
+        "+1 613-555-0139",
+        (45.4297, -75.6925),
+        "America/Toronto",
+        &[
+            demo_practitioner(
+                "Geneviève Lavoie",
+                PHYSIO,
+                &["vestibular rehabilitation", "concussion management"],
+                &["en", "fr"],
+                &["in_person", "video"],
+            ),
+            demo_practitioner(
+                "Thomas Wright",
+                CHIRO,
+                &["spinal manipulation", "sports injuries"],
+                &["en"],
+                &["in_person", "phone"],
+            ),
+            demo_practitioner(
+                "Nadia Benali",
+                PHYSIO,
+                &["pelvic health", "acupuncture"],
+                &["fr", "en", "ar"],
+                &["video", "in_person"],
+            ),
+        ],
+    ),
+    demo_clinic(
+        "Spring Garden Physiotherapy",
+        "5657 Spring Garden Rd, Suite 405",
+        "Halifax",
+        "NS",
+        "B3J 3R4",
+        "+1 902-555-0184",
+        (44.6423, -63.5802),
+        "America/Halifax",
+        &[
+            demo_practitioner(
+                "Liam O'Brien",
+                PHYSIO,
+                &["sports injuries", "dry needling"],
+                &["en"],
+                &["in_person", "phone"],
+            ),
+            demo_practitioner(
+                "Grace MacLean",
+                PHYSIO,
+                &["vestibular rehabilitation", "pelvic health"],
+                &["en"],
+                &["in_person", "video"],
+            ),
+        ],
+    ),
+    demo_clinic(
+        "Exchange District Physiotherapy",
+        "167 Lombard Ave, Suite 500",
+        "Winnipeg",
+        "MB",
+        "R3B 0V3",
+        "+1 204-555-0156",
+        (49.8975, -97.1376),
+        "America/Winnipeg",
+        &[
+            demo_practitioner(
+                "Maria Santos",
+                PHYSIO,
+                &["sports injuries", "acupuncture"],
+                &["en", "tl"],
+                &["in_person", "video"],
+            ),
+            demo_practitioner(
+                "Kevin Friesen",
+                CHIRO,
+                &["spinal manipulation", "soft tissue therapy"],
+                &["en", "de"],
+                &["in_person", "phone"],
+            ),
+            demo_practitioner(
+                "Aisha Mohamed",
+                PHYSIO,
+                &["pelvic health", "post-surgical rehabilitation"],
+                &["en", "so"],
+                &["in_person", "video", "phone"],
+            ),
+        ],
+    ),
+];
+
+/// The demo table, validated, with its fixed ids.
+fn demo_rows() -> anyhow::Result<Vec<(NewClinic, Vec<NewPractitioner>)>> {
+    let mut practitioner_number: u128 = 0;
+    DEMO.iter()
+        .zip(1u128..)
+        .map(|(demo, number)| {
+            let clinic = demo
+                .clinic
+                .validate(Uuid::from_u128(DEMO_CLINIC_IDS | number))
+                .with_context(|| format!("demo clinic {:?}", demo.clinic.name))?;
+            let practitioners = demo
+                .practitioners
+                .iter()
+                .map(|input| {
+                    practitioner_number += 1;
+                    let id = Uuid::from_u128(DEMO_PRACTITIONER_IDS | practitioner_number);
+                    input
+                        .validate(id, clinic.id)
+                        .with_context(|| format!("demo practitioner {:?}", input.name))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            Ok((clinic, practitioners))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated load-test data.
+
+/// A postal area's centroid, from the reference table.
+#[derive(Debug, sqlx::FromRow)]
+struct PostalArea {
+    fsa: String,
+    province: String,
+    latitude: f64,
+    longitude: f64,
+}
+
+/// A place (town, city, borough) from the reference table.
+#[derive(Debug, sqlx::FromRow)]
+struct Place {
+    name: String,
+    province: String,
+    latitude: f64,
+    longitude: f64,
+    postal_codes: i32,
+}
+
+/// How many of generated practitioners 0..`wanted` already exist: their ids form one range.
+async fn existing_load_practitioners(
+    conn: &mut PgConnection,
+    wanted: usize,
+) -> anyhow::Result<usize> {
+    let first = Uuid::from_u128(LOAD_PRACTITIONER_IDS);
+    let end = Uuid::from_u128(LOAD_PRACTITIONER_IDS + wanted as u128);
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM practitioners WHERE id >= $1 AND id < $2")
+            .bind(first)
+            .bind(end)
+            .fetch_one(conn)
+            .await?;
+    Ok(usize::try_from(count)?)
+}
+
+/// Up to `limit` postal areas in a fixed order that looks random (by a hash of the FSA), so the first
+/// few hundred already cover every province rather than Newfoundland alone.
+async fn postal_areas(conn: &mut PgConnection, limit: usize) -> sqlx::Result<Vec<PostalArea>> {
+    sqlx::query_as(
+        "SELECT fsa, province, ST_Y(location::geometry) AS latitude, ST_X(location::geometry) AS longitude
+           FROM postal_areas ORDER BY md5(fsa), fsa LIMIT $1",
+    )
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(conn)
+    .await
+}
+
+async fn places(conn: &mut PgConnection) -> sqlx::Result<Vec<Place>> {
+    sqlx::query_as(
+        "SELECT name, province, ST_Y(location::geometry) AS latitude, ST_X(location::geometry) AS longitude,
+                postal_codes
+           FROM places",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The reference data spell the territories' provinces out ("Northwest Territory"); clinics take codes.
+fn province_code(raw: &str) -> anyhow::Result<String> {
+    location::province(raw).or_else(|_| {
+        let code = match raw.trim().to_ascii_lowercase().as_str() {
+            "northwest territory" | "northwest territories" => "NT",
+            "nunavut" | "nunavut territory" => "NU",
+            "yukon" | "yukon territory" => "YT",
+            _ => bail!("unknown province {raw:?} in the reference data"),
+        };
+        Ok(code.to_owned())
+    })
+}
+
+/// Places with at least this many postal codes count as towns: a clinic's city should be a name
+/// people search for, not a hamlet that happens to lie nearer the centroid.
+const MIN_TOWN_POSTAL_CODES: i32 = 20;
+
+/// The places of each province, to name a generated clinic's city.
+struct Towns {
+    by_province: HashMap<String, Vec<Place>>,
+}
+
+impl Towns {
+    fn new(places: Vec<Place>) -> Self {
+        let mut by_province: HashMap<String, Vec<Place>> = HashMap::new();
+        for place in places {
+            let province = province_code(&place.province).unwrap_or(place.province.clone());
+            by_province.entry(province).or_default().push(place);
+        }
+        Towns { by_province }
+    }
+
+    /// The nearest town in the province, else the nearest place in it at all.
+    fn nearest(&self, province: &str, latitude: f64, longitude: f64) -> Option<&str> {
+        let places = self.by_province.get(province)?;
+        // Equirectangular distance: plenty to rank places a few tens of kilometres apart.
+        let squared = |place: &Place| {
+            let dx = (place.longitude - longitude) * latitude.to_radians().cos();
+            let dy = place.latitude - latitude;
+            dx * dx + dy * dy
+        };
+        let closest = |towns_only: bool| {
+            places
+                .iter()
+                .filter(|p| !towns_only || p.postal_codes >= MIN_TOWN_POSTAL_CODES)
+                .min_by(|a, b| squared(a).total_cmp(&squared(b)))
+        };
+        closest(true)
+            .or_else(|| closest(false))
+            .map(|place| place.name.as_str())
+    }
+}
+
+/// A fixed pseudo-random number per input (SplitMix64), so generated data are the same every run.
+fn mix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The `salt`-th independent choice among `items` for the number `seed`.
+fn pick<T: Copy>(items: &[T], seed: u64, salt: u64) -> T {
+    let index = mix(seed ^ salt.wrapping_mul(0x2545_f491_4f6c_dd1d)) % items.len() as u64;
+    items[index as usize]
+}
+
+fn fsa_seed(fsa: &str) -> u64 {
+    fsa.bytes().fold(0u64, |acc, b| (acc << 8) | u64::from(b))
+}
+
+/// The clinic generated for a postal area: at its centroid, named after the nearest town.
+fn load_clinic(area: &PostalArea, towns: &Towns) -> anyhow::Result<NewClinic> {
+    let province = province_code(&area.province)?;
+    let seed = fsa_seed(&area.fsa);
+    let city = towns
+        .nearest(&province, area.latitude, area.longitude)
+        .unwrap_or(&area.fsa)
+        .to_owned();
+    let streets = if province == "QC" {
+        &FRENCH_STREETS[..]
+    } else {
+        &ENGLISH_STREETS[..]
+    };
+    let address = format!("{} {}", 10 + mix(seed) % 2990, pick(streets, seed, 1));
+    // The local delivery unit alternates digit, letter, digit; letters D, F, I, O, Q, U never occur.
+    let postal_code = format!(
+        "{} {}{}{}",
+        area.fsa,
+        mix(seed ^ 2) % 10,
+        pick(&LDU_LETTERS, seed, 3),
+        mix(seed ^ 4) % 10
+    );
+    let phone = format!(
+        "+1{}5550{}",
+        area_code(&area.fsa),
+        100 + mix(seed ^ 5) % 100
+    );
+    let name = format!("{LOAD_CLINIC_PREFIX} {} ({city})", area.fsa);
+    let time_zone = time_zone_for(&province, area.latitude, area.longitude);
+    ClinicInput {
+        name: &name,
+        address: &address,
+        city: &city,
+        province: &province,
+        postal_code: &postal_code,
+        phone: &phone,
+        latitude: area.latitude,
+        longitude: area.longitude,
+        time_zone,
+    }
+    .validate(Uuid::from_u128(LOAD_CLINIC_IDS | u128::from(seed)))
+    .with_context(|| format!("generated clinic for postal area {}", area.fsa))
+}
+
+/// Generated practitioner number `index`, at `clinic`.
+fn load_practitioner(index: usize, clinic: &NewClinic) -> anyhow::Result<NewPractitioner> {
+    let seed = index as u64;
+    let name = format!(
+        "{} {}",
+        pick(&FIRST_NAMES, seed, 1),
+        pick(&LAST_NAMES, seed, 2)
+    );
+    // Roughly seven physiotherapists for every three chiropractors.
+    let (discipline, service_sets) = if mix(seed ^ 3) % 10 < 7 {
+        (PHYSIO, &PHYSIO_SERVICES[..])
+    } else {
+        (CHIRO, &CHIRO_SERVICES[..])
+    };
+    PractitionerInput {
+        name: &name,
+        discipline,
+        services: pick(service_sets, seed, 4),
+        languages: languages_for(&clinic.province, seed),
+        consult_modes: pick(&CONSULT_MODE_SETS, seed, 6),
+    }
+    .validate(
+        Uuid::from_u128(LOAD_PRACTITIONER_IDS + index as u128),
+        clinic.id,
+    )
+}
+
+/// Languages as they are spread in each province: French first in Québec, often offered in New
+/// Brunswick and Ontario, and a second language among the common immigrant languages elsewhere.
+fn languages_for(province: &str, seed: u64) -> &'static [&'static str] {
+    let roll = mix(seed ^ 5) % 100;
+    match province {
+        "QC" if roll < 60 => &["fr", "en"],
+        "QC" if roll < 95 => &["fr"],
+        "QC" => &["fr", "en", "es"],
+        "NB" if roll < 40 => &["en", "fr"],
+        "ON" if roll < 15 => &["en", "fr"],
+        _ if roll < 70 => &["en"],
+        _ if roll < 78 => &["en", "fr"],
+        _ => pick(&SECOND_LANGUAGES, seed, 7),
+    }
+}
+
+/// The IANA zone local clocks follow. Province by province, with the best-known exceptions by
+/// position (approximate borders are fine for generated data; every answer is a valid zone).
+fn time_zone_for(province: &str, latitude: f64, longitude: f64) -> &'static str {
+    match province {
+        // The Peace River region keeps Mountain Standard Time all year.
+        "BC" if latitude > 55.0 && longitude > -122.5 => "America/Dawson_Creek",
+        "BC" => "America/Vancouver",
+        "AB" | "NT" => "America/Edmonton",
+        "SK" => "America/Regina",
+        "MB" => "America/Winnipeg",
+        // North-western Ontario (Kenora, Rainy River) keeps Central time.
+        "ON" if longitude < -90.0 => "America/Winnipeg",
+        "ON" | "QC" => "America/Toronto",
+        "NB" | "NS" | "PE" => "America/Halifax",
+        // Most of Labrador keeps Atlantic time; the island, Newfoundland time.
+        "NL" if longitude < -60.0 => "America/Goose_Bay",
+        "NL" => "America/St_Johns",
+        "NU" if longitude < -102.0 => "America/Cambridge_Bay",
+        "NU" if longitude < -85.0 => "America/Rankin_Inlet",
+        "NU" => "America/Iqaluit",
+        "YT" => "America/Whitehorse",
+        _ => "America/Toronto",
+    }
+}
+
+/// A real area code of the FSA's region.
+fn area_code(fsa: &str) -> &'static str {
+    let region = fsa.get(..2).unwrap_or_default();
+    match region {
+        "T5" | "T6" | "T7" | "T8" | "T9" => "780",
+        "V3" | "V5" | "V6" | "V7" => "604",
+        "J1" | "J8" | "J9" => "819",
+        _ => match region.chars().next() {
+            Some('A') => "709",
+            Some('B' | 'C') => "902",
+            Some('E') => "506",
+            Some('G') => "418",
+            Some('H') => "514",
+            Some('J') => "450",
+            Some('K') => "613",
+            Some('L') => "905",
+            Some('N') => "519",
+            Some('P') => "705",
+            Some('R') => "204",
+            Some('S') => "306",
+            Some('T') => "403",
+            Some('V') => "250",
+            Some('X' | 'Y') => "867",
+            _ => "416",
+        },
+    }
+}
+
+const LDU_LETTERS: [char; 18] = [
+    'A', 'B', 'C', 'E', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'T', 'V', 'X', 'Y',
+];
+
+const ENGLISH_STREETS: [&str; 16] = [
+    "Main St",
+    "King St",
+    "Queen St",
+    "Victoria Ave",
+    "Park Ave",
+    "Church St",
+    "Centre St",
+    "Water St",
+    "Elm St",
+    "Maple Ave",
+    "Lakeshore Rd",
+    "Portage Ave",
+    "Jasper Ave",
+    "Broadway",
+    "Albert St",
+    "Wellington St",
+];
+
+const FRENCH_STREETS: [&str; 10] = [
+    "Rue Principale",
+    "Rue Saint-Jean",
+    "Rue Notre-Dame",
+    "Rue Sherbrooke",
+    "Boulevard Saint-Laurent",
+    "Avenue du Parc",
+    "Rue King",
+    "Chemin Sainte-Foy",
+    "Boulevard des Laurentides",
+    "Rue de l'Église",
+];
+
+const FIRST_NAMES: [&str; 40] = [
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Charlotte",
+    "William",
+    "Amelia",
+    "Benjamin",
+    "Sophia",
+    "Lucas",
+    "Chloé",
+    "Félix",
+    "Léa",
+    "Gabriel",
+    "Zoé",
+    "Raphaël",
+    "Aaliyah",
+    "Arjun",
+    "Priya",
+    "Harpreet",
+    "Mei",
+    "Wei",
+    "Jun",
+    "Hana",
+    "Fatima",
+    "Omar",
+    "Yasmin",
+    "Ali",
+    "Isabella",
+    "Mateo",
+    "Sofía",
+    "Diego",
+    "Maya",
+    "Ethan",
+    "Ava",
+    "Jacob",
+    "Nathan",
+    "Grace",
+    "Owen",
+    "Leah",
+];
+
+const LAST_NAMES: [&str; 40] = [
+    "Smith",
+    "Tremblay",
+    "Martin",
+    "Roy",
+    "Gagnon",
+    "Lee",
+    "Wilson",
+    "Johnson",
+    "MacDonald",
+    "Taylor",
+    "Campbell",
+    "Anderson",
+    "Côté",
+    "Bouchard",
+    "Gauthier",
+    "Morin",
+    "Lavoie",
+    "Fortin",
+    "Brown",
+    "Wong",
+    "Chen",
+    "Singh",
+    "Patel",
+    "Nguyen",
+    "Kim",
+    "Li",
+    "Ahmed",
+    "Khan",
+    "Ali",
+    "Sandhu",
+    "Gill",
+    "Fraser",
+    "Murphy",
+    "Kelly",
+    "O'Connor",
+    "Rossi",
+    "Silva",
+    "Santos",
+    "Kowalski",
+    "Friesen",
+];
+
+const PHYSIO_SERVICES: [&[&str]; 8] = [
+    &["sports injuries", "dry needling"],
+    &[
+        "sports injuries",
+        "acupuncture",
+        "post-surgical rehabilitation",
+    ],
+    &["vestibular rehabilitation", "concussion management"],
+    &["pelvic health", "prenatal care"],
+    &["acupuncture", "dry needling", "running injuries"],
+    &["post-surgical rehabilitation", "sports injuries"],
+    &["pelvic health", "acupuncture"],
+    &[
+        "vestibular rehabilitation",
+        "dry needling",
+        "sports injuries",
+    ],
+];
+
+const CHIRO_SERVICES: [&[&str]; 4] = [
+    &["spinal manipulation", "soft tissue therapy"],
+    &["spinal manipulation", "sports injuries"],
+    &["spinal manipulation", "acupuncture"],
+    &["prenatal care", "spinal manipulation"],
+];
+
+const CONSULT_MODE_SETS: [&[&str]; 5] = [
+    &["in_person"],
+    &["in_person", "phone"],
+    &["in_person", "video"],
+    &["in_person", "video", "phone"],
+    &["video", "phone"],
+];
+
+const SECOND_LANGUAGES: [&[&str]; 14] = [
+    &["en", "zh"],
+    &["en", "pa"],
+    &["en", "es"],
+    &["en", "tl"],
+    &["en", "ar"],
+    &["en", "hi"],
+    &["en", "it"],
+    &["en", "pt"],
+    &["en", "de"],
+    &["en", "uk"],
+    &["en", "ko"],
+    &["en", "vi"],
+    &["en", "fa"],
+    &["en", "ur"],
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_table_passes_the_api_rules() {
+        let rows = demo_rows().expect("valid demo data");
+        assert_eq!(rows.len(), DEMO.len());
+        let ids: HashSet<Uuid> = rows
+            .iter()
+            .flat_map(|(c, ps)| std::iter::once(c.id).chain(ps.iter().map(|p| p.id)))
+            .collect();
+        assert_eq!(
+            ids.len(),
+            rows.len() + rows.iter().map(|r| r.1.len()).sum::<usize>()
+        );
+        for (clinic, practitioners) in &rows {
+            assert!((2..=4).contains(&practitioners.len()), "{}", clinic.name);
+            let phone_digits = &clinic.phone[5..];
+            assert!(phone_digits.starts_with("55501"), "{}", clinic.phone);
+            assert_ne!(clinic.time_zone, "America/Montreal");
+        }
+    }
+
+    #[test]
+    fn generated_rows_pass_the_api_rules_everywhere() {
+        let towns = Towns::new(vec![]);
+        for (fsa, province, latitude, longitude) in [
+            ("M5V", "ON", 43.64, -79.39),
+            ("H2J", "QC", 45.52, -73.58),
+            ("T5J", "AB", 53.54, -113.49),
+            ("V0C", "BC", 56.2, -120.8),
+            ("P9N", "ON", 49.76, -94.48),
+            ("A0P", "NL", 54.95, -61.6),
+            ("X0B", "Nunavut Territory", 70.9, -106.96),
+            ("X1A", "Northwest Territory", 62.45, -114.35),
+            ("Y1A", "YT", 60.72, -135.05),
+        ] {
+            let area = PostalArea {
+                fsa: fsa.into(),
+                province: province.into(),
+                latitude,
+                longitude,
+            };
+            let clinic = load_clinic(&area, &towns).expect(fsa);
+            assert!(clinic.name.starts_with(LOAD_CLINIC_PREFIX));
+            assert!(clinic.postal_code.starts_with(fsa));
+            for index in 0..200 {
+                load_practitioner(index, &clinic).expect("valid practitioner");
+            }
+        }
+    }
+
+    #[test]
+    fn generated_ids_do_not_collide() {
+        assert_ne!(
+            LOAD_CLINIC_IDS | u128::from(fsa_seed("ZZZ")),
+            LOAD_PRACTITIONER_IDS + u128::from(u32::MAX)
+        );
+        assert!((MAX_LOAD_PRACTITIONERS as u128) < (1 << 32));
+        let uuid = Uuid::from_u128(LOAD_PRACTITIONER_IDS + 7);
+        assert_eq!(uuid.get_version_num(), 7);
+    }
+
+    #[test]
+    fn territories_are_named_by_their_codes() {
+        assert_eq!(province_code("Northwest Territory").unwrap(), "NT");
+        assert_eq!(province_code("Nunavut Territory").unwrap(), "NU");
+        assert_eq!(province_code("on").unwrap(), "ON");
+        assert!(province_code("Atlantis").is_err());
+    }
+
+    #[test]
+    fn the_nearest_town_wins_over_a_nearer_hamlet() {
+        let place = |name: &str, latitude, longitude, postal_codes| Place {
+            name: name.into(),
+            province: "ON".into(),
+            latitude,
+            longitude,
+            postal_codes,
+        };
+        let towns = Towns::new(vec![
+            place("Hamlet", 43.65, -79.39, 1),
+            place("Toronto", 43.666, -79.394, 14798),
+            place("Ottawa", 45.39, -75.69, 10908),
+        ]);
+        assert_eq!(towns.nearest("ON", 43.65, -79.39), Some("Toronto"));
+        assert_eq!(towns.nearest("QC", 43.65, -79.39), None);
+    }
+}
