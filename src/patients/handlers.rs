@@ -4,6 +4,7 @@
 use crate::consent::ledger::{self, ConsentEventView, ConsentState};
 use crate::http::error::ApiError;
 use crate::intake::store::{self as callbacks, CallbackView};
+use crate::scheduling::bookings::{self, BookingFilter, BookingView};
 use crate::staff::auth::CurrentStaff;
 use crate::state::AppState;
 use axum::Json;
@@ -13,6 +14,9 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+/// The patient view lists at most this many bookings (the booking list pages through the rest).
+const MAX_BOOKINGS_SHOWN: i64 = 100;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PatientView {
@@ -26,6 +30,8 @@ pub struct PatientView {
     /// Every grant and withdrawal, newest first. The IP and user agent of each change are shown to
     /// admins only: they may come from a form sent to another clinic.
     pub consent_history: Vec<ConsentEventView>,
+    /// Only those at your clinics, soonest first.
+    pub bookings: Vec<BookingView>,
     /// Only those at your clinics.
     pub callbacks: Vec<CallbackView>,
     /// Only those at your clinics.
@@ -56,7 +62,7 @@ struct PatientRow {
 }
 
 /// The patient, if the staff member may see them: admins always; others when the patient has a
-/// callback at one of their clinics.
+/// callback or a booking at one of their clinics.
 async fn find_visible(
     conn: &mut PgConnection,
     id: Uuid,
@@ -66,7 +72,9 @@ async fn find_visible(
     sqlx::query_as(
         "SELECT p.id, p.name, p.email::text AS email, p.phone, p.created_at FROM patients p
           WHERE p.id = $1
-            AND ($2 OR EXISTS (SELECT 1 FROM callback_requests c WHERE c.patient_id = p.id AND c.clinic_id = ANY($3)))",
+            AND ($2
+                 OR EXISTS (SELECT 1 FROM callback_requests c WHERE c.patient_id = p.id AND c.clinic_id = ANY($3))
+                 OR EXISTS (SELECT 1 FROM bookings b WHERE b.patient_id = p.id AND b.clinic_id = ANY($3)))",
     )
     .bind(id)
     .bind(is_admin)
@@ -131,6 +139,26 @@ pub async fn get_patient(
                 }
             })
             .collect(),
+        bookings: bookings::list(
+            &mut tx,
+            &BookingFilter {
+                is_admin,
+                clinic_ids: clinic_ids.clone(),
+                status: None,
+                clinic_id: None,
+                practitioner_id: None,
+                patient_id: Some(id),
+                from: None,
+                to: None,
+                after: None,
+                limit: MAX_BOOKINGS_SHOWN,
+            },
+        )
+        .await?
+        .iter()
+        .take(MAX_BOOKINGS_SHOWN as usize)
+        .map(BookingView::from)
+        .collect(),
         callbacks: callbacks::for_patient(&mut tx, id, is_admin, &clinic_ids).await?,
         emails: emails_for(&mut tx, id, is_admin, &clinic_ids).await?,
         id: patient.id,
