@@ -576,7 +576,9 @@ async fn explain(
     }
     let name: String = sqlx::query_scalar(
         "SELECT name FROM pg_prepared_statements
-          WHERE statement LIKE '%ST_DWithin(p.location%' ORDER BY prepare_time DESC LIMIT 1",
+          WHERE statement LIKE '%ST_DWithin(p.location%'
+            AND statement NOT LIKE '%pg_prepared_statements%' -- this very lookup
+          ORDER BY prepare_time DESC LIMIT 1",
     )
     .fetch_optional(&mut *conn)
     .await?
@@ -666,12 +668,8 @@ const FORCE_JIT_COSTS: &str =
 async fn jit_report(url: &str, app_pool: &PgPool, point: Point) -> anyhow::Result<()> {
     let plain = PgConnectOptions::from_str(url)?;
     let mut defaults = connection(&plain, "").await?;
-    let available: bool = sqlx::query_scalar("SELECT pg_jit_available()")
-        .fetch_one(&mut defaults)
-        .await?;
     println!(
-        "\nJIT: server default jit={} (jit_above_cost={}, JIT compiler available: {available}); \
-         SHOW jit on an app pool connection: {}",
+        "\nJIT: server default jit={} (jit_above_cost={}); SHOW jit on an app pool connection: {}",
         show(&mut defaults, "jit").await?,
         show(&mut defaults, "jit_above_cost").await?,
         sqlx::query_scalar::<_, String>("SHOW jit")
@@ -687,6 +685,15 @@ async fn jit_report(url: &str, app_pool: &PgPool, point: Point) -> anyhow::Resul
         }
     );
     let mut forced = connection(&plain, &format!("SET jit = on; {FORCE_JIT_COSTS}")).await?;
+    // Only meaningful with jit on: it answers false whenever jit is off.
+    let available: bool = sqlx::query_scalar("SELECT pg_jit_available()")
+        .fetch_one(&mut forced)
+        .await?;
+    if !available {
+        println!(
+            "  this server has no JIT compiler (llvmjit): the forced run below cannot show its cost"
+        );
+    }
     let forced_time = median_search_time(&mut forced, point).await?;
     let forced_plan = explain(&mut forced, point, "ANALYZE").await?;
     let mut app = connection(&db::connect_options(url)?, FORCE_JIT_COSTS).await?;

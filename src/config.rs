@@ -64,10 +64,12 @@ impl Settings {
             .unwrap_or_else(|| "http://localhost:8080".into())
             .trim_end_matches('/')
             .to_owned();
-        if let Some(key) = get("SIGNING_KEY")
-            && key.len() < 32
+        if let Some(keys) = get("SIGNING_KEY")
+            && split_keys(&keys).any(|key| key.len() < 32)
         {
-            bail!("SIGNING_KEY must be at least 32 bytes long");
+            bail!(
+                "SIGNING_KEY must be at least 32 bytes long (each key, when several are comma-separated)"
+            );
         }
         let rate = get("PUBLIC_RATE_LIMIT").unwrap_or_else(|| "20/min".into());
         let read_rate = get("PUBLIC_READ_RATE_LIMIT").unwrap_or_else(|| "300/min".into());
@@ -106,6 +108,26 @@ impl Settings {
             session_ttl: Duration::from_secs(12 * 3600),
         })
     }
+}
+
+impl Settings {
+    /// The unsubscribe signing keys: `SIGNING_KEY` may list several, comma-separated; the first signs
+    /// and all verify, so a rotated-out key keeps recent links working.
+    pub fn signing_keys(&self) -> Vec<Vec<u8>> {
+        use secrecy::ExposeSecret;
+        self.signing_key
+            .as_ref()
+            .map(|keys| {
+                split_keys(keys.expose_secret())
+                    .map(|key| key.as_bytes().to_vec())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn split_keys(keys: &str) -> impl Iterator<Item = &str> {
+    keys.split(',').map(str::trim).filter(|key| !key.is_empty())
 }
 
 /// `20/min`, `5/s`, `100/hour`, `1000/day`; also `20/5m`.

@@ -9,6 +9,7 @@ pub mod http;
 pub mod idempotency;
 pub mod intake;
 pub mod patients;
+pub mod plans;
 pub mod scheduling;
 pub mod seed;
 pub mod signing_key;

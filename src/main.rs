@@ -28,6 +28,8 @@ enum Command {
         #[arg(long)]
         no_worker: bool,
     },
+    /// Run the email worker alone (several may run against one database; none sends an email twice).
+    Worker,
     /// Apply pending migrations and exit.
     Migrate,
     /// Manage staff accounts.
@@ -73,7 +75,8 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     telemetry::init(settings.log_json);
     match cli.command {
-        Command::Serve { no_worker: _ } => startup::serve(settings).await,
+        Command::Serve { no_worker } => startup::serve(settings, !no_worker).await,
+        Command::Worker => startup::work(settings).await,
         Command::Migrate => {
             with_database(&settings, |pool| async move { db::migrate(&pool).await }).await
         }

@@ -3,6 +3,8 @@
 
 use crate::config::Settings;
 use crate::db;
+use crate::email::transport::Transport;
+use crate::email::worker::{Worker, WorkerConfig};
 use crate::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
 use crate::http::router;
 use crate::state::AppState;
@@ -97,25 +99,83 @@ impl Application {
     }
 }
 
-/// `consultdesk serve`: everything, until SIGTERM or Ctrl-C.
-pub async fn serve(mut settings: Settings) -> anyhow::Result<()> {
-    settings.signing_key = Some(crate::signing_key::resolve(
-        settings.signing_key.as_ref(),
-        &settings.data_dir,
-    )?);
+/// `consultdesk serve`: the API and (unless `with_worker` is false) the email worker, until SIGTERM
+/// or Ctrl-C. On shutdown the API stops taking requests and finishes those in flight, and the worker
+/// finishes the emails it is sending.
+pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> {
+    let settings = with_signing_key(settings)?;
     let database = Database::open(&settings).await?;
-    let result = serve_on(&settings, &database).await;
+    let result = serve_on(&settings, &database, with_worker).await;
     let closed = database.close().await;
     result.and(closed)
 }
 
-async fn serve_on(settings: &Settings, database: &Database) -> anyhow::Result<()> {
+/// `consultdesk worker`: the email worker alone (several may run against one database).
+pub async fn work(settings: Settings) -> anyhow::Result<()> {
+    let settings = with_signing_key(settings)?;
+    let database = Database::open(&settings).await?;
+    let result = async {
+        db::migrate(&database.pool).await?;
+        let worker = email_worker(&settings, database.pool.clone())?;
+        tracing::info!("email worker started");
+        worker.run(shutdown_signal()).await;
+        anyhow::Ok(())
+    }
+    .await;
+    let closed = database.close().await;
+    result.and(closed)
+}
+
+fn with_signing_key(mut settings: Settings) -> anyhow::Result<Settings> {
+    settings.signing_key = Some(crate::signing_key::resolve(
+        settings.signing_key.as_ref(),
+        &settings.data_dir,
+    )?);
+    Ok(settings)
+}
+
+/// The email worker configured from `settings`.
+pub fn email_worker(settings: &Settings, pool: PgPool) -> anyhow::Result<Worker> {
+    let transport = Transport::from_settings(settings.smtp_url.as_ref(), &settings.data_dir)?;
+    let config = WorkerConfig::new(
+        settings.mail_from.clone(),
+        settings.public_base_url.clone(),
+        settings.signing_keys(),
+    );
+    Ok(Worker::new(pool, transport, config))
+}
+
+async fn serve_on(
+    settings: &Settings,
+    database: &Database,
+    with_worker: bool,
+) -> anyhow::Result<()> {
     db::migrate(&database.pool).await?;
     let app = Application::bind(settings.clone(), database.pool.clone()).await?;
-    tracing::info!(addr = %app.local_addr(), "consultdesk is listening");
-    app.run_until(shutdown_signal()).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let worker = match with_worker {
+        true => {
+            let worker = email_worker(settings, database.pool.clone())?;
+            Some(tokio::spawn(worker.run(until_stopped(stopped.clone()))))
+        }
+        false => None,
+    };
+    tracing::info!(addr = %app.local_addr(), worker = with_worker, "consultdesk is listening");
+    let served = app.run_until(until_stopped(stopped)).await;
     tracing::info!("stopped taking requests; in-flight requests finished");
-    Ok(())
+    if let Some(worker) = worker {
+        worker.await.context("the email worker panicked")?;
+    }
+    served
+}
+
+/// Resolves once the watch says stop.
+async fn until_stopped(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -1,3 +1,4 @@
 //! The consent ledger and the current-state query.
 
 pub mod ledger;
+pub mod tokens;

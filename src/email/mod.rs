@@ -1,4 +1,9 @@
-//! Email: the transactional outbox (enqueue inside the caller's transaction). Delivery comes later.
+//! Email: the transactional outbox (enqueued inside the caller's transaction), the templates and
+//! message building, the transports, and the worker that delivers.
 
 pub mod ics;
+pub mod message;
 pub mod outbox;
+pub mod templates;
+pub mod transport;
+pub mod worker;

@@ -35,6 +35,21 @@ impl EmailKind {
         }
     }
 
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            EmailKind::CallbackReceived,
+            EmailKind::BookingRequested,
+            EmailKind::BookingConfirmed,
+            EmailKind::BookingRescheduled,
+            EmailKind::BookingCancelled,
+            EmailKind::AppointmentReminder,
+            EmailKind::ExercisePlan,
+            EmailKind::CarePlan,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == raw)
+    }
+
     /// The consent an email of this kind needs; `None` for transactional emails the person asked for.
     pub fn category(self) -> Option<ConsentCategory> {
         match self {
@@ -46,12 +61,20 @@ impl EmailKind {
     }
 }
 
+/// The record an email is about, so staff can find an email from it and the other way round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    CallbackRequest(Uuid),
+    Booking(Uuid),
+    ExercisePlan(Uuid),
+    CarePlan(Uuid),
+}
+
 pub struct NewEmail<'a> {
     pub kind: EmailKind,
     pub patient_id: Uuid,
     pub clinic_id: Option<Uuid>,
-    pub callback_request_id: Option<Uuid>,
-    pub booking_id: Option<Uuid>,
+    pub about: About,
     pub to: &'a str,
     /// Not before this time (reminders); `None`: at once.
     pub send_after: Option<DateTime<Utc>>,
@@ -61,11 +84,12 @@ pub struct NewEmail<'a> {
     pub payload: Value,
 }
 
-/// Writes the email row; returns its id and whether it will be sent (`queued`) or not (`suppressed`).
+/// Writes the email row; returns its id and whether it will be sent (`queued`) or not (`suppressed`),
+/// or `None` when an email with the same dedup key already exists.
 pub async fn enqueue(
     conn: &mut PgConnection,
     email: NewEmail<'_>,
-) -> Result<(Uuid, &'static str), sqlx::Error> {
+) -> Result<Option<Queued>, sqlx::Error> {
     let status = match email.kind.category() {
         Some(category) if !ledger::is_granted(conn, email.patient_id, category).await? => {
             "suppressed"
@@ -73,10 +97,10 @@ pub async fn enqueue(
         _ => "queued",
     };
     let id = Uuid::now_v7();
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO email_outbox (id, kind, category, patient_id, clinic_id, callback_request_id, booking_id,
-                                   to_address, payload, status, send_after, dedup_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, now()), $12)
+                                   exercise_plan_id, care_plan_id, to_address, payload, status, send_after, dedup_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), $14)
          ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(id)
@@ -84,8 +108,22 @@ pub async fn enqueue(
     .bind(email.kind.category().map(ConsentCategory::as_str))
     .bind(email.patient_id)
     .bind(email.clinic_id)
-    .bind(email.callback_request_id)
-    .bind(email.booking_id)
+    .bind(match email.about {
+        About::CallbackRequest(id) => Some(id),
+        _ => None,
+    })
+    .bind(match email.about {
+        About::Booking(id) => Some(id),
+        _ => None,
+    })
+    .bind(match email.about {
+        About::ExercisePlan(id) => Some(id),
+        _ => None,
+    })
+    .bind(match email.about {
+        About::CarePlan(id) => Some(id),
+        _ => None,
+    })
     .bind(email.to)
     .bind(email.payload)
     .bind(status)
@@ -93,5 +131,13 @@ pub async fn enqueue(
     .bind(email.dedup_key)
     .execute(conn)
     .await?;
-    Ok((id, status))
+    Ok((inserted.rows_affected() == 1).then_some(Queued { id, status }))
+}
+
+/// A freshly queued email.
+#[derive(Debug, Clone, Copy)]
+pub struct Queued {
+    pub id: Uuid,
+    /// `queued`, or `suppressed` when the category it needs is not granted.
+    pub status: &'static str,
 }

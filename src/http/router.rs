@@ -77,6 +77,19 @@ pub fn build(state: AppState) -> Router {
             get(patients::handlers::get_patient),
         )
         .route(
+            "/v1/staff/exercises",
+            get(crate::plans::exercises::list_exercises),
+        )
+        .route(
+            "/v1/staff/patients/{id}/exercise-plans",
+            post(crate::plans::exercise_plans::create_exercise_plan),
+        )
+        .route(
+            "/v1/staff/patients/{id}/care-plans",
+            post(crate::plans::care_plans::create_care_plan),
+        )
+        .route("/v1/staff/emails", get(crate::plans::emails::list_emails))
+        .route(
             "/v1/admin/clinics",
             post(directory::clinics::create_clinic).get(directory::clinics::list_clinics),
         )

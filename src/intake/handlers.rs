@@ -3,7 +3,7 @@
 
 use crate::consent::ledger;
 use crate::domain::consent::ConsentSource;
-use crate::email::outbox::{self, EmailKind, NewEmail};
+use crate::email::outbox::{self, About, EmailKind, NewEmail};
 use crate::http::error::{ApiError, FieldError};
 use crate::http::extract::{ClientInfo, JsonObject};
 use crate::idempotency::{self, StoredResponse};
@@ -110,8 +110,7 @@ pub async fn create_callback_request(
                 kind: EmailKind::CallbackReceived,
                 patient_id,
                 clinic_id: form.clinic_id,
-                callback_request_id: Some(id),
-                booking_id: None,
+                about: About::CallbackRequest(id),
                 send_after: None,
                 dedup_key: None,
                 to: email.as_str(),

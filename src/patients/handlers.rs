@@ -53,17 +53,17 @@ pub struct EmailView {
 }
 
 #[derive(sqlx::FromRow)]
-struct PatientRow {
-    id: Uuid,
-    name: String,
-    email: Option<String>,
-    phone: Option<String>,
-    created_at: DateTime<Utc>,
+pub struct PatientRow {
+    pub id: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// The patient, if the staff member may see them: admins always; others when the patient has a
 /// callback or a booking at one of their clinics.
-async fn find_visible(
+pub async fn find_visible(
     conn: &mut PgConnection,
     id: Uuid,
     is_admin: bool,

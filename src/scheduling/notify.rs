@@ -2,7 +2,7 @@
 //! (with a calendar invite and the reminders), rescheduled, cancelled.
 
 use crate::email::ics::{self, Invite, Method};
-use crate::email::outbox::{self, EmailKind, NewEmail};
+use crate::email::outbox::{self, About, EmailKind, NewEmail};
 use crate::scheduling::availability::local;
 use crate::scheduling::bookings::BookingRow;
 use chrono::{DateTime, Duration, Utc};
@@ -27,6 +27,7 @@ fn details(booking: &BookingRow) -> Value {
         "practitioner_name": booking.practitioner_name,
         "discipline": booking.discipline,
         "mode": booking.mode,
+        "phone": booking.phone,
         "starts_at": local(booking.starts_at, zone),
         "ends_at": local(booking.ends_at, zone),
         "time_zone": booking.time_zone,
@@ -85,8 +86,7 @@ async fn enqueue(
             kind,
             patient_id: booking.patient_id,
             clinic_id: Some(booking.clinic_id),
-            callback_request_id: None,
-            booking_id: Some(booking.id),
+            about: About::Booking(booking.id),
             to: &booking.email,
             payload,
             send_after,

@@ -3,6 +3,8 @@
 //! the template are set up once per run.
 
 mod admin;
+mod booking_scoping;
+mod bookings;
 mod callbacks;
 mod cli;
 mod directory;
@@ -10,7 +12,10 @@ mod errors;
 mod helpers;
 mod ops;
 mod outage;
+mod plans;
 mod rate_limit;
 mod scoping;
 mod seed;
 mod sessions;
+#[allow(dead_code)] // TEMP until the email tests use it
+mod smtp;

@@ -1,0 +1,378 @@
+//! The outbox worker: claims due emails with `FOR UPDATE SKIP LOCKED` (so several workers never take
+//! the same row), re-checks consent right before sending, sends through the transport, and records
+//! the result. Transient failures are retried with exponential backoff and jitter; permanent ones
+//! and exhausted retries end `failed`, visible to staff. It wakes on `LISTEN email_outbox` and polls
+//! as a fallback, so a due email leaves within seconds even if a notification is missed.
+//!
+//! Delivery is at least once: a worker that dies after the SMTP server accepted an email but before
+//! recording it leaves the row `sending`; when its lease runs out another worker sends it again.
+
+use crate::consent::{ledger, tokens};
+use crate::domain::consent::ConsentCategory;
+use crate::email::message::{self, Outgoing};
+use crate::email::outbox::EmailKind;
+use crate::email::templates::{self, ClinicInfo};
+use crate::email::transport::{Failure, Transport};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use rand::Rng;
+use serde_json::Value;
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use std::future::Future;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// What the worker needs besides the database and the transport.
+#[derive(Clone)]
+pub struct WorkerConfig {
+    pub mail_from: String,
+    pub public_base_url: String,
+    /// Unsubscribe signing keys: the first signs.
+    pub signing_keys: Vec<Vec<u8>>,
+    /// Rows claimed per round.
+    pub batch_size: i64,
+    /// Emails sent at the same time (matches the SMTP pool).
+    pub concurrency: usize,
+    /// A claimed row not recorded within this time is taken back by any worker.
+    pub lease: Duration,
+    /// Attempts before a transiently failing email is given up as `failed`.
+    pub max_attempts: i32,
+    /// First retry delay; doubles each attempt (with jitter), capped at `max_backoff`.
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    /// Longest sleep between rounds when nothing wakes the worker.
+    pub poll_interval: Duration,
+}
+
+impl WorkerConfig {
+    pub fn new(mail_from: String, public_base_url: String, signing_keys: Vec<Vec<u8>>) -> Self {
+        WorkerConfig {
+            mail_from,
+            public_base_url,
+            signing_keys,
+            batch_size: 50,
+            concurrency: crate::email::transport::SMTP_POOL_SIZE as usize,
+            lease: Duration::from_secs(120),
+            max_attempts: 8,
+            base_backoff: Duration::from_secs(30),
+            max_backoff: Duration::from_secs(3600),
+            poll_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+/// One claimed outbox row.
+#[derive(Debug, sqlx::FromRow)]
+struct Claimed {
+    id: Uuid,
+    kind: String,
+    category: Option<String>,
+    patient_id: Uuid,
+    clinic_id: Option<Uuid>,
+    to_address: String,
+    payload: Value,
+    attempts: i32,
+    unsubscribe_ref: Uuid,
+}
+
+/// How one email ended this round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    Suppressed,
+    Retrying,
+    Failed,
+}
+
+pub struct Worker {
+    pool: PgPool,
+    transport: Transport,
+    config: WorkerConfig,
+}
+
+impl Worker {
+    pub fn new(pool: PgPool, transport: Transport, config: WorkerConfig) -> Self {
+        Worker {
+            pool,
+            transport,
+            config,
+        }
+    }
+
+    /// Sends what is due now, one batch; returns how each email ended (empty: nothing was due).
+    pub async fn run_once(&self) -> Result<Vec<Outcome>, sqlx::Error> {
+        let claimed = self.claim().await?;
+        let outcomes = futures::stream::iter(claimed)
+            .map(|row| self.deliver(row))
+            .buffer_unordered(self.config.concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await;
+        outcomes.into_iter().collect()
+    }
+
+    /// Runs until `shutdown` resolves; the batch in flight is finished first.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+        tokio::pin!(shutdown);
+        let mut listener = self.listen().await;
+        loop {
+            match self.run_once().await {
+                Ok(outcomes) if !outcomes.is_empty() => continue,
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(error = %error, "email worker round failed; retrying shortly")
+                }
+            }
+            let wait = self.next_wait().await;
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = wait_for_notification(&mut listener, wait) => {}
+            }
+        }
+        tracing::info!("email worker stopped");
+    }
+
+    async fn listen(&self) -> Option<PgListener> {
+        match PgListener::connect_with(&self.pool).await {
+            Ok(mut listener) => match listener.listen("email_outbox").await {
+                Ok(()) => Some(listener),
+                Err(error) => {
+                    tracing::warn!(error = %error, "LISTEN failed; the worker will poll");
+                    None
+                }
+            },
+            Err(error) => {
+                tracing::warn!(error = %error, "could not open a LISTEN connection; the worker will poll");
+                None
+            }
+        }
+    }
+
+    /// Until the next email falls due (a reminder, a retry), but never longer than the poll interval.
+    async fn next_wait(&self) -> Duration {
+        let next: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT min(CASE WHEN status = 'queued' THEN send_after ELSE lease_until END) FROM email_outbox
+              WHERE status = 'queued' OR status = 'sending'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .unwrap_or(None);
+        let poll = self.config.poll_interval;
+        match next {
+            Some(due) => (due - Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(poll)
+                .max(Duration::from_millis(20)),
+            None => poll,
+        }
+    }
+
+    async fn claim(&self) -> Result<Vec<Claimed>, sqlx::Error> {
+        sqlx::query_as(
+            "WITH due AS (
+                SELECT id FROM email_outbox
+                 WHERE (status = 'queued' AND send_after <= now())
+                    OR (status = 'sending' AND lease_until < now())
+                 ORDER BY send_after, id
+                 LIMIT $1
+                 FOR UPDATE SKIP LOCKED)
+             UPDATE email_outbox e
+                SET status = 'sending', attempts = e.attempts + 1, lease_until = now() + make_interval(secs => $2)
+               FROM due, patients p
+              WHERE e.id = due.id AND p.id = e.patient_id
+             RETURNING e.id, e.kind, e.category, e.patient_id,
+                       COALESCE(e.clinic_id, (SELECT c.clinic_id FROM callback_requests c WHERE c.id = e.callback_request_id)) AS clinic_id,
+                       e.to_address::text AS to_address, e.payload, e.attempts, p.unsubscribe_ref",
+        )
+        .bind(self.config.batch_size)
+        .bind(self.config.lease.as_secs_f64())
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    async fn deliver(&self, row: Claimed) -> Result<Outcome, sqlx::Error> {
+        let category = row.category.as_deref().and_then(ConsentCategory::parse);
+        if let Some(category) = category {
+            let mut conn = self.pool.acquire().await?;
+            if !ledger::is_granted(&mut conn, row.patient_id, category).await? {
+                self.finish(
+                    row.id,
+                    "suppressed",
+                    None,
+                    Some("consent withdrawn before sending"),
+                    None,
+                )
+                .await?;
+                return Ok(Outcome::Suppressed);
+            }
+        }
+        let message = match self.compose(&row, category).await {
+            Ok(message) => message,
+            Err(error) => {
+                // A message that cannot be built will not build next time either.
+                tracing::error!(email_id = %row.id, error = format!("{error:#}"), "could not compose an email");
+                self.finish(
+                    row.id,
+                    "failed",
+                    None,
+                    Some(&format!("could not compose: {error}")),
+                    None,
+                )
+                .await?;
+                return Ok(Outcome::Failed);
+            }
+        };
+        let message_id = message::message_id(row.id, &self.config.mail_from);
+        match self.transport.send(message).await {
+            Ok(delivered) => {
+                self.finish(
+                    row.id,
+                    "sent",
+                    Some(&delivered.response),
+                    None,
+                    Some(&message_id),
+                )
+                .await?;
+                tracing::info!(email_id = %row.id, kind = %row.kind, "email sent");
+                Ok(Outcome::Sent)
+            }
+            Err(Failure::Permanent(error)) => {
+                tracing::warn!(email_id = %row.id, error = %error, "email refused permanently");
+                self.finish(row.id, "failed", None, Some(&error), None)
+                    .await?;
+                Ok(Outcome::Failed)
+            }
+            Err(Failure::Transient(error)) if row.attempts >= self.config.max_attempts => {
+                tracing::warn!(email_id = %row.id, error = %error, "email failed; no attempts left");
+                self.finish(row.id, "failed", None, Some(&error), None)
+                    .await?;
+                Ok(Outcome::Failed)
+            }
+            Err(Failure::Transient(error)) => {
+                let delay = self.backoff(row.attempts);
+                tracing::info!(email_id = %row.id, error = %error, retry_in_secs = delay.as_secs(), "email will be retried");
+                sqlx::query(
+                    "UPDATE email_outbox SET status = 'queued', lease_until = NULL, last_error = $2,
+                            send_after = now() + make_interval(secs => $3)
+                      WHERE id = $1 AND status = 'sending'",
+                )
+                .bind(row.id)
+                .bind(&error)
+                .bind(delay.as_secs_f64())
+                .execute(&self.pool)
+                .await?;
+                Ok(Outcome::Retrying)
+            }
+        }
+    }
+
+    /// Exponential backoff with full jitter: a random delay up to base × 2^(attempt-1), capped.
+    fn backoff(&self, attempts: i32) -> Duration {
+        let exponent = u32::try_from(attempts.saturating_sub(1))
+            .unwrap_or(0)
+            .min(20);
+        let ceiling = self
+            .config
+            .base_backoff
+            .saturating_mul(1 << exponent)
+            .min(self.config.max_backoff);
+        let millis = u64::try_from(ceiling.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        Duration::from_millis(rand::rng().random_range(millis / 2..=millis))
+    }
+
+    async fn finish(
+        &self,
+        id: Uuid,
+        status: &str,
+        response: Option<&str>,
+        error: Option<&str>,
+        message_id: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE email_outbox
+                SET status = $2, lease_until = NULL, smtp_response = COALESCE($3, smtp_response),
+                    last_error = COALESCE($4, last_error), message_id = COALESCE($5, message_id),
+                    sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END
+              WHERE id = $1 AND status = 'sending'",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(response)
+        .bind(error)
+        .bind(message_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn compose(
+        &self,
+        row: &Claimed,
+        category: Option<ConsentCategory>,
+    ) -> anyhow::Result<lettre::Message> {
+        let kind = EmailKind::parse(&row.kind)
+            .ok_or_else(|| anyhow::anyhow!("unknown email kind {}", row.kind))?;
+        let clinic = match row.clinic_id {
+            Some(id) => self.clinic(id).await?,
+            None => None,
+        };
+        // A transactional email's link covers every category: one click from it withdraws them all.
+        let categories: Vec<ConsentCategory> = category
+            .map(|c| vec![c])
+            .unwrap_or_else(|| ConsentCategory::ALL.to_vec());
+        let key = self
+            .config
+            .signing_keys
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no signing key"))?;
+        let token = tokens::sign(key, row.unsubscribe_ref, &categories, Utc::now());
+        let unsubscribe_url = format!("{}/unsubscribe/{token}", self.config.public_base_url);
+        let rendered = templates::render(kind, &row.payload, clinic.as_ref(), &unsubscribe_url)?;
+        let ics = row.payload.get("ics").and_then(Value::as_str);
+        message::build(&Outgoing {
+            id: row.id,
+            kind,
+            from: &self.config.mail_from,
+            to: &row.to_address,
+            rendered: &rendered,
+            unsubscribe_url: &unsubscribe_url,
+            ics,
+        })
+    }
+
+    async fn clinic(&self, id: Uuid) -> Result<Option<ClinicInfo>, sqlx::Error> {
+        let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT name, address, city, province, postal_code, phone FROM clinics WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(
+            |(name, address, city, province, postal_code, phone)| ClinicInfo {
+                name,
+                address,
+                city,
+                province,
+                postal_code,
+                phone,
+            },
+        ))
+    }
+}
+
+/// Returns when a notification arrives or `wait` passes. Without a listener it just waits.
+async fn wait_for_notification(listener: &mut Option<PgListener>, wait: Duration) {
+    match listener {
+        Some(active) => {
+            if let Ok(Err(error)) = tokio::time::timeout(wait, active.recv()).await {
+                // The LISTEN connection is down (and reconnects on the next call): don't spin.
+                tracing::debug!(error = %error, "LISTEN connection lost");
+                tokio::time::sleep(wait).await;
+            }
+        }
+        None => tokio::time::sleep(wait).await,
+    }
+}

@@ -1,0 +1,204 @@
+//! `POST /v1/staff/patients/{id}/care-plans`: a plan of care (goals, visits per week, weeks), stored
+//! and emailed under `plans_of_care`.
+
+use super::{
+    QueuedEmail, location, plan_clinic, queue_plan_email, require_email_and_consent,
+    required_strings, staff_name, whole_in,
+};
+use crate::domain::consent::ConsentCategory;
+use crate::domain::fields::FieldReader;
+use crate::domain::text;
+use crate::email::outbox::{About, EmailKind, NewEmail};
+use crate::http::error::ApiError;
+use crate::http::extract::JsonObject;
+use crate::patients::handlers::find_visible;
+use crate::staff::audit::{self, AuditEntry};
+use crate::staff::auth::CurrentStaff;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+const MAX_GOALS: usize = 20;
+const WHAT: &str = "plan of care";
+
+/// Body of `POST /v1/staff/patients/{id}/care-plans`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CarePlanBody {
+    #[schema(max_length = 200)]
+    pub title: String,
+    #[schema(max_length = 4000)]
+    pub summary: String,
+    /// 1..=20 goals, each 1..=300 characters.
+    pub goals: Vec<String>,
+    #[schema(minimum = 1, maximum = 14)]
+    pub visits_per_week: i32,
+    #[schema(minimum = 1, maximum = 104)]
+    pub weeks: i32,
+    /// The clinic sending it (one of yours); default: the clinic of the patient's latest booking or
+    /// callback that you can see.
+    pub clinic_id: Option<Uuid>,
+}
+
+/// A stored plan of care and the email it queued.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CarePlanView {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub clinic_id: Option<Uuid>,
+    pub title: String,
+    pub summary: String,
+    pub goals: Vec<String>,
+    pub visits_per_week: i32,
+    pub weeks: i32,
+    pub email: QueuedEmail,
+    pub created_at: DateTime<Utc>,
+}
+
+struct CarePlanForm {
+    title: String,
+    summary: String,
+    goals: Vec<String>,
+    visits_per_week: i32,
+    weeks: i32,
+    clinic_id: Option<Uuid>,
+}
+
+fn parse(body: &Map<String, Value>) -> Result<CarePlanForm, ApiError> {
+    let mut reader = FieldReader::new(body);
+    let title = reader.required("title", |raw| text::bounded_text(raw, 1, 200, false));
+    let summary = reader.required("summary", |raw| text::bounded_text(raw, 1, 4000, true));
+    let goals = required_strings(&mut reader, "goals", MAX_GOALS, |raw| {
+        text::bounded_text(raw, 1, 300, false)
+    });
+    let visits_per_week = reader.required_i64("visits_per_week", whole_in(1, 14));
+    let weeks = reader.required_i64("weeks", whole_in(1, 104));
+    let clinic_id = reader.optional_uuid("clinic_id");
+    reader.finish()?;
+    crate::all_valid!(title, summary, goals, visits_per_week, weeks, clinic_id);
+    Ok(CarePlanForm {
+        title,
+        summary,
+        goals,
+        visits_per_week,
+        weeks,
+        clinic_id,
+    })
+}
+
+#[utoipa::path(post, path = "/v1/staff/patients/{id}/care-plans", tag = "staff",
+    params(("id" = Uuid, Path, description = "The patient")),
+    request_body = CarePlanBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored, and its email queued", body = CarePlanView, headers(("location" = String))),
+        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`clinic_id` is not one of your clinics", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such patient, or none of your clinics has them", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`no_email`: the patient has no email address; `consent_missing`: no `plans_of_care` consent (nothing is stored or sent)", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_care_plan(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> Result<(StatusCode, HeaderMap, Json<CarePlanView>), ApiError> {
+    let patient_id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let (is_admin, clinic_ids) = staff.scope();
+    let mut tx = state.db.begin().await?;
+    let patient = find_visible(&mut tx, patient_id, is_admin, &clinic_ids)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let form = parse(&body)?;
+    let clinic_id = plan_clinic(&mut tx, &staff, patient_id, form.clinic_id).await?;
+    let to =
+        require_email_and_consent(&mut tx, &patient, ConsentCategory::PlansOfCare, WHAT).await?;
+    let staff_name = staff_name(&mut tx, staff.id).await?;
+
+    let plan_id = Uuid::now_v7();
+    let created_at: DateTime<Utc> = sqlx::query_scalar(
+        "INSERT INTO care_plans (id, patient_id, clinic_id, staff_id, title, summary, goals, visits_per_week, weeks)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         RETURNING created_at",
+    )
+    .bind(plan_id)
+    .bind(patient_id)
+    .bind(clinic_id)
+    .bind(staff.id)
+    .bind(&form.title)
+    .bind(&form.summary)
+    .bind(&form.goals)
+    .bind(form.visits_per_week)
+    .bind(form.weeks)
+    .fetch_one(&mut *tx)
+    .await?;
+    let email = queue_plan_email(
+        &mut tx,
+        NewEmail {
+            kind: EmailKind::CarePlan,
+            patient_id,
+            clinic_id,
+            about: About::CarePlan(plan_id),
+            to: &to,
+            send_after: None,
+            dedup_key: Some(format!("care_plan:{plan_id}")),
+            payload: json!({
+                "patient_name": patient.name,
+                "title": form.title,
+                "summary": form.summary,
+                "goals": form.goals,
+                "visits_per_week": form.visits_per_week,
+                "weeks": form.weeks,
+                "staff_name": staff_name,
+            }),
+        },
+        ConsentCategory::PlansOfCare,
+        WHAT,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            staff_id: staff.id,
+            action: "care_plan.create",
+            entity_type: "care_plan",
+            entity_id: plan_id,
+            clinic_id,
+            detail: json!({
+                "patient_id": patient_id,
+                "goals": form.goals.len(),
+                "visits_per_week": form.visits_per_week,
+                "weeks": form.weeks,
+                "email_id": email.id,
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+
+    let headers = location(format!(
+        "/v1/staff/patients/{patient_id}/care-plans/{plan_id}"
+    ));
+    Ok((
+        StatusCode::CREATED,
+        headers,
+        Json(CarePlanView {
+            id: plan_id,
+            patient_id,
+            clinic_id,
+            title: form.title,
+            summary: form.summary,
+            goals: form.goals,
+            visits_per_week: form.visits_per_week,
+            weeks: form.weeks,
+            email,
+            created_at,
+        }),
+    ))
+}
