@@ -204,6 +204,7 @@ impl Worker {
                     None,
                 )
                 .await?;
+                metrics::counter!("emails_suppressed_total", "kind" => row.kind.clone()).increment(1);
                 return Ok(Outcome::Suppressed);
             }
         }
@@ -235,22 +236,26 @@ impl Worker {
                 )
                 .await?;
                 tracing::info!(email_id = %row.id, kind = %row.kind, "email sent");
+                metrics::counter!("emails_sent_total", "kind" => row.kind.clone()).increment(1);
                 Ok(Outcome::Sent)
             }
             Err(Failure::Permanent(error)) => {
                 tracing::warn!(email_id = %row.id, error = %error, "email refused permanently");
+                metrics::counter!("emails_failed_total", "kind" => row.kind.clone()).increment(1);
                 self.finish(row.id, "failed", None, Some(&error), None)
                     .await?;
                 Ok(Outcome::Failed)
             }
             Err(Failure::Transient(error)) if row.attempts >= self.config.max_attempts => {
                 tracing::warn!(email_id = %row.id, error = %error, "email failed; no attempts left");
+                metrics::counter!("emails_failed_total", "kind" => row.kind.clone()).increment(1);
                 self.finish(row.id, "failed", None, Some(&error), None)
                     .await?;
                 Ok(Outcome::Failed)
             }
             Err(Failure::Transient(error)) => {
                 let delay = self.backoff(row.attempts);
+                metrics::counter!("emails_retried_total", "kind" => row.kind.clone()).increment(1);
                 tracing::info!(email_id = %row.id, error = %error, retry_in_secs = delay.as_secs(), "email will be retried");
                 sqlx::query(
                     "UPDATE email_outbox SET status = 'queued', lease_until = NULL, last_error = $2,

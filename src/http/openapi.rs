@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
         crate::http::ops::healthz,
         crate::http::ops::readyz,
         crate::http::ops::openapi_yaml,
+        crate::http::metrics::metrics_text,
         crate::intake::handlers::create_callback_request,
         crate::staff::sessions::sign_in,
         crate::staff::sessions::sign_out,

@@ -2,7 +2,7 @@
 
 use crate::http::middleware::{REQUEST_ID_HEADER, problem_for_bare_errors, request_span};
 use crate::http::rate_limit::{limit_public, limit_public_reads};
-use crate::http::{error, ops};
+use crate::http::{error, metrics, ops};
 use crate::state::AppState;
 use crate::{directory, intake, patients, scheduling, staff};
 use axum::Router;
@@ -152,8 +152,10 @@ pub fn build(state: AppState) -> Router {
     let operations = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
-        .route("/openapi.yaml", get(ops::openapi_yaml));
+        .route("/openapi.yaml", get(ops::openapi_yaml))
+        .route("/metrics", get(metrics::metrics_text));
 
+    metrics::handle();
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
         .merge(public_posts)
@@ -177,6 +179,7 @@ pub fn build(state: AppState) -> Router {
             )
             .into_response()
         }))
+        .layer(axum::middleware::from_fn(metrics::record))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

@@ -3,13 +3,16 @@
 
 use consultdesk::config::Settings;
 use consultdesk::db;
+use consultdesk::email::transport::Transport;
+use consultdesk::email::worker::{Worker, WorkerConfig};
 use consultdesk::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
 use consultdesk::startup::Application;
 use reqwest::{Client, Response};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use sqlx::postgres::PgConnectOptions;
+use crate::smtp::SmtpServer;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -423,4 +426,36 @@ pub fn port_of(url: &str) -> u16 {
         .ok()
         .and_then(|parsed| parsed.port())
         .unwrap_or(5432)
+}
+
+/// The sender test workers use; Message-IDs end in its domain.
+pub const MAIL_FROM: &str = "Clinic <no-reply@clinic.test>";
+
+impl TestApp {
+    /// An outbox worker on this app's database that sends to `smtp`, its configuration (the app's
+    /// defaults, a test sender and signing key) adjusted by `tweak`.
+    pub fn worker(&self, smtp: &SmtpServer, tweak: impl FnOnce(&mut WorkerConfig)) -> Worker {
+        let transport = Transport::from_settings(
+            Some(&SecretString::from(smtp.url())),
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        )
+        .expect("an SMTP transport");
+        self.worker_with(transport, tweak)
+    }
+
+    /// An outbox worker on this app's database that sends through `transport`.
+    pub fn worker_with(&self, transport: Transport, tweak: impl FnOnce(&mut WorkerConfig)) -> Worker {
+        let mut config = WorkerConfig::new(
+            MAIL_FROM.to_owned(),
+            "http://consultdesk.test".to_owned(),
+            vec![b"test signing key that is at least 32 bytes".to_vec()],
+        );
+        tweak(&mut config);
+        // A pool of its own, as a worker process would have: workers share nothing but the database.
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .connect_lazy(&self.database_url)
+            .expect("a worker pool");
+        Worker::new(pool, transport, config)
+    }
 }

@@ -13,20 +13,25 @@ use tokio::sync::Notify;
 pub enum Mode {
     /// Accept every message (250).
     Accept,
-    /// Greet with 421 and close: the server is "busy" (transient).
+    /// Greet new connections with 421 and close; on a connection already open (a client's pooled
+    /// one), answer the next command with 421 and close: the server is "busy" (transient).
     Refuse421,
     /// Accept the connection but reject the recipient with 550 (permanent).
     Reject550,
     /// Close the connection right after the client sends DATA's content, without answering.
     DropConnection,
-    /// Hold every DATA answer until the server is switched out of this mode (a slow server).
+    /// Hold every DATA answer until the server is switched out of this mode (a slow server). The
+    /// message has been received in full: when released it counts as delivered, whether or not the
+    /// client is still there to read the 250 (what a real server does once it has the final dot).
     Stall,
 }
 
 /// One message as received.
 #[derive(Debug, Clone)]
 pub struct Captured {
+    /// The envelope sender's address, without angle brackets or parameters.
     pub mail_from: String,
+    /// The envelope recipients' addresses.
     pub rcpt_to: Vec<String>,
     /// The raw message (headers and body), dot-unstuffed, lines joined with CRLF.
     pub data: String,
@@ -35,33 +40,39 @@ pub struct Captured {
 impl Captured {
     /// The first value of header `name` (case-insensitive), unfolded.
     pub fn header(&self, name: &str) -> Option<String> {
-        let head = self.data.split("\r\n\r\n").next().unwrap_or_default();
-        let mut value: Option<String> = None;
-        for line in head.split("\r\n") {
-            if let Some(current) = value.as_mut() {
-                if line.starts_with(' ') || line.starts_with('\t') {
-                    current.push(' ');
-                    current.push_str(line.trim());
-                    continue;
-                }
-                break;
-            }
-            if let Some((key, rest)) = line.split_once(':')
-                && key.eq_ignore_ascii_case(name)
-            {
-                value = Some(rest.trim().to_owned());
-            }
-        }
-        value
+        header_in(&self.data, name)
     }
 }
 
-#[derive(Default)]
+/// The first value of header `name` (case-insensitive, unfolded) in the header block that starts
+/// `text` (a message or a MIME part).
+pub fn header_in(text: &str, name: &str) -> Option<String> {
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    let mut value: Option<String> = None;
+    for line in head.split("\r\n") {
+        if let Some(current) = value.as_mut() {
+            if line.starts_with(' ') || line.starts_with('\t') {
+                current.push(' ');
+                current.push_str(line.trim());
+                continue;
+            }
+            break;
+        }
+        if let Some((key, rest)) = line.split_once(':')
+            && key.eq_ignore_ascii_case(name)
+        {
+            value = Some(rest.trim().to_owned());
+        }
+    }
+    value
+}
+
 struct State {
-    mode: Option<Mode>,
+    mode: Mode,
+    /// Messages accepted (answered 250, or released from a stall), in arrival order.
     messages: Vec<Captured>,
-    /// Messages the server answered 250 to, counted per Message-ID (to detect doubles).
-    connections: usize,
+    /// Messages received in full whose answer is being held (`Mode::Stall`).
+    stalled: usize,
 }
 
 #[derive(Clone)]
@@ -80,8 +91,9 @@ impl SmtpServer {
         let server = SmtpServer {
             port,
             state: Arc::new(Mutex::new(State {
-                mode: Some(Mode::Accept),
-                ..State::default()
+                mode: Mode::Accept,
+                messages: Vec::new(),
+                stalled: 0,
             })),
             changed: Arc::new(Notify::new()),
         };
@@ -102,46 +114,76 @@ impl SmtpServer {
     }
 
     pub fn set_mode(&self, mode: Mode) {
-        self.state.lock().expect("state").mode = Some(mode);
+        self.state.lock().expect("state").mode = mode;
         self.changed.notify_waiters();
     }
 
     fn mode(&self) -> Mode {
-        self.state
-            .lock()
-            .expect("state")
-            .mode
-            .unwrap_or(Mode::Accept)
+        self.state.lock().expect("state").mode
     }
 
     pub fn messages(&self) -> Vec<Captured> {
         self.state.lock().expect("state").messages.clone()
     }
 
-    pub fn connections(&self) -> usize {
-        self.state.lock().expect("state").connections
+    /// Messages received in full and waiting for their answer (`Mode::Stall`).
+    pub fn stalled(&self) -> usize {
+        self.state.lock().expect("state").stalled
     }
 
     /// Waits until at least `count` messages arrived, or panics after `limit`.
     pub async fn wait_for(&self, count: usize, limit: Duration) -> Vec<Captured> {
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            let notified = self.changed.notified();
-            let messages = self.messages();
-            if messages.len() >= count {
-                return messages;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+        self.wait_until(limit, |server| server.messages().len() >= count)
+            .await
+            .unwrap_or_else(|| {
                 panic!(
                     "expected {count} emails within {limit:?}, got {}",
                     self.messages().len()
-                );
+                )
+            });
+        self.messages()
+    }
+
+    /// Waits until `stalled()` is `count`, or panics after `limit`.
+    pub async fn wait_for_stalled(&self, count: usize, limit: Duration) {
+        self.wait_until(limit, |server| server.stalled() == count)
+            .await
+            .unwrap_or_else(|| {
+                panic!(
+                    "expected {count} stalled messages within {limit:?}, got {}",
+                    self.stalled()
+                )
+            });
+    }
+
+    /// Re-checks `condition` whenever the server's state changes; `None` when `limit` passed first.
+    async fn wait_until(&self, limit: Duration, condition: impl Fn(&Self) -> bool) -> Option<()> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            // Registered before the check, so a change between the check and the wait still wakes us.
+            let notified = self.changed.notified();
+            if condition(self) {
+                return Some(());
             }
+            tokio::time::timeout_at(deadline, notified).await.ok()?;
+        }
+    }
+
+    /// Holds the current answer until the server leaves `Mode::Stall`, counted in `stalled()` until
+    /// the caller records the message.
+    async fn stall(&self) {
+        self.state.lock().expect("state").stalled += 1;
+        self.changed.notify_waiters();
+        loop {
+            let notified = self.changed.notified();
+            if self.mode() != Mode::Stall {
+                break;
+            }
+            notified.await;
         }
     }
 
     async fn serve(&self, stream: TcpStream) -> std::io::Result<()> {
-        self.state.lock().expect("state").connections += 1;
         let (read, mut write) = stream.into_split();
         let mut lines = BufReader::new(read);
         if self.mode() == Mode::Refuse421 {
@@ -165,6 +207,14 @@ impl SmtpServer {
                 .next()
                 .unwrap_or_default()
                 .to_ascii_uppercase();
+            // A busy server refuses on connections it already had open too (a client's pool checks
+            // its idle connections with NOOP before reusing them).
+            if self.mode() == Mode::Refuse421 && verb != "QUIT" {
+                write
+                    .write_all(b"421 4.3.2 busy, closing the connection\r\n")
+                    .await?;
+                return Ok(());
+            }
             match verb.as_str() {
                 "EHLO" => {
                     write
@@ -175,7 +225,7 @@ impl SmtpServer {
                 }
                 "HELO" => write.write_all(b"250 test-smtp\r\n").await?,
                 "MAIL" => {
-                    mail_from = command[5..].trim().to_owned();
+                    mail_from = path_argument(&command, "FROM:");
                     rcpt_to.clear();
                     write.write_all(b"250 2.1.0 Ok\r\n").await?;
                 }
@@ -185,7 +235,7 @@ impl SmtpServer {
                             .write_all(b"550 5.1.1 no such mailbox here\r\n")
                             .await?;
                     } else {
-                        rcpt_to.push(command[3..].trim().to_owned());
+                        rcpt_to.push(path_argument(&command, "TO:"));
                         write.write_all(b"250 2.1.5 Ok\r\n").await?;
                     }
                 }
@@ -194,19 +244,14 @@ impl SmtpServer {
                         .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
                         .await?;
                     let data = read_data(&mut lines).await?;
-                    match self.mode() {
+                    let stalled = match self.mode() {
                         Mode::DropConnection => return Ok(()),
                         Mode::Stall => {
-                            while self.mode() == Mode::Stall {
-                                let notified = self.changed.notified();
-                                if self.mode() != Mode::Stall {
-                                    break;
-                                }
-                                notified.await;
-                            }
+                            self.stall().await;
+                            true
                         }
-                        _ => {}
-                    }
+                        _ => false,
+                    };
                     let captured = Captured {
                         mail_from: mail_from.clone(),
                         rcpt_to: rcpt_to.clone(),
@@ -214,6 +259,10 @@ impl SmtpServer {
                     };
                     let queued = {
                         let mut state = self.state.lock().expect("state");
+                        // Released and recorded in one step, so a waiter never sees it in neither count.
+                        if stalled {
+                            state.stalled -= 1;
+                        }
                         state.messages.push(captured);
                         state.messages.len()
                     };
@@ -238,15 +287,33 @@ impl SmtpServer {
     }
 }
 
+/// The address of `MAIL FROM:<a@b> BODY=8BITMIME` or `RCPT TO:<a@b>`: after `keyword`, up to the
+/// first space (ESMTP parameters follow), without the angle brackets.
+fn path_argument(command: &str, keyword: &str) -> String {
+    let rest = command.get(5..).unwrap_or_default().trim_start();
+    let rest = match rest.get(..keyword.len()) {
+        Some(head) if head.eq_ignore_ascii_case(keyword) => &rest[keyword.len()..],
+        _ => rest,
+    };
+    rest.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_owned()
+}
+
 /// Reads DATA lines until the lone dot, undoing dot-stuffing.
 async fn read_data<R: tokio::io::AsyncBufRead + Unpin>(lines: &mut R) -> std::io::Result<String> {
     let mut collected: Vec<String> = Vec::new();
-    let mut line = String::new();
+    let mut raw = Vec::new();
     loop {
-        line.clear();
-        if lines.read_line(&mut line).await? == 0 {
+        raw.clear();
+        if lines.read_until(b'\n', &mut raw).await? == 0 {
             break;
         }
+        // Bodies are 7-bit or UTF-8; anything else is kept visible rather than failing the session.
+        let line = String::from_utf8_lossy(&raw);
         let content = line.trim_end_matches(['\r', '\n']);
         if content == "." {
             break;
