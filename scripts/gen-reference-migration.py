@@ -14,6 +14,14 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
+# The GeoNames export spells two territories out; the API speaks two-letter codes everywhere.
+PROVINCE_CODES = {"Northwest Territory": "NT", "Nunavut Territory": "NU"}
+
+
+def province(value: str) -> str:
+    return PROVINCE_CODES.get(value, value)
+
+
 def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -50,7 +58,7 @@ def main(out: str) -> None:
         "INSERT INTO postal_areas (fsa, name, province, location) VALUES",
     ]
     values = [
-        f"({sql_text(r['fsa'])}, {sql_text(r['name'])}, {sql_text(r['province'])}, "
+        f"({sql_text(r['fsa'])}, {sql_text(r['name'])}, {sql_text(province(r['province']))}, "
         f"ST_SetSRID(ST_MakePoint({float(r['longitude'])}, {float(r['latitude'])}), 4326)::geography)"
         for r in rows("data/ca_fsa.csv")
     ]
@@ -58,7 +66,7 @@ def main(out: str) -> None:
     lines.append("")
     lines.append("INSERT INTO places (name, name_key, province, location, postal_codes) VALUES")
     values = [
-        f"({sql_text(r['name'])}, lower(unaccent({sql_text(r['name'])})), {sql_text(r['province'])}, "
+        f"({sql_text(r['name'])}, lower(unaccent({sql_text(r['name'])})), {sql_text(province(r['province']))}, "
         f"ST_SetSRID(ST_MakePoint({float(r['longitude'])}, {float(r['latitude'])}), 4326)::geography, "
         f"{int(r['postal_codes'])})"
         for r in rows("data/ca_places.csv")

@@ -18,11 +18,27 @@ pub async fn record_flags(
     wording_version: &str,
     client: &ClientInfo,
 ) -> Result<(), sqlx::Error> {
-    let (categories, granted): (Vec<&str>, Vec<bool>) = flags
-        .each()
-        .map(|(category, granted)| (category.as_str(), granted))
+    let changes: Vec<(ConsentCategory, bool)> = flags.each().collect();
+    record_changes(conn, patient_id, &changes, source, wording_version, client).await
+}
+
+/// Appends one ledger row per (category, granted) pair, in the given order.
+pub async fn record_changes(
+    conn: &mut PgConnection,
+    patient_id: Uuid,
+    changes: &[(ConsentCategory, bool)],
+    source: ConsentSource,
+    wording_version: &str,
+    client: &ClientInfo,
+) -> Result<(), sqlx::Error> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let (categories, granted): (Vec<&str>, Vec<bool>) = changes
+        .iter()
+        .map(|(category, granted)| (category.as_str(), *granted))
         .unzip();
-    // One id per row, generated here so their order is the order of the categories.
+    // One id per row, generated here so their order is the order of the changes.
     let ids: Vec<Uuid> = categories.iter().map(|_| Uuid::now_v7()).collect();
     sqlx::query(
         "INSERT INTO consent_events (id, patient_id, category, granted, source, wording_version, ip, user_agent)

@@ -153,25 +153,78 @@ pub const PRACTITIONER_COLUMNS: &str = "p.id, p.name, p.discipline, p.services, 
 /// the GiST index scan by distance to it.
 const ORIGIN: &str = "ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography";
 
-pub async fn practitioners_near(
+/// Builds a nearest-first page query over rows aliased `alias` (which have `location` and `id`).
+///
+/// Postgres orders a GiST scan by distance only when distance is the sole sort key, but a stable
+/// page needs `(distance, id)`. So the query runs in two steps: first the `limit` nearest matching
+/// rows by distance alone (an index-ordered KNN scan that stops early), which gives the distance the
+/// page cannot go beyond; then every matching row up to that distance, sorted by `(distance, id)`.
+/// Ties at the page edge are all in the second step, so the order is exact.
+///
+/// `_ST_Expand` is the bounding box PostGIS's own `ST_DWithin` uses as its index condition; naming
+/// it keeps the first step on the index whatever plan the row estimates would pick.
+fn nearest_page_sql(alias: &str, columns: &str, from: &str, matching: &str) -> String {
+    let distance = format!("({alias}.location <-> {ORIGIN})");
+    let after_cursor =
+        format!("($8::float8 IS NULL OR {distance} > $8 OR ({distance} = $8 AND {alias}.id > $9))");
+    format!(
+        "WITH nearest AS (
+            SELECT {distance} AS d FROM {from}
+             WHERE {matching} AND {alias}.location && _ST_Expand({ORIGIN}, $3) AND {after_cursor}
+             ORDER BY {distance}
+             LIMIT $10),
+          bound AS (SELECT max(d) AS d FROM nearest)
+         SELECT {columns}, {distance} AS distance_m
+           FROM bound, {from}
+          WHERE bound.d IS NOT NULL
+            AND {matching}
+            AND ST_DWithin({alias}.location, {ORIGIN}, LEAST(bound.d + 0.01, $3), false)
+            AND ST_DWithin({alias}.location, {ORIGIN}, $3, false)
+            AND {distance} <= bound.d
+            AND {after_cursor}
+          ORDER BY {distance}, {alias}.id
+          LIMIT $10"
+    )
+}
+
+/// Active practitioners (aliased `p`) matching the filters $4..$7.
+const PRACTITIONER_MATCHES: &str = "p.active
+    AND ($4::text IS NULL OR p.discipline = $4)
+    AND ($5::text IS NULL OR p.services @> ARRAY[$5::text])
+    AND ($6::text IS NULL OR p.languages @> ARRAY[$6::text])
+    AND ($7::text IS NULL OR p.consult_modes @> ARRAY[$7::text])";
+
+/// The SQL of a practitioner search (binds: lng, lat, radius m, 4 filters, cursor d and id, limit).
+pub fn practitioners_near_sql() -> String {
+    nearest_page_sql(
+        "p",
+        PRACTITIONER_COLUMNS,
+        "practitioners p JOIN clinics c ON c.id = p.clinic_id",
+        PRACTITIONER_MATCHES,
+    )
+}
+
+/// The SQL of a clinic search: clinics with a matching active practitioner.
+pub fn clinics_near_sql() -> String {
+    nearest_page_sql(
+        "c",
+        "c.id, c.name, c.address, c.city, c.province, c.postal_code, c.phone, c.latitude, c.longitude, c.time_zone",
+        "clinics c",
+        &format!(
+            "EXISTS (SELECT 1 FROM practitioners p WHERE p.clinic_id = c.id AND {PRACTITIONER_MATCHES})"
+        ),
+    )
+}
+
+async fn nearest<T>(
     conn: &mut PgConnection,
+    sql: String,
     point: Point,
     search: &Search,
-) -> Result<Vec<PractitionerRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {PRACTITIONER_COLUMNS}, p.location <-> {ORIGIN} AS distance_m
-           FROM practitioners p JOIN clinics c ON c.id = p.clinic_id
-          WHERE p.active
-            AND ST_DWithin(p.location, {ORIGIN}, $3, false)
-            AND ($4::text IS NULL OR p.discipline = $4)
-            AND ($5::text IS NULL OR p.services @> ARRAY[$5::text])
-            AND ($6::text IS NULL OR p.languages @> ARRAY[$6::text])
-            AND ($7::text IS NULL OR p.consult_modes @> ARRAY[$7::text])
-            AND ($8::float8 IS NULL OR (p.location <-> {ORIGIN}) > $8
-                 OR ((p.location <-> {ORIGIN}) = $8 AND p.id > $9))
-          ORDER BY p.location <-> {ORIGIN}, p.id
-          LIMIT $10"
-    );
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
     let filters = &search.filters;
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(point.longitude)
@@ -186,6 +239,14 @@ pub async fn practitioners_near(
         .bind(search.limit + 1)
         .fetch_all(conn)
         .await
+}
+
+pub async fn practitioners_near(
+    conn: &mut PgConnection,
+    point: Point,
+    search: &Search,
+) -> Result<Vec<PractitionerRow>, sqlx::Error> {
+    nearest(conn, practitioners_near_sql(), point, search).await
 }
 
 /// A clinic row of a search.
@@ -210,36 +271,7 @@ pub async fn clinics_near(
     point: Point,
     search: &Search,
 ) -> Result<Vec<ClinicRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT c.id, c.name, c.address, c.city, c.province, c.postal_code, c.phone, c.latitude, c.longitude,
-                c.time_zone, c.location <-> {ORIGIN} AS distance_m
-           FROM clinics c
-          WHERE ST_DWithin(c.location, {ORIGIN}, $3, false)
-            AND EXISTS (SELECT 1 FROM practitioners p
-                         WHERE p.clinic_id = c.id AND p.active
-                           AND ($4::text IS NULL OR p.discipline = $4)
-                           AND ($5::text IS NULL OR p.services @> ARRAY[$5::text])
-                           AND ($6::text IS NULL OR p.languages @> ARRAY[$6::text])
-                           AND ($7::text IS NULL OR p.consult_modes @> ARRAY[$7::text]))
-            AND ($8::float8 IS NULL OR (c.location <-> {ORIGIN}) > $8
-                 OR ((c.location <-> {ORIGIN}) = $8 AND c.id > $9))
-          ORDER BY c.location <-> {ORIGIN}, c.id
-          LIMIT $10"
-    );
-    let filters = &search.filters;
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(point.longitude)
-        .bind(point.latitude)
-        .bind(search.radius_km * 1000.0)
-        .bind(filters.discipline)
-        .bind(&filters.service)
-        .bind(&filters.language)
-        .bind(filters.mode)
-        .bind(search.after.map(|cursor| cursor.d))
-        .bind(search.after.map(|cursor| cursor.id))
-        .bind(search.limit + 1)
-        .fetch_all(conn)
-        .await
+    nearest(conn, clinics_near_sql(), point, search).await
 }
 
 #[cfg(test)]

@@ -204,7 +204,8 @@ impl Worker {
                     None,
                 )
                 .await?;
-                metrics::counter!("emails_suppressed_total", "kind" => row.kind.clone()).increment(1);
+                metrics::counter!("emails_suppressed_total", "kind" => row.kind.clone())
+                    .increment(1);
                 return Ok(Outcome::Suppressed);
             }
         }

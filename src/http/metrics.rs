@@ -11,8 +11,17 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-const LATENCY_BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
-const OUTBOX_STATUSES: [&str; 6] = ["queued", "sending", "sent", "failed", "suppressed", "withdrawn"];
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+const OUTBOX_STATUSES: [&str; 6] = [
+    "queued",
+    "sending",
+    "sent",
+    "failed",
+    "suppressed",
+    "withdrawn",
+];
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -35,24 +44,32 @@ pub fn handle() -> &'static PrometheusHandle {
 pub async fn record(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
-    let route = request.extensions().get::<MatchedPath>().map(|path| path.as_str().to_owned());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned());
     let response = next.run(request).await;
     let route = route.unwrap_or_else(|| "unmatched".to_owned());
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
     response
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
 pub async fn metrics_text(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let depth: Vec<(String, i64)> = sqlx::query_as("SELECT status, count(*) FROM email_outbox GROUP BY status")
-        .fetch_all(&state.db)
-        .await?;
+    let depth: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, count(*) FROM email_outbox GROUP BY status")
+            .fetch_all(&state.db)
+            .await?;
     for status in OUTBOX_STATUSES {
-        let count = depth.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+        let count = depth
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n);
         metrics::gauge!("email_outbox_depth", "status" => status).set(count as f64);
     }
     let body = handle().render();

@@ -16,6 +16,8 @@ use utoipa::{Modify, OpenApi};
         crate::http::ops::readyz,
         crate::http::ops::openapi_yaml,
         crate::http::metrics::metrics_text,
+        crate::consent::unsubscribe::show,
+        crate::consent::unsubscribe::apply,
         crate::intake::handlers::create_callback_request,
         crate::staff::sessions::sign_in,
         crate::staff::sessions::sign_out,

@@ -4,7 +4,7 @@ use crate::http::middleware::{REQUEST_ID_HEADER, problem_for_bare_errors, reques
 use crate::http::rate_limit::{limit_public, limit_public_reads};
 use crate::http::{error, metrics, ops};
 use crate::state::AppState;
-use crate::{directory, intake, patients, scheduling, staff};
+use crate::{consent, directory, intake, patients, scheduling, staff};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
@@ -49,6 +49,12 @@ pub fn build(state: AppState) -> Router {
             get(directory::public::get_practitioner),
         )
         .route("/v1/clinics", get(directory::public::search_clinics))
+        // One-click unsubscribes arrive from mail providers' servers, many people behind one IP:
+        // they share the larger bucket so a busy provider is not refused.
+        .route(
+            "/unsubscribe/{token}",
+            get(consent::unsubscribe::show).post(consent::unsubscribe::apply),
+        )
         .route(
             "/v1/practitioners/{id}/slots",
             get(scheduling::availability::practitioner_slots),

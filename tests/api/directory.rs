@@ -650,14 +650,33 @@ async fn the_search_uses_the_gist_index() {
         .execute(&dir.app.db)
         .await
         .unwrap();
+    // The very statement the search runs, with its parameters bound as the app binds them.
+    let sql = consultdesk::directory::search::practitioners_near_sql();
+    let mut conn = dir.app.db.acquire().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PREPARE search(float8, float8, float8, text, text, text, text, float8, uuid, int8) AS {sql}"
+    )))
+    .execute(&mut *conn)
+    .await
+    .unwrap();
     let plan: Vec<String> = sqlx::query_scalar(
-        "EXPLAIN SELECT id FROM practitioners p
-          WHERE p.active AND ST_DWithin(p.location, ST_SetSRID(ST_MakePoint(-79.38, 43.65), 4326)::geography, 25000, false)
-          ORDER BY p.location <-> ST_SetSRID(ST_MakePoint(-79.38, 43.65), 4326)::geography, p.id LIMIT 21",
+        "EXPLAIN EXECUTE search(-79.38, 43.65, 25000, NULL, NULL, NULL, NULL, NULL, NULL, 21)",
     )
-    .fetch_all(&dir.app.db)
+    .fetch_all(&mut *conn)
     .await
     .unwrap();
     let plan = plan.join("\n");
     assert!(plan.contains("practitioners_location_gist"), "{plan}");
+}
+
+#[tokio::test]
+async fn territories_are_known_by_their_codes() {
+    let dir = Directory::new().await;
+    for query in [
+        "city=Yellowknife,%20NT",
+        "city=Iqaluit&province=NU",
+        "postal_code=X1A",
+    ] {
+        assert_eq!(dir.search(query).await.status(), 200, "{query}");
+    }
 }

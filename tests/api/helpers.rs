@@ -1,6 +1,7 @@
 //! The test harness: a Postgres server (DATABASE_URL, or the embedded one `serve` uses), a migrated
 //! template database, and `TestApp`, the app on a random port over a fresh copy of that template.
 
+use crate::smtp::SmtpServer;
 use consultdesk::config::Settings;
 use consultdesk::db;
 use consultdesk::email::transport::Transport;
@@ -11,7 +12,6 @@ use reqwest::{Client, Response};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use crate::smtp::SmtpServer;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use std::collections::HashMap;
@@ -444,7 +444,11 @@ impl TestApp {
     }
 
     /// An outbox worker on this app's database that sends through `transport`.
-    pub fn worker_with(&self, transport: Transport, tweak: impl FnOnce(&mut WorkerConfig)) -> Worker {
+    pub fn worker_with(
+        &self,
+        transport: Transport,
+        tweak: impl FnOnce(&mut WorkerConfig),
+    ) -> Worker {
         let mut config = WorkerConfig::new(
             MAIL_FROM.to_owned(),
             "http://consultdesk.test".to_owned(),

@@ -8,6 +8,7 @@ mod bookings;
 mod callbacks;
 mod cli;
 mod directory;
+mod email;
 mod errors;
 mod helpers;
 mod ops;
@@ -17,5 +18,4 @@ mod rate_limit;
 mod scoping;
 mod seed;
 mod sessions;
-#[allow(dead_code)] // TEMP until the email tests use it
 mod smtp;

@@ -99,14 +99,29 @@ async fn metrics_count_requests_by_route_and_show_the_outbox_depth() {
     let app = TestApp::spawn().await;
     app.client.get(app.url("/healthz")).send().await.unwrap();
     app.post_callback(&callback_body()).await;
-    app.client.get(app.url("/v1/staff/patients/00000000-0000-0000-0000-000000000000")).send().await.unwrap();
+    app.client
+        .get(app.url("/v1/staff/patients/00000000-0000-0000-0000-000000000000"))
+        .send()
+        .await
+        .unwrap();
     let response = app.client.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let text = response.text().await.unwrap();
     let has = |needle: &str| text.lines().any(|line| line.contains(needle));
-    assert!(has(r#"http_requests_total{method="GET",route="/healthz",status="200"}"#), "{text}");
-    assert!(has(r#"route="/v1/callback-requests",status="201""#), "{text}");
+    assert!(
+        has(r#"http_requests_total{method="GET",route="/healthz",status="200"}"#),
+        "{text}"
+    );
+    assert!(
+        has(r#"route="/v1/callback-requests",status="201""#),
+        "{text}"
+    );
     assert!(
         has(r#"route="/v1/staff/patients/{id}",status="401""#),
         "routes are labelled by template, not raw path"

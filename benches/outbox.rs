@@ -1,0 +1,479 @@
+//! Draining the outbox (issue 5): emails per second the worker sends from a 10,000-row outbox into a
+//! local SMTP sink, against the same sink fed directly by a minimal lettre loop, in the same run and
+//! at the same concurrency (the worker's: `SMTP_POOL_SIZE` emails in flight over a pooled
+//! transport of that size), as a ratio. Target: the worker at least 80% of the loop.
+//!
+//! The worker does what it does in production for each email: claims it (`FOR UPDATE SKIP LOCKED`,
+//! in batches), re-checks nothing (transactional kind), reads the clinic, signs the unsubscribe
+//! token, renders the templates, builds the MIME message, sends, and records the answer. The loop
+//! builds a comparable message (same headers, same rendered text and HTML, rendered once) and sends.
+//!
+//! Not a timed test: it prints figures and fails only when a run is broken (an email missing or
+//! doubled). `cargo test --all-targets` builds it and runs it without `--bench`: it then only says
+//! how to run it. Run it through `scripts/bench-outbox.sh`.
+
+use anyhow::{Context, bail, ensure};
+use consultdesk::db;
+use consultdesk::email::outbox::EmailKind;
+use consultdesk::email::templates::{self, ClinicInfo};
+use consultdesk::email::transport::{SMTP_POOL_SIZE, Transport};
+use consultdesk::email::worker::{Outcome, Worker, WorkerConfig};
+use consultdesk::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
+use futures::StreamExt;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::SecretString;
+use serde_json::json;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use uuid::Uuid;
+
+const MAIL_FROM: &str = "Downtown Physio <no-reply@clinic.test>";
+const PUBLIC_BASE_URL: &str = "http://localhost:8080";
+const SIGNING_KEY: &[u8] = b"benchmark signing key, at least 32 bytes long";
+
+fn main() -> anyhow::Result<()> {
+    if !std::env::args().any(|arg| arg == "--bench") {
+        println!(
+            "outbox benchmark: skipped (run it with `cargo bench --bench outbox` or scripts/bench-outbox.sh)"
+        );
+        return Ok(());
+    }
+    // The worker logs each email at INFO; by default no subscriber is installed, so logging costs
+    // nothing. Set RUST_LOG to measure with logs (they go to stderr).
+    if std::env::var_os("RUST_LOG").is_some() {
+        consultdesk::telemetry::init(false);
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?
+        .block_on(run())
+}
+
+fn emails_from_env() -> anyhow::Result<usize> {
+    match std::env::var("BENCH_EMAILS") {
+        Ok(raw) if !raw.trim().is_empty() => {
+            let emails: usize = raw
+                .trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("BENCH_EMAILS={raw:?} is not a number"))?;
+            ensure!(emails > 0, "BENCH_EMAILS must be positive");
+            Ok(emails)
+        }
+        _ => Ok(10_000),
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let emails = emails_from_env()?;
+    let server = Server::start().await?;
+    let result = bench(&server.admin_url, emails).await;
+    let stopped = server.stop().await;
+    result.and(stopped)
+}
+
+async fn bench(admin_url: &str, emails: usize) -> anyhow::Result<()> {
+    let database = BenchDatabase::create(admin_url).await?;
+    let outcome = measure(database.options.clone(), emails).await;
+    database.drop(admin_url).await?;
+    outcome
+}
+
+async fn measure(options: PgConnectOptions, emails: usize) -> anyhow::Result<()> {
+    let pool = PgPool::connect_with(options)
+        .await
+        .context("connecting to the bench database")?;
+    db::migrate(&pool).await?;
+    let clinic = clinic();
+    let clinic_id = insert_clinic(&pool, &clinic).await?;
+    let patient_id = insert_patient(&pool).await?;
+    let sink = Sink::start().await?;
+    let concurrency = SMTP_POOL_SIZE as usize;
+    print_machine();
+    println!(
+        "{emails} emails per path, {concurrency} in flight on a pool of {SMTP_POOL_SIZE} SMTP connections"
+    );
+
+    // (b) first: the loop, straight into the sink.
+    let started = Instant::now();
+    lettre_loop(&sink, emails, concurrency, &clinic).await?;
+    let loop_elapsed = started.elapsed();
+    ensure!(
+        sink.take() == emails,
+        "the lettre loop delivered a different number of emails"
+    );
+
+    // (a) the worker draining the outbox.
+    queue(&pool, patient_id, clinic_id, emails).await?;
+    let worker = Worker::new(pool.clone(), sink.transport()?, worker_config());
+    let started = Instant::now();
+    let mut sent = 0;
+    loop {
+        let outcomes = worker.run_once().await?;
+        if outcomes.is_empty() {
+            break;
+        }
+        if let Some(other) = outcomes.iter().find(|o| **o != Outcome::Sent) {
+            bail!("an email ended {other:?}, not sent");
+        }
+        sent += outcomes.len();
+    }
+    let worker_elapsed = started.elapsed();
+    let delivered = sink.take();
+    let recorded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM email_outbox WHERE status = 'sent' AND attempts = 1",
+    )
+    .fetch_one(&pool)
+    .await?;
+    ensure!(
+        sent == emails && delivered == emails && recorded == emails as i64,
+        "the worker sent {sent}, the sink got {delivered}, {recorded} rows are sent once; expected {emails}"
+    );
+    pool.close().await;
+
+    let rate = |elapsed: Duration| emails as f64 / elapsed.as_secs_f64();
+    let (worker_rate, loop_rate) = (rate(worker_elapsed), rate(loop_elapsed));
+    println!();
+    println!(
+        "lettre loop (same sink, same concurrency): {loop_rate:>8.0} emails/s  ({:.2} s)",
+        loop_elapsed.as_secs_f64()
+    );
+    println!(
+        "outbox worker (claim, render, send, record): {worker_rate:>8.0} emails/s  ({:.2} s)",
+        worker_elapsed.as_secs_f64()
+    );
+    let ratio = worker_rate / loop_rate;
+    println!(
+        "ratio worker / loop: {:.0}%  (target >= 80%: {})",
+        ratio * 100.0,
+        if ratio >= 0.8 { "met" } else { "NOT met" }
+    );
+    print_load();
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two paths
+
+fn worker_config() -> WorkerConfig {
+    WorkerConfig::new(
+        MAIL_FROM.to_owned(),
+        PUBLIC_BASE_URL.to_owned(),
+        vec![SIGNING_KEY.to_vec()],
+    )
+}
+
+fn clinic() -> ClinicInfo {
+    ClinicInfo {
+        name: "Downtown Physio".into(),
+        address: "100 King St W".into(),
+        city: "Toronto".into(),
+        province: "ON".into(),
+        postal_code: "M5X 1A9".into(),
+        phone: "+14165550199".into(),
+    }
+}
+
+fn payload(n: usize) -> serde_json::Value {
+    json!({"name": format!("Patient {n}"), "preferred_time": "morning", "phone": "+14165550100"})
+}
+
+/// Sends `emails` messages with `concurrency` in flight through lettre's pooled transport, each
+/// built like the worker's: the same headers and the same text and HTML (rendered once here).
+async fn lettre_loop(
+    sink: &Sink,
+    emails: usize,
+    concurrency: usize,
+    clinic: &ClinicInfo,
+) -> anyhow::Result<()> {
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&sink.url())?
+        .timeout(Some(Duration::from_secs(30)))
+        .pool_config(PoolConfig::new().max_size(SMTP_POOL_SIZE))
+        .build();
+    let unsubscribe = format!("{PUBLIC_BASE_URL}/unsubscribe/{}", "x".repeat(120));
+    let rendered = templates::render(
+        EmailKind::CallbackReceived,
+        &payload(0),
+        Some(clinic),
+        &unsubscribe,
+    )?;
+    let from: Mailbox = MAIL_FROM.parse()?;
+    let kind = HeaderName::new_from_ascii_str("X-Consultdesk-Kind");
+    let list = HeaderName::new_from_ascii_str("List-Unsubscribe");
+    let list_post = HeaderName::new_from_ascii_str("List-Unsubscribe-Post");
+    let results = futures::stream::iter(0..emails)
+        .map(|n| {
+            let message = Message::builder()
+                .from(from.clone())
+                .to(format!("patient-{n}@example.com")
+                    .parse()
+                    .expect("an address"))
+                .subject(rendered.subject.clone())
+                .message_id(Some(format!("<{}@clinic.test>", Uuid::now_v7())))
+                .raw_header(HeaderValue::new(kind.clone(), "callback_received".into()))
+                .raw_header(HeaderValue::new(list.clone(), format!("<{unsubscribe}>")))
+                .raw_header(HeaderValue::new(
+                    list_post.clone(),
+                    "List-Unsubscribe=One-Click".into(),
+                ))
+                .multipart(MultiPart::alternative_plain_html(
+                    rendered.text.clone(),
+                    rendered.html.clone(),
+                ));
+            let transport = &transport;
+            async move { transport.send(message?).await.map_err(anyhow::Error::from) }
+        })
+        .buffer_unordered(concurrency)
+        .collect::<Vec<_>>()
+        .await;
+    for result in results {
+        result?;
+    }
+    Ok(())
+}
+
+/// `emails` due callback emails, in one statement.
+async fn queue(
+    pool: &PgPool,
+    patient_id: Uuid,
+    clinic_id: Uuid,
+    emails: usize,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO email_outbox (id, kind, patient_id, clinic_id, to_address, payload)
+         SELECT gen_random_uuid(), 'callback_received', $1, $2, 'patient-' || n || '@example.com',
+                jsonb_build_object('name', 'Patient ' || n, 'preferred_time', 'morning', 'phone', '+14165550100')
+           FROM generate_series(1, $3) AS n",
+    )
+    .bind(patient_id)
+    .bind(clinic_id)
+    .bind(i32::try_from(emails)?)
+    .execute(pool)
+    .await?;
+    // Fresh statistics, as autovacuum would have after a bulk insert in a live system.
+    pool.execute("ANALYZE email_outbox").await?;
+    Ok(())
+}
+
+async fn insert_clinic(pool: &PgPool, clinic: &ClinicInfo) -> anyhow::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO clinics (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 43.6487, -79.3817, 'America/Toronto')",
+    )
+    .bind(id)
+    .bind(&clinic.name)
+    .bind(&clinic.address)
+    .bind(&clinic.city)
+    .bind(&clinic.province)
+    .bind(&clinic.postal_code)
+    .bind(&clinic.phone)
+    .execute(pool)
+    .await?;
+    Ok(id)
+}
+
+async fn insert_patient(pool: &PgPool) -> anyhow::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO patients (id, name, email, phone) VALUES ($1, 'Jane Runner', 'jane@example.com', '+14165550100')")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(id)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SMTP sink: answers 250 to everything and counts the messages (the test suite's server,
+// tests/api/smtp.rs, cut down to its accepting path).
+
+struct Sink {
+    port: u16,
+    received: Arc<AtomicUsize>,
+}
+
+impl Sink {
+    async fn start() -> anyhow::Result<Sink> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let received = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&received);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let counter = Arc::clone(&counter);
+                tokio::spawn(async move {
+                    let _ = session(stream, &counter).await;
+                });
+            }
+        });
+        Ok(Sink { port, received })
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The worker's transport, made the way the app makes it from SMTP_URL.
+    fn transport(&self) -> anyhow::Result<Transport> {
+        Transport::from_settings(
+            Some(&SecretString::from(self.url())),
+            Path::new(env!("CARGO_TARGET_TMPDIR")),
+        )
+    }
+
+    /// Messages received since the last call.
+    fn take(&self) -> usize {
+        self.received.swap(0, Ordering::SeqCst)
+    }
+}
+
+async fn session(stream: TcpStream, received: &AtomicUsize) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    write.write_all(b"220 sink ESMTP\r\n").await?;
+    let mut line = Vec::with_capacity(256);
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).await? == 0 {
+            return Ok(());
+        }
+        let verb = line
+            .get(..4)
+            .map(|verb| verb.to_ascii_uppercase())
+            .unwrap_or_default();
+        match verb.as_slice() {
+            b"EHLO" => {
+                write
+                    .write_all(b"250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+                    .await?
+            }
+            b"DATA" => {
+                write.write_all(b"354 go ahead\r\n").await?;
+                loop {
+                    line.clear();
+                    if reader.read_until(b'\n', &mut line).await? == 0 {
+                        return Ok(());
+                    }
+                    if line == b".\r\n" || line == b".\n" {
+                        break;
+                    }
+                }
+                received.fetch_add(1, Ordering::SeqCst);
+                write.write_all(b"250 2.0.0 Ok: queued\r\n").await?;
+            }
+            b"QUIT" => {
+                write.write_all(b"221 2.0.0 Bye\r\n").await?;
+                return Ok(());
+            }
+            _ => write.write_all(b"250 2.0.0 Ok\r\n").await?,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database
+
+/// The Postgres server: DATABASE_URL's, or an embedded one under target/bench-outbox-pg.
+struct Server {
+    admin_url: String,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl Server {
+    async fn start() -> anyhow::Result<Self> {
+        if let Some(url) = std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+        {
+            return Ok(Server {
+                admin_url: url,
+                embedded: None,
+            });
+        }
+        let dir = embedded_dir();
+        println!(
+            "DATABASE_URL is unset: starting the embedded Postgres in {}",
+            dir.display()
+        );
+        let embedded = EmbeddedPostgres::start(&dir, EmbeddedOptions::default()).await?;
+        Ok(Server {
+            admin_url: embedded.url(),
+            embedded: Some(embedded),
+        })
+    }
+
+    async fn stop(self) -> anyhow::Result<()> {
+        match self.embedded {
+            Some(embedded) => embedded.stop().await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// `<target>/bench-outbox-pg`: CARGO_TARGET_TMPDIR is `<target>/tmp`.
+fn embedded_dir() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(tmp).join("bench-outbox-pg")
+}
+
+/// A fresh database for one run, dropped at the end.
+struct BenchDatabase {
+    name: String,
+    options: PgConnectOptions,
+}
+
+impl BenchDatabase {
+    async fn create(admin_url: &str) -> anyhow::Result<Self> {
+        let name = format!("consultdesk_bench_outbox_{}", Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(admin_url)
+            .await
+            .context("connecting to Postgres")?;
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await?;
+        let options = PgConnectOptions::from_str(admin_url)?.database(&name);
+        Ok(BenchDatabase { name, options })
+    }
+
+    async fn drop(self, admin_url: &str) -> anyhow::Result<()> {
+        let mut admin = PgConnection::connect(admin_url).await?;
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            )))
+            .await?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine
+
+fn print_machine() {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    println!("machine: {cores} cores available; {}", load());
+}
+
+fn print_load() {
+    println!("after the run: {}", load());
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|raw| {
+            let averages: Vec<&str> = raw.split_whitespace().take(3).collect();
+            format!("load average {}", averages.join(" "))
+        })
+        .unwrap_or_else(|_| "load average unknown".to_owned())
+}
