@@ -5,4 +5,5 @@ pub mod audit;
 pub mod auth;
 pub mod password;
 pub mod sessions;
+pub mod throttle;
 pub mod token;

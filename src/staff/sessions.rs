@@ -5,7 +5,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::{ClientInfo, JsonObject};
 use crate::staff::accounts::{self, StaffView};
 use crate::staff::auth::CurrentStaff;
-use crate::staff::{password, token};
+use crate::staff::{password, throttle, token};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -39,7 +39,7 @@ fn wrong_credentials() -> ApiError {
         (status = 201, description = "Signed in", body = SessionView),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited, or too many failed sign-ins for this email", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -54,6 +54,7 @@ pub async fn sign_in(
     if email.len() > 254 || password_given.len() > 1024 {
         return Err(wrong_credentials());
     }
+    throttle::check(&state.db, &email).await?;
 
     let account: Option<(Uuid, String)> =
         sqlx::query_as("SELECT id, password_hash FROM staff WHERE email = $1::citext AND active")
@@ -71,8 +72,10 @@ pub async fn sign_in(
     .map_err(anyhow::Error::from)?;
     let Some(staff_id) = verified else {
         tracing::info!("staff sign-in refused");
+        throttle::record_failure(&state.db, &email, &client).await?;
         return Err(wrong_credentials());
     };
+    throttle::forget(&state.db, &email).await?;
 
     let token = token::generate();
     let ttl =

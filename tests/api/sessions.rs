@@ -302,3 +302,47 @@ async fn the_email_is_matched_case_insensitively() {
     .await;
     assert_unauthorized(upper_password).await;
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_throttle_the_account_whoever_asks() {
+    let app = TestApp::spawn().await;
+    app.create_staff("desk@clinic.test", "admin", &[], "the right password!").await;
+    let attempt = |password: &'static str| {
+        let body = json!({"email": "desk@clinic.test", "password": password});
+        let request = app.client.post(app.url("/v1/staff/sessions")).json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("a wrong password").await.status(), 401);
+    }
+    let throttled = attempt("the right password!").await;
+    let retry_after: u64 = throttled.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    assert_problem(throttled, 429).await;
+
+    // An unknown email is throttled the same way, so the answer reveals nothing about accounts.
+    for _ in 0..5 {
+        let response = app
+            .post_json("/v1/staff/sessions", &json!({"email": "nobody@clinic.test", "password": "x"}))
+            .await;
+        assert_eq!(response.status(), 401);
+    }
+    let unknown = app
+        .post_json("/v1/staff/sessions", &json!({"email": "NOBODY@clinic.test", "password": "x"}))
+        .await;
+    assert_eq!(unknown.status(), 429);
+
+    // Once the failures are older than the window, the right password works and clears the count.
+    sqlx::query("UPDATE staff_sign_in_failures SET at = at - interval '16 minutes'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(attempt("the right password!").await.status(), 201);
+    let left: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM staff_sign_in_failures WHERE email = 'desk@clinic.test'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
+}
