@@ -1,7 +1,11 @@
 //! The OpenAPI document, generated from the handlers' annotations. `openapi.yaml` at the project root
 //! is this document committed; a test fails when they differ (`consultdesk openapi > openapi.yaml` updates it).
 
+use utoipa::openapi::header::Header;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Object, Ref, RefOr, Type};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -57,7 +61,7 @@ use utoipa::{Modify, OpenApi};
         crate::scheduling::front_desk::no_show_booking,
     ),
     components(schemas(crate::http::error::Problem, crate::http::error::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "public", description = "Website forms: no auth, rate-limited per client IP"),
         (name = "staff", description = "Front desk: bearer token, scoped to the staff member's clinics"),
@@ -77,6 +81,99 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The problems an operation can answer whatever its handler does, added in one place so no
+/// operation forgets one: a JSON body can be malformed (400), too large (413), not JSON (415) or
+/// not an object (422); a query string can be malformed (400); a bearer token can be missing or bad
+/// (401); and anything that reads the database answers 503 while it is unreachable. 429 and 503
+/// carry `Retry-After`. Responses a handler documents itself are kept as written.
+struct CommonResponses;
+
+/// Operations that never touch the database.
+const WITHOUT_DATABASE: [&str; 2] = ["healthz", "openapi_yaml"];
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_common_responses(operation);
+            }
+        }
+    }
+}
+
+fn add_common_responses(operation: &mut Operation) {
+    let json_body = operation
+        .request_body
+        .as_ref()
+        .is_some_and(|body| body.content.contains_key("application/json"));
+    let has_query = operation.parameters.iter().flatten().any(|parameter| {
+        matches!(parameter.parameter_in, ParameterIn::Query)
+    });
+    let secured = operation
+        .security
+        .as_ref()
+        .is_some_and(|requirements| !requirements.is_empty());
+    let uses_database = !operation
+        .operation_id
+        .as_deref()
+        .is_some_and(|id| WITHOUT_DATABASE.contains(&id));
+    let mut wanted = Vec::new();
+    if json_body {
+        wanted.extend([
+            ("400", "Malformed JSON"),
+            ("413", "Body over 1 MiB"),
+            ("415", "Not JSON (send `Content-Type: application/json`)"),
+            ("422", "Invalid fields, all listed"),
+        ]);
+    }
+    if has_query {
+        wanted.push(("400", "Malformed query parameters"));
+    }
+    if secured {
+        wanted.push(("401", "No or bad staff token"));
+    }
+    if uses_database {
+        wanted.push(("503", "Database unavailable"));
+    }
+    let responses = &mut operation.responses.responses;
+    for (status, description) in wanted {
+        responses
+            .entry(status.to_owned())
+            .or_insert_with(|| problem(description).into());
+    }
+    for status in ["429", "503"] {
+        if let Some(RefOr::T(response)) = responses.get_mut(status) {
+            response
+                .headers
+                .entry("retry-after".to_owned())
+                .or_insert_with(retry_after);
+        }
+    }
+}
+
+fn problem(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            crate::http::error::PROBLEM_CONTENT_TYPE,
+            Content::new(Some(Ref::from_schema_name("Problem"))),
+        )
+        .build()
+}
+
+fn retry_after() -> Header {
+    let mut header = Header::new(Object::with_type(Type::Integer));
+    header.description = Some("Seconds to wait before retrying".to_owned());
+    header
 }
 
 /// The document as YAML, exactly as committed in `openapi.yaml`.

@@ -141,7 +141,7 @@ pub fn encode_cursor(position: &impl Serialize) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
 }
 
-fn decode_cursor<T: DeserializeOwned>(raw: &str) -> Option<T> {
+pub fn decode_cursor<T: DeserializeOwned>(raw: &str) -> Option<T> {
     if raw.len() > MAX_CURSOR_LENGTH {
         return None;
     }
