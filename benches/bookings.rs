@@ -581,16 +581,19 @@ async fn api_booking(
         .context("no id in the 201 answer")
 }
 
-const SELECT_BOOKABLE: &str = "SELECT p.id, p.name, p.discipline, p.consult_modes, p.active, p.clinic_id, c.time_zone
+const SELECT_BOOKABLE: &str =
+    "SELECT p.id, p.name, p.discipline, p.consult_modes, p.active, p.clinic_id, c.time_zone
    FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = $1";
 
-const SELECT_SCHEDULE: &str = "SELECT s.practitioner_id, s.slot_minutes, r.weekday, r.starts, r.ends
+const SELECT_SCHEDULE: &str =
+    "SELECT s.practitioner_id, s.slot_minutes, r.weekday, r.starts, r.ends
    FROM practitioner_schedules s
    LEFT JOIN schedule_ranges r ON r.practitioner_id = s.practitioner_id
   WHERE s.practitioner_id = ANY($1)
   ORDER BY s.practitioner_id, r.weekday, r.starts";
 
-const SELECT_BUSY: &str = "SELECT practitioner_id, true AS is_time_off, starts_at, ends_at FROM time_off
+const SELECT_BUSY: &str =
+    "SELECT practitioner_id, true AS is_time_off, starts_at, ends_at FROM time_off
   WHERE practitioner_id = ANY($1) AND tstzrange(starts_at, ends_at) && tstzrange($2, $3)
  UNION ALL
  SELECT practitioner_id, false, starts_at, ends_at FROM bookings
@@ -606,7 +609,8 @@ const INSERT_CONSENTS: &str = "INSERT INTO consent_events (id, patient_id, categ
  SELECT id, $2, category, granted, $5, $6, $7::inet, $8
    FROM unnest($1::uuid[], $3::text[], $4::bool[]) AS t(id, category, granted)";
 
-const INSERT_BOOKING: &str = "INSERT INTO bookings (id, practitioner_id, clinic_id, patient_id, starts_at, ends_at, mode,
+const INSERT_BOOKING: &str =
+    "INSERT INTO bookings (id, practitioner_id, clinic_id, patient_id, starts_at, ends_at, mode,
                        name, email, phone, concern, ip, user_agent)
  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::inet, $13)";
 

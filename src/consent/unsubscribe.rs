@@ -10,12 +10,15 @@ use crate::http::error::ApiError;
 use crate::http::extract::ClientInfo;
 use crate::state::AppState;
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use chrono::Utc;
+use serde::Deserialize;
 use sqlx::PgConnection;
 use std::collections::HashSet;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Recorded with each change made from a link or the page.
@@ -74,6 +77,19 @@ async fn current(
         .collect())
 }
 
+/// The form a POST sends, urlencoded or multipart (the handler reads the raw body; this is its
+/// documentation). Anything else is answered with the "not valid" page.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UnsubscribeForm {
+    /// `One-Click` (RFC 8058): withdraws the link's categories.
+    #[serde(rename = "List-Unsubscribe")]
+    pub list_unsubscribe: Option<String>,
+    /// The page's buttons: `unsubscribe_this`, `unsubscribe_all` or `save`.
+    pub action: Option<String>,
+    /// With `save`: each category kept granted (the field repeated).
+    pub category: Option<Vec<String>>,
+}
+
 #[utoipa::path(get, path = "/unsubscribe/{token}", tag = "public",
     params(("token" = String, Path, description = "From the email's link")),
     responses(
@@ -83,8 +99,12 @@ async fn current(
     ))]
 pub async fn show(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    token: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    // A token that is not even UTF-8 once decoded is as invalid as a tampered one.
+    let Ok(Path(token)) = token else {
+        return Ok(pages::invalid());
+    };
     let mut conn = state.db.acquire().await?;
     let Some(subject) = subject(&mut conn, &state, &token).await? else {
         return Ok(pages::invalid());
@@ -168,7 +188,10 @@ fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, Stri
 
 #[utoipa::path(post, path = "/unsubscribe/{token}", tag = "public",
     params(("token" = String, Path, description = "From the email's link")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+    request_body(content(
+            (UnsubscribeForm = "application/x-www-form-urlencoded"),
+            (UnsubscribeForm = "multipart/form-data"),
+        ),
         description = "`List-Unsubscribe=One-Click` (RFC 8058), or the page's form: `action=unsubscribe_this|unsubscribe_all|save` and `category=...` for each kept category"),
     responses(
         (status = 200, description = "What is now in force", content_type = "text/html", body = String),
@@ -177,11 +200,15 @@ fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, Stri
     ))]
 pub async fn apply(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    token: Result<Path<String>, PathRejection>,
     client: ClientInfo,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    // Bodies over the server's limit, like those over ours, are not the page's form.
+    let (Ok(Path(token)), Ok(body)) = (token, body) else {
+        return Ok(pages::invalid());
+    };
     if body.len() > MAX_FORM_BYTES {
         return Ok(pages::invalid());
     }

@@ -13,10 +13,14 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Errors produced outside our handlers (an unknown method, a timeout, a panic, a body limit hit by
 /// a layer) arrive as plain text or empty bodies; rewrite them so clients only ever see problems.
+/// HTML error pages (the unsubscribe links' "this link is not valid") are meant for people and kept.
 pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_problem(&response) {
+    if !(status.is_client_error() || status.is_server_error())
+        || has_content_type(&response, PROBLEM_CONTENT_TYPE)
+        || has_content_type(&response, HTML_CONTENT_TYPE)
+    {
         return response;
     }
     let (code, detail) = match status {
@@ -45,12 +49,14 @@ pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::new(body))
 }
 
-fn is_problem(response: &Response) -> bool {
+const HTML_CONTENT_TYPE: &str = "text/html";
+
+fn has_content_type(response: &Response, essence: &str) -> bool {
     response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with(PROBLEM_CONTENT_TYPE))
+        .is_some_and(|value| value.starts_with(essence))
 }
 
 /// The span every log line of a request is recorded in: method, route template and request id.

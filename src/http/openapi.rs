@@ -115,9 +115,11 @@ fn add_common_responses(operation: &mut Operation) {
         .request_body
         .as_ref()
         .is_some_and(|body| body.content.contains_key("application/json"));
-    let has_query = operation.parameters.iter().flatten().any(|parameter| {
-        matches!(parameter.parameter_in, ParameterIn::Query)
-    });
+    let has_query = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|parameter| matches!(parameter.parameter_in, ParameterIn::Query));
     let secured = operation
         .security
         .as_ref()

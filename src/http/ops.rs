@@ -45,7 +45,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, A
 }
 
 #[utoipa::path(get, path = "/openapi.yaml", tag = "operations",
-    responses((status = 200, description = "This document", content_type = "application/yaml", body = String)))]
+    responses((status = 200, description = "This document (a YAML mapping)", content_type = "application/yaml", body = Object)))]
 pub async fn openapi_yaml() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/yaml")],

@@ -92,11 +92,10 @@ pub async fn create_booking(
     headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    if honeypot_tripped(&body) {
-        tracing::info!(ip = ?client.ip, "honeypot field filled: answered as success, stored nothing");
-        let fake = serde_json::json!({"id": Uuid::now_v7(), "status": "requested"});
-        return Ok((StatusCode::CREATED, Json(fake)).into_response());
-    }
+    // A filled honeypot (the hidden `website` field) is a bot. Its request goes through exactly as a
+    // person's would, so the answer (the full 201, or the same 422 or 409) gives nothing away, and
+    // then the transaction is rolled back: nothing is stored and no email leaves.
+    let honeypot = honeypot_tripped(&body);
     let idempotency_key = idempotency::key_from(&headers)?;
     let form = BookingForm::parse(&body)?;
 
@@ -184,8 +183,13 @@ pub async fn create_booking(
         };
         idempotency::complete(&mut tx, IDEMPOTENCY_SCOPE, key, &stored).await?;
     }
-    tx.commit().await?;
-    tracing::info!(booking_id = %id, "consult booking requested");
+    if honeypot {
+        tx.rollback().await?;
+        tracing::info!(ip = ?client.ip, "honeypot field filled: answered as success, stored nothing");
+    } else {
+        tx.commit().await?;
+        tracing::info!(booking_id = %id, "consult booking requested");
+    }
     Ok(replay(StoredResponse {
         status: 201,
         body,

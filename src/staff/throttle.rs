@@ -30,7 +30,11 @@ pub async fn check(db: &PgPool, email: &str) -> Result<(), ApiError> {
     Err(ApiError::RateLimited { retry_after_secs })
 }
 
-pub async fn record_failure(db: &PgPool, email: &str, client: &ClientInfo) -> Result<(), sqlx::Error> {
+pub async fn record_failure(
+    db: &PgPool,
+    email: &str,
+    client: &ClientInfo,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO staff_sign_in_failures (email, ip) VALUES ($1::citext, $2::inet)")
         .bind(email)
         .bind(client.ip.map(|ip| ip.to_string()))
@@ -45,6 +49,9 @@ pub async fn record_failure(db: &PgPool, email: &str, client: &ClientInfo) -> Re
 
 /// A successful sign-in clears the count.
 pub async fn forget(db: &PgPool, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM staff_sign_in_failures WHERE email = $1::citext").bind(email).execute(db).await?;
+    sqlx::query("DELETE FROM staff_sign_in_failures WHERE email = $1::citext")
+        .bind(email)
+        .execute(db)
+        .await?;
     Ok(())
 }

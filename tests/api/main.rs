@@ -5,6 +5,7 @@
 mod admin;
 mod booking_scoping;
 mod bookings;
+mod browser;
 mod callbacks;
 mod cli;
 mod directory;
@@ -16,6 +17,8 @@ mod outage;
 mod plans;
 mod rate_limit;
 mod scoping;
+mod secrets_in_logs;
 mod seed;
 mod sessions;
 mod smtp;
+mod unsubscribe;

@@ -306,7 +306,8 @@ async fn the_email_is_matched_case_insensitively() {
 #[tokio::test]
 async fn repeated_wrong_passwords_throttle_the_account_whoever_asks() {
     let app = TestApp::spawn().await;
-    app.create_staff("desk@clinic.test", "admin", &[], "the right password!").await;
+    app.create_staff("desk@clinic.test", "admin", &[], "the right password!")
+        .await;
     let attempt = |password: &'static str| {
         let body = json!({"email": "desk@clinic.test", "password": password});
         let request = app.client.post(app.url("/v1/staff/sessions")).json(&body);
@@ -316,19 +317,29 @@ async fn repeated_wrong_passwords_throttle_the_account_whoever_asks() {
         assert_eq!(attempt("a wrong password").await.status(), 401);
     }
     let throttled = attempt("the right password!").await;
-    let retry_after: u64 = throttled.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = throttled.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=900).contains(&retry_after), "{retry_after}");
     assert_problem(throttled, 429).await;
 
     // An unknown email is throttled the same way, so the answer reveals nothing about accounts.
     for _ in 0..5 {
         let response = app
-            .post_json("/v1/staff/sessions", &json!({"email": "nobody@clinic.test", "password": "x"}))
+            .post_json(
+                "/v1/staff/sessions",
+                &json!({"email": "nobody@clinic.test", "password": "x"}),
+            )
             .await;
         assert_eq!(response.status(), 401);
     }
     let unknown = app
-        .post_json("/v1/staff/sessions", &json!({"email": "NOBODY@clinic.test", "password": "x"}))
+        .post_json(
+            "/v1/staff/sessions",
+            &json!({"email": "NOBODY@clinic.test", "password": "x"}),
+        )
         .await;
     assert_eq!(unknown.status(), 429);
 

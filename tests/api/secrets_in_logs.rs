@@ -1,0 +1,160 @@
+//! A full run of the real binary with debug logging, then a grep of everything it logged for the
+//! secrets that passed through it: none may appear.
+
+use crate::helpers::*;
+use crate::smtp::SmtpServer;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_consultdesk");
+
+#[tokio::test]
+async fn no_secret_ever_reaches_the_logs() {
+    let app = TestApp::spawn().await; // only for its fresh database
+    let smtp = SmtpServer::start().await;
+    let signing_key = "signing-key-that-must-never-be-logged-0123456789";
+    let password = "staff password never logged";
+    // Trust authentication ignores it, but it is in the URL the process holds.
+    let database_url =
+        app.database_url
+            .replacen("postgres@", "postgres:db-password-never-logged@", 1);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let workdir = std::env::temp_dir().join(format!(
+        "consultdesk-logs-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&workdir).unwrap();
+    let env = [
+        ("DATABASE_URL", database_url.as_str()),
+        ("SIGNING_KEY", signing_key),
+        ("SMTP_URL", &smtp.url()),
+        ("BIND_ADDR", &format!("127.0.0.1:{port}")),
+        ("PUBLIC_BASE_URL", &base),
+        ("RUST_LOG", "debug"),
+        ("LOG_FORMAT", "json"),
+    ];
+
+    let mut add = Command::new(BINARY)
+        .args([
+            "staff",
+            "add",
+            "--email",
+            "admin@clinic.test",
+            "--name",
+            "Admin",
+            "--role",
+            "admin",
+        ])
+        .envs(env)
+        .current_dir(&workdir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let added = add.wait_with_output().unwrap();
+    assert!(added.status.success());
+    let mut logs = String::from_utf8_lossy(&added.stderr).into_owned();
+
+    let mut serve = Command::new(BINARY)
+        .arg("serve")
+        .envs(env)
+        .current_dir(&workdir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(serve.stderr.take().unwrap());
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("consultdesk is listening") {
+        logs.push_str(&line);
+        line.clear();
+    }
+    logs.push_str(&line);
+
+    let client = reqwest::Client::new();
+    let session: Value = client
+        .post(format!("{base}/v1/staff/sessions"))
+        .json(&json!({"email": "admin@clinic.test", "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let clinics = client
+        .get(format!("{base}/v1/admin/clinics"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clinics.status(), 200);
+    let bad = client
+        .get(format!("{base}/v1/admin/clinics"))
+        .bearer_auth("cds_not-a-real-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+    let created = client
+        .post(format!("{base}/v1/callback-requests"))
+        .json(&callback_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+
+    // The worker inside `serve` sends the confirmation with its unsubscribe link.
+    let email = smtp.wait_for(1, Duration::from_secs(20)).await.remove(0);
+    let link = email.header("List-Unsubscribe").unwrap();
+    let link = link.trim_matches(['<', '>']).to_owned();
+    let unsubscribe_token = link.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(client.get(&link).send().await.unwrap().status(), 200);
+    client
+        .delete(format!("{base}/v1/staff/sessions/current"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(serve.id() as libc::pid_t, libc::SIGTERM) };
+    stderr.read_to_string(&mut logs).unwrap();
+    assert!(serve.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(&workdir);
+
+    assert!(
+        logs.contains("email sent"),
+        "the run really logged at debug level:\n{logs}"
+    );
+    for (what, secret) in [
+        ("the signing key", signing_key),
+        ("the staff password", password),
+        ("the bearer token", token.as_str()),
+        ("a rejected bearer token", "cds_not-a-real-token"),
+        ("the unsubscribe token", unsubscribe_token.as_str()),
+        ("the database password", "db-password-never-logged"),
+        ("the patient's email address", "jane@example.com"),
+        ("the patient's phone number", "4165550100"),
+    ] {
+        let leaks: Vec<&str> = logs.lines().filter(|line| line.contains(secret)).collect();
+        assert!(
+            leaks.is_empty(),
+            "{what} appears in the logs:\n{}",
+            leaks.join("\n")
+        );
+    }
+}
