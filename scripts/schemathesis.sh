@@ -149,7 +149,7 @@ run_schemathesis() {
         --seed "$seed" \
         --max-examples "$examples" \
         --phases examples,coverage,fuzzing \
-        --workers 2 \
+        --workers 1 \
         --request-timeout 30 \
         --generation-database none \
         --header "Authorization: Bearer $token" \
