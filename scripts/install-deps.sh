@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages consultdesk needs on Debian/Ubuntu: the PostgreSQL server programs
-# (for the embedded database used when DATABASE_URL is unset) and PostGIS for every installed
-# server version. Idempotent: silent and changes nothing when everything is already present.
+# (for the embedded database used when DATABASE_URL is unset), PostGIS for every installed server
+# version, and Chromium with its WebDriver (the browser test, tests/api/browser.rs). Idempotent:
+# silent and changes nothing when everything is already present.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
@@ -49,3 +50,8 @@ for bin in /usr/lib/postgresql/*/bin; do
         apt_install "postgresql-$version-postgis-3"
     fi
 done
+
+# The browser test drives Debian's Chromium through chromedriver at these paths.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    apt_install chromium chromium-driver
+fi

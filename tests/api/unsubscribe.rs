@@ -351,7 +351,11 @@ pub fn link_of(message: &Captured) -> String {
         .and_then(|rest| rest.strip_suffix('>'))
         .unwrap_or_else(|| panic!("List-Unsubscribe is <URL>: {header}"))
         .to_owned();
-    assert_eq!(links_in(&link), [link.clone()], "one plain URL: {link}");
+    assert_eq!(
+        links_in(&link),
+        std::slice::from_ref(&link),
+        "one plain URL: {link}"
+    );
     assert_eq!(
         message.header("List-Unsubscribe-Post").as_deref(),
         Some(ONE_CLICK)
@@ -969,18 +973,23 @@ async fn the_pages_form_applies_choices_grants_again_and_withdraws_everything() 
 async fn assert_refused(app: &TestApp, token: &str, expected: &str) -> Result<(), String> {
     let url = format!("{}/unsubscribe/{token}", app.address);
     let answers = [
-        get(app, &url).await,
-        post_form(app, &url, ONE_CLICK).await,
-        post_form(app, &url, "action=unsubscribe_all").await,
+        ("GET", get(app, &url).await),
+        ("POST one-click", post_form(app, &url, ONE_CLICK).await),
+        (
+            "POST unsubscribe_all",
+            post_form(app, &url, "action=unsubscribe_all").await,
+        ),
     ];
-    for response in answers {
-        let method_status = format!("{token:?}: {}", response.status());
-        if response.status() != 400 {
-            return Err(format!("expected 400, got {method_status}"));
+    for (request, response) in answers {
+        let status = response.status();
+        if status != 400 {
+            return Err(format!("{request} {token:?}: expected 400, got {status}"));
         }
         let page = html_page(response, 400).await;
         if page != expected {
-            return Err(format!("a different page for {method_status}:\n{page}"));
+            return Err(format!(
+                "{request} {token:?}: a different 400 page:\n{page}"
+            ));
         }
     }
     Ok(())
@@ -994,7 +1003,7 @@ fn flipped(token: &str, index: usize) -> String {
         .iter()
         .position(|c| *c == bytes[index])
         .expect("a base64url character");
-    // Every bit of the character changes its 6-bit value: XOR with 0b100001 keeps it in range.
+    // Flipping two of the character's six bits gives another character of the alphabet.
     bytes[index] = ALPHABET[at ^ 0b10_0001];
     String::from_utf8(bytes).expect("ASCII")
 }
@@ -1037,7 +1046,7 @@ async fn bad_tampered_truncated_foreign_or_expired_tokens_get_one_400_page_and_c
         .await;
     assert!(
         failures.is_empty(),
-        "tampered tokens accepted: {failures:#?}"
+        "tampered tokens not refused with the 400 page: {failures:#?}"
     );
 
     // Truncated, extended, empty-ish, random, oversized.
