@@ -127,6 +127,14 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SeedReport> {
         .context("inserting the demo practitioners")?
         .into_iter()
         .collect();
+    // New demo practitioners get weekday hours, so slots and next_available work at once.
+    let week = demo_week();
+    for (index, id) in new_practitioners.iter().enumerate() {
+        let slot_minutes = if index % 2 == 0 { 15 } else { 30 };
+        crate::scheduling::store::replace_schedule(&mut tx, *id, slot_minutes, &week)
+            .await
+            .context("setting the demo practitioners' hours")?;
+    }
     tx.commit().await?;
     let clinics = demo
         .into_iter()
@@ -148,6 +156,28 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SeedReport> {
         })
         .collect();
     Ok(SeedReport { clinics })
+}
+
+/// Monday to Friday 09:00-12:00 and 13:00-17:00, Saturday 09:00-13:00: a typical clinic week.
+fn demo_week() -> Vec<crate::scheduling::schedule::WeeklyRange> {
+    let at = |hour| chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default();
+    let mut week: Vec<_> = (1..=5)
+        .flat_map(|weekday| {
+            [(at(9), at(12)), (at(13), at(17))].map(|(start, end)| {
+                crate::scheduling::schedule::WeeklyRange {
+                    weekday,
+                    start,
+                    end,
+                }
+            })
+        })
+        .collect();
+    week.push(crate::scheduling::schedule::WeeklyRange {
+        weekday: 6,
+        start: at(9),
+        end: at(13),
+    });
+    week
 }
 
 /// Makes sure generated practitioners number 0..`practitioners` exist, spread round-robin over one

@@ -223,3 +223,34 @@ async fn the_seed_demo_command_seeds_and_is_idempotent() {
     assert!(printed.contains("120 created now"), "{printed}");
     assert_eq!(app.count("practitioners").await, seeded.1 + 120);
 }
+
+#[tokio::test]
+async fn demo_practitioners_have_hours_so_they_can_be_booked() {
+    let app = TestApp::spawn().await;
+    consultdesk::seed::seed_demo(&app.db).await.unwrap();
+    let page: serde_json::Value = app
+        .client
+        .get(app.url("/v1/practitioners?city=Toronto"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = &page["items"][0];
+    assert!(first["next_available"].is_string(), "{first}");
+    let slots: serde_json::Value = app
+        .client
+        .get(app.url(&format!(
+            "/v1/practitioners/{}/slots",
+            first["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!slots["slots"].as_array().unwrap().is_empty());
+    assert_eq!(slots["slots"][0]["starts_at"], first["next_available"]);
+}
