@@ -7,7 +7,9 @@
 //! 00:00 to 23:59 in 15-minute slots; the free slots of the coming `BENCH_DAYS` days are computed
 //! once (with the app's own `slots::free_slots`), shuffled (so each practitioner's bookings spread
 //! over the weeks, as real ones would) and dealt alternately to the two paths; each path's clients
-//! take the next one from a shared atomic counter.
+//! take the next one from a shared atomic counter. Before anything is measured the database gets a
+//! history (`BENCH_HISTORY` completed bookings with their patients, consents and sent emails) and
+//! is analysed, so both paths' connections plan their statements on realistic tables.
 //!
 //! (a) The API: `POST /v1/bookings` with a JSON body (a new patient per request, the four consents,
 //!     `phone` or `video` in turn) to the app served in this process.
@@ -72,6 +74,12 @@ const CONSENTS: [(ConsentCategory, bool); 4] = [
 struct Config {
     practitioners: usize,
     days: usize,
+    /// Past (completed) bookings, each with its patient, consents and sent email, written before
+    /// anything is measured: both paths then start on tables with rows and statistics, as in
+    /// production. On empty tables, whichever path's connections plan first keeps plans made for
+    /// empty tables (sequential scans of `patients` in the foreign-key checks) and slows down as
+    /// the tables grow, which would measure the order of the paths, not their cost.
+    history: usize,
     clients: usize,
     /// Measured time per path, split over `rounds` that alternate SQL and API, so a neighbour's
     /// build on this shared machine slows both paths rather than only one.
@@ -94,6 +102,7 @@ impl Config {
         let config = Config {
             practitioners: env_number("BENCH_PRACTITIONERS", 200)?,
             days: env_number("BENCH_DAYS", 28)?,
+            history: env_number("BENCH_HISTORY", 20_000)?,
             clients: env_number("BENCH_CLIENTS", 16)?,
             seconds: env_number("BENCH_SECONDS", 10.0)?,
             rounds: env_number("BENCH_ROUNDS", 2)?,
@@ -157,6 +166,13 @@ async fn measure_all(config: &Config, url: &str) -> anyhow::Result<()> {
         .context("connecting to the bench database")?;
     db::migrate(&setup_pool).await?;
     let fixture = Arc::new(Fixture::create(&setup_pool, config.practitioners).await?);
+    let started = Instant::now();
+    fixture.write_history(&setup_pool, config.history).await?;
+    println!(
+        "wrote {} past bookings (patients, consents, sent emails) in {:.1} s, then ANALYZE",
+        config.history,
+        started.elapsed().as_secs_f64()
+    );
     let (api_queue, sql_queue) = deal_slots(&fixture, config.days)?;
     let (api_queue, sql_queue) = (Arc::new(api_queue), Arc::new(sql_queue));
     println!(
@@ -230,9 +246,16 @@ async fn measure(
         .await
         .check("API warm-up")?;
     let (mut sql_samples, mut api_samples) = (Sample::default(), Sample::default());
-    for _ in 0..config.rounds {
-        sql_samples.merge(drive(config.clients, config.round_length(), &sql).await);
-        api_samples.merge(drive(config.clients, config.round_length(), &api).await);
+    for round in 1..=config.rounds {
+        let sql_round = drive(config.clients, config.round_length(), &sql).await;
+        let api_round = drive(config.clients, config.round_length(), &api).await;
+        println!(
+            "round {round}: SQL {:.0} req/s, API {:.0} req/s",
+            Summary::of(&sql_round).per_second,
+            Summary::of(&api_round).per_second
+        );
+        sql_samples.merge(sql_round);
+        api_samples.merge(api_round);
     }
     sql_samples.check("SQL")?;
     api_samples.check("API")?;
@@ -241,7 +264,13 @@ async fn measure(
         &Summary::of(&sql_samples),
         &Summary::of(&api_samples),
     );
-    check_rows(setup_pool, api_queue.taken(), sql_queue.taken()).await?;
+    check_rows(
+        setup_pool,
+        config.history,
+        api_queue.taken(),
+        sql_queue.taken(),
+    )
+    .await?;
     print_load("after the run");
     Ok(())
 }
@@ -333,6 +362,7 @@ impl BenchDatabase {
 
 /// The clinic and its practitioners, all offering phone and video consults.
 struct Fixture {
+    clinic_id: Uuid,
     practitioners: Vec<Uuid>,
 }
 
@@ -381,8 +411,64 @@ impl Fixture {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        Ok(Fixture {
+            clinic_id,
+            practitioners: ids,
+        })
+    }
+
+    /// `count` completed bookings in the past (from yesterday back, one every six hours per practitioner), each
+    /// by its own patient with the four consents and a sent `booking_requested` email; then ANALYZE.
+    async fn write_history(&self, pool: &PgPool, count: usize) -> anyhow::Result<()> {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO patients (id, name, email)
+             SELECT gen_random_uuid(), 'Past Patient ' || n, 'past-' || n || '@example.com'
+               FROM generate_series(1, $1) AS n",
+        )
+        .bind(i64::try_from(count)?)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO consent_events (id, patient_id, category, granted, source, wording_version, created_at)
+             SELECT gen_random_uuid(), p.id, c.category, c.granted, 'web_form', $1, p.created_at
+               FROM patients p
+              CROSS JOIN unnest($2::text[], $3::bool[]) AS c(category, granted)",
+        )
+        .bind(DEFAULT_WORDING_VERSION)
+        .bind(CONSENTS.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>())
+        .bind(CONSENTS.iter().map(|(_, g)| *g).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO bookings (id, practitioner_id, clinic_id, patient_id, starts_at, ends_at, mode,
+                                   status, name, email, confirmed_at, created_at)
+             SELECT gen_random_uuid(), ($1::uuid[])[(1 + n % cardinality($1::uuid[]))::int], $2, id, starts_at,
+                    starts_at + make_interval(mins => $3), 'video', 'completed', name, email,
+                    starts_at - interval '2 days', starts_at - interval '3 days'
+               FROM (SELECT p.id, p.name, p.email, n,
+                            date_trunc('hour', now()) - interval '1 day'
+                              - (n / cardinality($1::uuid[])) * interval '6 hours' AS starts_at
+                       FROM (SELECT *, row_number() OVER (ORDER BY email) - 1 AS n FROM patients) AS p) AS h",
+        )
+        .bind(&self.practitioners)
+        .bind(self.clinic_id)
+        .bind(SLOT_MINUTES as i32)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO email_outbox (id, kind, patient_id, clinic_id, booking_id, to_address, payload,
+                                       dedup_key, status, attempts, send_after, created_at, sent_at)
+             SELECT gen_random_uuid(), 'booking_requested', patient_id, clinic_id, id, email,
+                    jsonb_build_object('booking_id', id, 'patient_name', name),
+                    'booking:' || id || ':requested', 'sent', 1, created_at, created_at, created_at
+               FROM bookings",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         sqlx::raw_sql("ANALYZE").execute(pool).await?;
-        Ok(Fixture { practitioners: ids })
+        Ok(())
     }
 }
 
@@ -798,22 +884,25 @@ where
     Ok(())
 }
 
-/// Every request made one booking, one patient, four consent events and one email: no more, no less.
-async fn check_rows(pool: &PgPool, api: usize, sql: usize) -> anyhow::Result<()> {
+/// Every request made one booking, one patient, four consent events and one email: no more, no less
+/// (`history` of each were there before).
+async fn check_rows(pool: &PgPool, history: usize, api: usize, sql: usize) -> anyhow::Result<()> {
     let (bookings, api_bookings, patients, consents, emails): (i64, i64, i64, i64, i64) =
         sqlx::query_as(
-            "SELECT (SELECT count(*) FROM bookings),
-                    (SELECT count(*) FROM bookings WHERE email::text LIKE 'api-%'),
-                    (SELECT count(*) FROM patients),
-                    (SELECT count(*) FROM consent_events),
-                    (SELECT count(*) FROM email_outbox WHERE kind = 'booking_requested')",
+            "SELECT (SELECT count(*) FROM bookings WHERE status = 'requested'),
+                    (SELECT count(*) FROM bookings WHERE status = 'requested' AND email::text LIKE 'api-%'),
+                    (SELECT count(*) FROM patients) - $1,
+                    (SELECT count(*) FROM consent_events) - 4 * $1,
+                    (SELECT count(*) FROM email_outbox WHERE kind = 'booking_requested' AND status = 'queued')",
         )
+        .bind(i64::try_from(history)?)
         .fetch_one(pool)
         .await?;
     let total = i64::try_from(api + sql)?;
     println!(
-        "rows: {bookings} bookings ({api_bookings} by the API), {patients} patients, {consents} consent events, \
-         {emails} booking_requested emails; requests made (warm-up included): {api} API + {sql} SQL = {total}"
+        "new rows: {bookings} requested bookings ({api_bookings} by the API), {patients} patients, \
+         {consents} consent events, {emails} queued booking_requested emails; requests made (warm-up \
+         included): {api} API + {sql} SQL = {total}"
     );
     ensure!(
         bookings == total && api_bookings == i64::try_from(api)?,

@@ -141,7 +141,9 @@ async fn measure_all(
     let concurrency = SMTP_POOL_SIZE as usize;
     print_machine();
     println!(
-        "{emails} emails per path; both paths keep {concurrency} in flight on a pool of {SMTP_POOL_SIZE} SMTP connections"
+        "{emails} emails per path; both paths keep {concurrency} in flight on a pool of {SMTP_POOL_SIZE} SMTP connections; \
+         the worker claims {} per round",
+        worker_config()?.batch_size
     );
     for &ack in sinks {
         let sink = Sink::start(ack).await?;
@@ -159,7 +161,7 @@ async fn measure_all(
 
         // (a) the worker draining the outbox.
         queue(&pool, patient_id, clinic_id, emails).await?;
-        let worker = Worker::new(pool.clone(), sink.transport()?, worker_config());
+        let worker = Worker::new(pool.clone(), sink.transport()?, worker_config()?);
         let started = Instant::now();
         let mut sent = 0;
         loop {
@@ -213,12 +215,24 @@ fn print_comparison(emails: usize, loop_elapsed: Duration, worker_elapsed: Durat
 // ---------------------------------------------------------------------------------------------
 // The two paths
 
-fn worker_config() -> WorkerConfig {
-    WorkerConfig::new(
+/// The worker's defaults, but for `BENCH_BATCH_SIZE` when set (to study the batch size).
+fn worker_config() -> anyhow::Result<WorkerConfig> {
+    let mut config = WorkerConfig::new(
         MAIL_FROM.to_owned(),
         PUBLIC_BASE_URL.to_owned(),
         vec![SIGNING_KEY.to_vec()],
-    )
+    );
+    if let Ok(raw) = std::env::var("BENCH_BATCH_SIZE")
+        && !raw.trim().is_empty()
+    {
+        config.batch_size = raw
+            .trim()
+            .parse()
+            .ok()
+            .filter(|size| *size > 0)
+            .ok_or_else(|| anyhow::anyhow!("BENCH_BATCH_SIZE={raw:?} is not a positive number"))?;
+    }
+    Ok(config)
 }
 
 fn clinic() -> ClinicInfo {

@@ -8,7 +8,8 @@
 #
 # Every request books a distinct free slot (one clinic, BENCH_PRACTITIONERS practitioners open every
 # day 00:00-23:59 in 15-minute slots, the next BENCH_DAYS days, dealt half to each path), so every
-# answer must be a 201; at the end the rows are counted (bookings = requests made).
+# answer must be a 201; at the end the rows are counted (new bookings = requests made). Per-round
+# req/s of both paths are printed too, to show how much a busy shared machine moves the figures.
 #
 # Usage: scripts/bench-bookings.sh
 # Environment:
@@ -17,6 +18,11 @@
 #                        drops it at the end. Unset: an embedded Postgres in target/bench-pg.
 #   BENCH_PRACTITIONERS  practitioners (default 200)
 #   BENCH_DAYS           days of free slots ahead (default 28: 200 x 28 x 95 = 532,000 slots)
+#   BENCH_HISTORY        past (completed) bookings, with their patients, consents and sent emails,
+#                        written and analysed before measuring (default 20000). Not 0 in earnest: on
+#                        empty tables the path whose connections plan first keeps plans made for
+#                        empty tables (sequential scans of patients in the foreign-key checks) and
+#                        slows down as the tables fill, which measures the order, not the paths
 #   BENCH_CLIENTS        concurrent clients per path (default 16)
 #   BENCH_SECONDS        measured seconds per path (default 10), split over...
 #   BENCH_ROUNDS         ...this many rounds alternating SQL and API (default 2), so a neighbour's

@@ -16,6 +16,13 @@
 #                  fresh one per run, migrates it and drops it at the end. Unset: an embedded Postgres
 #                  in target/bench-outbox-pg.
 #   BENCH_EMAILS   emails per path (default 10000)
+#   BENCH_SINK     quick | delayed | both (default both). lettre 0.11.23 sends a message's body and
+#                  its final dot as two writes without TCP_NODELAY, so against a Linux server that
+#                  delays its ACKs (40 ms) every message waits 40 ms (lettre PR #1159 fixes it
+#                  upstream). `delayed`: the sink ACKs like any Linux SMTP server, as production
+#                  sees it; `quick`: the sink sets TCP_QUICKACK before each body, so the figures show
+#                  the code's own cost.
+#   BENCH_BATCH_SIZE  rows the worker claims per round (default: the worker's default, 50)
 #   RUST_LOG       unset (default): nothing is logged. Set it (e.g. info, what the worker logs by
 #                  default) to include logging's cost; logs go to stderr.
 #

@@ -3,17 +3,27 @@
 # committed `openapi.yaml`. Every operation; generated bodies, parameters and headers; staff and admin
 # operations with a real admin token. Fails on any failure of the five checks below.
 #
-#   schemathesis 4.32.5 (pinned; installed into target/schemathesis-venv)
-#   checks: not_a_server_error, status_code_conformance, content_type_conformance,
-#           response_schema_conformance, response_headers_conformance
-#   --seed 1 --max-examples 100 --workers 2 --request-timeout 30 --generation-database none
-#   phases: examples, coverage, fuzzing (the stateful phase is skipped: it chains links, of which the
-#           document declares none, and would only add minutes)
-#   DELETE /v1/staff/sessions/current runs in a second, separate pass with its own token, so
-#   signing out cannot revoke the admin token the first pass uses.
-#   Took about TODO on 2 cores (debug build already there; a first run adds the venv and the build).
+#   schemathesis 4.32.5 (pinned; installed into target/schemathesis-venv with `python3 -m venv`)
+#   --checks not_a_server_error,status_code_conformance,content_type_conformance,
+#            response_schema_conformance,response_headers_conformance
+#   --seed 1 --max-examples 100 --phases examples,coverage,fuzzing --workers 1
+#   --request-timeout 30 --generation-database none -H "Authorization: Bearer <admin token>"
+#   - The stateful phase is skipped: it chains operations through OpenAPI links, which the document
+#     does not declare, and would only add minutes. Real identifiers come from a config file instead
+#     (below), offered half of the time, so the other half still sends made-up ones.
+#   - One worker: with two, Python 3.11 before 3.11.8 (Debian 12's) intermittently fails inside
+#     Hypothesis with "SystemError: AST constructor recursion depth mismatch" (CPython gh-106905,
+#     a race between threads), and the server shares the same two cores anyway.
+#   - DELETE /v1/staff/sessions/current runs in a second pass with its own token, so signing out
+#     cannot revoke the admin token of the first pass. It takes no input, so Hypothesis runs out of
+#     distinct cases after about a dozen; every other operation gets its 100 (and the coverage cases).
+#   - Besides the checks, the run fails when the server logs an internal error or a panic, or does
+#     not exit 0 on SIGTERM.
+#   Took 70-90 s on 2 cores (about 5,400 requests; build already done; a first run adds about a
+#   minute for the venv). The embedded Postgres adds about 15 s over DATABASE_URL.
 #
-# Usage: scripts/schemathesis.sh
+# Usage: scripts/schemathesis.sh [more schemathesis options, for the main pass]
+#   e.g. scripts/schemathesis.sh --include-path-regex care-plans --report junit,har
 # Environment:
 #   DATABASE_URL          a Postgres server (with PostGIS) where the run may create a database: it
 #                         makes a fresh one and drops it at the end. Unset: the embedded Postgres,
@@ -139,11 +149,132 @@ sign_in() {
 token=$(sign_in)
 sign_out_token=$(sign_in)
 
+# Real identifiers, so generated requests reach past "404 not found" and "unknown practitioner":
+# a few bookings (one confirmed) and a callback request made through the API, the seeded clinics,
+# practitioners, staff and exercises, free slot starts, and unsubscribe tokens from the emails the
+# worker wrote. Each is offered to Schemathesis with probability 0.5, so random values are still
+# sent the other half of the time.
+"$python" - "$base" "$token" "$work/.consultdesk/mail" "$work/schemathesis.toml" <<'EOF'
+import datetime, email, email.policy, json, pathlib, re, sys, time, urllib.request
+
+base, token, mail_dir, config_path = sys.argv[1:5]
+
+
+def call(method, path, body=None, auth=True):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        request.add_header("content-type", "application/json")
+    if auth:
+        request.add_header("authorization", "Bearer " + token)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+consents = {"appointment_reminders": True, "exercise_plans": True, "plans_of_care": True, "service_updates": False}
+practitioners = call("GET", "/v1/admin/practitioners?limit=100")["items"]
+clinics = call("GET", "/v1/admin/clinics?limit=100")["items"]
+staff = call("GET", "/v1/admin/staff?limit=100")["items"]
+exercises = call("GET", "/v1/staff/exercises")["items"]
+if not practitioners or not clinics:
+    sys.exit("seed-demo made no practitioners or clinics")
+
+today = datetime.date.today()
+starts, bookings, dates = [], [], [str(today + datetime.timedelta(days=n)) for n in (1, 14, 30)]
+for number, practitioner in enumerate(practitioners[:3]):
+    slots = call("GET", f"/v1/practitioners/{practitioner['id']}/slots?from={dates[0]}&to={dates[1]}", auth=False)
+    starts += [slot["starts_at"] for slot in slots["slots"][:20] if slot["starts_at"] not in starts]
+    for slot in slots["slots"][-2:]:
+        booked = call("POST", "/v1/bookings", {
+            "practitioner_id": practitioner["id"], "starts_at": slot["starts_at"],
+            "mode": practitioner["consult_modes"][0],
+            "patient": {"name": f"Patient {len(bookings)}", "email": f"patient{len(bookings)}@example.com",
+                        "phone": f"+1 416-555-01{len(bookings):02d}"},
+            "concern": "Knee pain", "consents": consents,
+        }, auth=False)
+        bookings.append(booked["id"])
+if bookings:
+    call("POST", f"/v1/staff/bookings/{bookings[0]}/confirm")
+else:
+    print("warning: no free slot in the next two weeks; booking operations get made-up ids only", file=sys.stderr)
+callback = call("POST", "/v1/callback-requests", {
+    "name": "Jane Runner", "phone": "416-555-0199", "email": "jane@example.com", "preferred_time": "morning",
+    "clinic_id": clinics[0]["id"], "consents": consents,
+}, auth=False)
+patients = sorted({item["patient_id"] for item in call("GET", "/v1/staff/bookings?limit=100")["items"]})
+
+# The worker writes each email as an .eml file within seconds; their links carry real tokens.
+tokens, deadline = set(), time.monotonic() + 30
+while not tokens and time.monotonic() < deadline:
+    time.sleep(1)
+    for path in pathlib.Path(mail_dir).glob("**/*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        tokens.update(re.findall(r"/unsubscribe/([^>\s]+)", str(message.get("List-Unsubscribe", ""))))
+if not tokens:
+    print("warning: no email arrived in 30 s; unsubscribe links are fuzzed with made-up tokens only", file=sys.stderr)
+
+dictionaries = {
+    "practitioner_ids": [p["id"] for p in practitioners],
+    "clinic_ids": [c["id"] for c in clinics],
+    "staff_ids": [s["id"] for s in staff],
+    "exercise_ids": [e["id"] for e in exercises],
+    "booking_ids": bookings,
+    "callback_ids": [callback["id"]],
+    "patient_ids": patients,
+    "slot_starts": starts,
+    "dates": dates,
+    "modes": ["phone", "video", "in_person"],
+    "blank": [""],
+    "cities": sorted({c["city"] for c in clinics}),
+    "postal_codes": sorted({c["postal_code"] for c in clinics}),
+    "points": sorted({f"{c['latitude']},{c['longitude']}" for c in clinics}),
+    "tokens": sorted(tokens),
+    "one_click": ["One-Click"],
+    "page_actions": ["unsubscribe_this", "unsubscribe_all", "save"],
+}
+everywhere = {
+    "body.practitioner_id": "practitioner_ids", "query.practitioner_id": "practitioner_ids",
+    "body.clinic_id": "clinic_ids", "query.clinic_id": "clinic_ids", "body.clinic_ids[*]": "clinic_ids",
+    "query.patient_id": "patient_ids", "body.exercises[*].exercise_id": "exercise_ids",
+    "body.starts_at": "slot_starts", "body.mode": "modes", "body.website": "blank",
+    "query.city": "cities", "query.postal_code": "postal_codes", "query.near": "points",
+}
+by_path = [
+    (r"^/v1/(admin/)?practitioners/\{id\}(/schedule|/time-off)?$", {"path.id": "practitioner_ids"}),
+    (r"^/v1/practitioners/\{id\}/slots$", {"path.id": "practitioner_ids", "query.from": "dates", "query.to": "dates"}),
+    (r"^/v1/admin/clinics/\{id\}$", {"path.id": "clinic_ids"}),
+    (r"^/v1/admin/staff/\{id\}$", {"path.id": "staff_ids"}),
+    (r"^/v1/staff/bookings/\{id\}", {"path.id": "booking_ids"}),
+    (r"^/v1/staff/callback-requests/\{id\}$", {"path.id": "callback_ids"}),
+    (r"^/v1/staff/patients/\{id\}", {"path.id": "patient_ids"}),
+    (r"^/unsubscribe/\{token\}$", {"path.token": "tokens", "body.List-Unsubscribe": "one_click", "body.action": "page_actions"}),
+]
+
+
+def binding(name):
+    return f'{{ dictionary = "{name}", probability = 0.5 }}'
+
+
+lines = []
+for name, values in dictionaries.items():
+    if values:
+        lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
+lines.append("[parameters]")
+lines += [f"{json.dumps(key)} = {binding(name)}" for key, name in everywhere.items() if dictionaries[name]]
+for regex, parameters in by_path:
+    bound = [f"{json.dumps(key)} = {binding(name)}" for key, name in parameters.items() if dictionaries[name]]
+    if bound:
+        lines += ["", "[[operations]]", f"include-path-regex = {json.dumps(regex)}", "[operations.parameters]", *bound]
+pathlib.Path(config_path).write_text("\n".join(lines) + "\n")
+print(f"test data: {len(practitioners)} practitioners, {len(clinics)} clinics, {len(bookings)} bookings, "
+      f"{len(patients)} patients, {len(starts)} free slot starts, {len(tokens)} unsubscribe tokens")
+EOF
+
 run_schemathesis() {
     local name=$1 token=$2
     shift 2
     echo "==> schemathesis: $name"
-    "$venv/bin/schemathesis" run "$root/openapi.yaml" \
+    "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run "$root/openapi.yaml" \
         --url "$base" \
         --checks "$checks" \
         --seed "$seed" \
@@ -154,12 +285,12 @@ run_schemathesis() {
         --generation-database none \
         --header "Authorization: Bearer $token" \
         --no-color \
-        --report junit --report-junit-path "$work/report-$name.xml" \
+        --report-dir "$work/report-$name" --report junit \
         "$@"
 }
 
 failed=()
-run_schemathesis all-but-sign-out "$token" --exclude-path "$sign_out_path" || failed+=(all-but-sign-out)
+run_schemathesis all-but-sign-out "$token" --exclude-path "$sign_out_path" "$@" || failed+=(all-but-sign-out)
 run_schemathesis sign-out "$sign_out_token" --include-path "$sign_out_path" || failed+=(sign-out)
 
 kill -TERM "$server_pid"
@@ -168,8 +299,13 @@ wait "$server_pid" || server_status=$?
 server_pid=
 internal_errors=$(grep -cE 'internal error|panicked' "$work/server.log" || true)
 
+# What the server answered, by status class (from its request log).
+statuses=$(sed 's/\x1b\[[0-9;]*m//g' "$work/server.log" | grep -o 'finished processing request.* status=[0-9]*' |
+    sed 's/.*status=\([0-9]\).*/\1xx/' | sort | uniq -c | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}') || true
+
 echo "==> summary"
 echo "schemathesis $schemathesis_version, seed $seed, $examples examples per operation, $((SECONDS - started)) s in all"
+echo "server answered: ${statuses:-nothing}"
 echo "server: exit $server_status after SIGTERM; $internal_errors internal error(s) logged"
 if [ "${#failed[@]}" -gt 0 ] || [ "$server_status" -ne 0 ] || [ "$internal_errors" -ne 0 ]; then
     echo "FAILED: ${failed[*]:-}" >&2

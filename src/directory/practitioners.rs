@@ -38,7 +38,7 @@ pub struct PractitionerBody {
     pub clinic_id: Uuid,
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// `physiotherapy` or `chiropractic`.
+    #[schema(value_type = crate::domain::practice::Discipline)]
     pub discipline: String,
     /// Stored lower case, e.g. `acupuncture`, `dry needling`.
     #[serde(default)]
@@ -46,7 +46,8 @@ pub struct PractitionerBody {
     /// ISO 639-1 codes, e.g. `en`, `fr`.
     #[serde(default)]
     pub languages: Vec<String>,
-    /// At least one of `phone`, `video`, `in_person`.
+    /// At least one.
+    #[schema(value_type = Vec<crate::domain::practice::ConsultMode>, min_items = 1)]
     pub consult_modes: Vec<String>,
     /// Default true; inactive practitioners are not searchable.
     pub active: Option<bool>,

@@ -1,9 +1,28 @@
 //! What a practitioner offers: discipline, services, languages and consult modes.
 
 use super::Invalid;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 pub const DISCIPLINES: [&str; 2] = ["physiotherapy", "chiropractic"];
 pub const CONSULT_MODES: [&str; 3] = ["phone", "video", "in_person"];
+
+/// A practitioner's discipline, as the API document lists it (input is read case-insensitively).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Discipline {
+    Physiotherapy,
+    Chiropractic,
+}
+
+/// A consult mode, as the API document lists it (input is read case-insensitively).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsultMode {
+    Phone,
+    Video,
+    InPerson,
+}
 
 /// ISO 639-1: every two-letter language code.
 const ISO_639_1: [&str; 183] = [

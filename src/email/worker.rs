@@ -51,7 +51,8 @@ impl WorkerConfig {
             mail_from,
             public_base_url,
             signing_keys,
-            batch_size: 50,
+            // A multiple of the concurrency, so no round ends with most connections idle.
+            batch_size: 64,
             concurrency: crate::email::transport::SMTP_POOL_SIZE as usize,
             lease: Duration::from_secs(120),
             max_attempts: 8,
@@ -103,8 +104,14 @@ impl Worker {
     /// Sends what is due now, one batch; returns how each email ended (empty: nothing was due).
     pub async fn run_once(&self) -> Result<Vec<Outcome>, sqlx::Error> {
         let claimed = self.claim().await?;
+        if claimed.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One query for the batch's clinics rather than one per email.
+        let clinic_ids: Vec<Uuid> = claimed.iter().filter_map(|row| row.clinic_id).collect();
+        let clinics = self.clinics(&clinic_ids).await?;
         let outcomes = futures::stream::iter(claimed)
-            .map(|row| self.deliver(row))
+            .map(|row| self.deliver(row, &clinics))
             .buffer_unordered(self.config.concurrency.max(1))
             .collect::<Vec<_>>()
             .await;
@@ -191,7 +198,7 @@ impl Worker {
         .await
     }
 
-    async fn deliver(&self, row: Claimed) -> Result<Outcome, sqlx::Error> {
+    async fn deliver(&self, row: Claimed, clinics: &Clinics) -> Result<Outcome, sqlx::Error> {
         let category = row.category.as_deref().and_then(ConsentCategory::parse);
         if let Some(category) = category {
             let mut conn = self.pool.acquire().await?;
@@ -209,7 +216,7 @@ impl Worker {
                 return Ok(Outcome::Suppressed);
             }
         }
-        let message = match self.compose(&row, category).await {
+        let message = match self.compose(&row, category, clinics) {
             Ok(message) => message,
             Err(error) => {
                 // A message that cannot be built will not build next time either.
@@ -314,17 +321,15 @@ impl Worker {
         Ok(())
     }
 
-    async fn compose(
+    fn compose(
         &self,
         row: &Claimed,
         category: Option<ConsentCategory>,
+        clinics: &Clinics,
     ) -> anyhow::Result<lettre::Message> {
         let kind = EmailKind::parse(&row.kind)
             .ok_or_else(|| anyhow::anyhow!("unknown email kind {}", row.kind))?;
-        let clinic = match row.clinic_id {
-            Some(id) => self.clinic(id).await?,
-            None => None,
-        };
+        let clinic = row.clinic_id.and_then(|id| clinics.get(&id));
         // A transactional email's link covers every category: one click from it withdraws them all.
         let categories: Vec<ConsentCategory> = category
             .map(|c| vec![c])
@@ -336,7 +341,7 @@ impl Worker {
             .ok_or_else(|| anyhow::anyhow!("no signing key"))?;
         let token = tokens::sign(key, row.unsubscribe_ref, &categories, Utc::now());
         let unsubscribe_url = format!("{}/unsubscribe/{token}", self.config.public_base_url);
-        let rendered = templates::render(kind, &row.payload, clinic.as_ref(), &unsubscribe_url)?;
+        let rendered = templates::render(kind, &row.payload, clinic, &unsubscribe_url)?;
         let ics = row.payload.get("ics").and_then(Value::as_str);
         message::build(&Outgoing {
             id: row.id,
@@ -349,25 +354,34 @@ impl Worker {
         })
     }
 
-    async fn clinic(&self, id: Uuid) -> Result<Option<ClinicInfo>, sqlx::Error> {
-        let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
-            "SELECT name, address, city, province, postal_code, phone FROM clinics WHERE id = $1",
+    async fn clinics(&self, ids: &[Uuid]) -> Result<Clinics, sqlx::Error> {
+        let rows: Vec<(Uuid, String, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, name, address, city, province, postal_code, phone FROM clinics WHERE id = ANY($1)",
         )
-        .bind(id)
-        .fetch_optional(&self.pool)
+        .bind(ids)
+        .fetch_all(&self.pool)
         .await?;
-        Ok(row.map(
-            |(name, address, city, province, postal_code, phone)| ClinicInfo {
-                name,
-                address,
-                city,
-                province,
-                postal_code,
-                phone,
-            },
-        ))
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, address, city, province, postal_code, phone)| {
+                (
+                    id,
+                    ClinicInfo {
+                        name,
+                        address,
+                        city,
+                        province,
+                        postal_code,
+                        phone,
+                    },
+                )
+            })
+            .collect())
     }
 }
+
+/// The clinics of a batch's emails, by id.
+type Clinics = std::collections::HashMap<Uuid, ClinicInfo>;
 
 /// Returns when a notification arrives or `wait` passes. Without a listener it just waits.
 async fn wait_for_notification(listener: &mut Option<PgListener>, wait: Duration) {

@@ -5,7 +5,7 @@ use utoipa::openapi::header::Header;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Content, Object, Ref, RefOr, Type};
+use utoipa::openapi::{Content, Object, Ref, RefOr, Schema, Type};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -87,7 +87,8 @@ impl Modify for BearerAuth {
 /// operation forgets one: a JSON body can be malformed (400), too large (413), not JSON (415) or
 /// not an object (422); a query string can be malformed (400); a bearer token can be missing or bad
 /// (401); and anything that reads the database answers 503 while it is unreachable. 429 and 503
-/// carry `Retry-After`. Responses a handler documents itself are kept as written.
+/// carry `Retry-After`. Responses a handler documents itself are kept as written. Every `limit`
+/// query parameter gets the list convention's bounds.
 struct CommonResponses;
 
 /// Operations that never touch the database.
@@ -145,6 +146,16 @@ fn add_common_responses(operation: &mut Operation) {
     }
     if uses_database {
         wanted.push(("503", "Database unavailable"));
+    }
+    for parameter in operation.parameters.iter_mut().flatten() {
+        // The list convention (`http::query`): every `limit` is 1..=MAX_LIMIT.
+        if matches!(parameter.parameter_in, ParameterIn::Query)
+            && parameter.name == "limit"
+            && let Some(RefOr::T(Schema::Object(schema))) = &mut parameter.schema
+        {
+            schema.minimum = Some(1.into());
+            schema.maximum = Some((crate::http::query::MAX_LIMIT as isize).into());
+        }
     }
     let responses = &mut operation.responses.responses;
     for (status, description) in wanted {

@@ -33,7 +33,8 @@ pub struct BookingRequestBody {
     /// One of the practitioner's free slots (`GET /v1/practitioners/{id}/slots`).
     #[schema(example = "2026-12-01T14:30:00-05:00")]
     pub starts_at: DateTime<FixedOffset>,
-    /// `phone`, `video` or `in_person`: one the practitioner offers.
+    /// One the practitioner offers.
+    #[schema(value_type = crate::domain::practice::ConsultMode)]
     pub mode: String,
     pub patient: BookingPatientBody,
     #[schema(max_length = 2000)]
