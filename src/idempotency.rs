@@ -3,7 +3,9 @@
 //! the stored response and replays it. Same key with a different body is a 422.
 
 use crate::http::error::ApiError;
-use axum::http::HeaderMap;
+use axum::Json;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
@@ -17,6 +19,19 @@ pub struct StoredResponse {
     pub status: u16,
     pub body: Value,
     pub location: Option<String>,
+}
+
+/// The answer itself: the same status, body and `Location` every time it is replayed.
+pub fn respond(stored: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, Json(stored.body)).into_response();
+    if let Some(value) = stored
+        .location
+        .and_then(|location| HeaderValue::from_str(&location).ok())
+    {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }
 
 /// The client's key, when it sent one; 422 when it is not printable ASCII of sane length.

@@ -6,15 +6,15 @@ use crate::domain::consent::ConsentSource;
 use crate::email::outbox::{self, About, EmailKind, NewEmail};
 use crate::http::error::{ApiError, FieldError};
 use crate::http::extract::{ClientInfo, JsonObject};
-use crate::idempotency::{self, StoredResponse};
+use crate::idempotency::{self, StoredResponse, respond};
 use crate::intake::form::{CallbackForm, CallbackRequestBody, honeypot_tripped};
 use crate::intake::store;
 use crate::patients;
 use crate::state::AppState;
-use axum::Json;
+
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -75,7 +75,7 @@ pub async fn create_callback_request(
         .await?
     {
         tx.rollback().await?;
-        return Ok(replay(stored));
+        return Ok(respond(stored));
     }
     if let Some(clinic_id) = form.clinic_id
         && !store::clinic_exists(&mut tx, clinic_id).await?
@@ -148,22 +148,9 @@ fn location_of(id: Uuid) -> String {
 }
 
 fn created(id: Uuid, body: serde_json::Value, location: Option<String>) -> Response {
-    let location = location.unwrap_or_else(|| location_of(id));
-    let mut response = (StatusCode::CREATED, Json(body)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
-}
-
-fn replay(stored: StoredResponse) -> Response {
-    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-    let mut response = (status, Json(stored.body)).into_response();
-    if let Some(value) = stored
-        .location
-        .and_then(|location| HeaderValue::from_str(&location).ok())
-    {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
+    respond(StoredResponse {
+        status: 201,
+        body,
+        location: Some(location.unwrap_or_else(|| location_of(id))),
+    })
 }

@@ -5,7 +5,7 @@ use crate::consent::ledger;
 use crate::domain::consent::ConsentSource;
 use crate::http::error::{ApiError, FieldError};
 use crate::http::extract::{ClientInfo, JsonObject};
-use crate::idempotency::{self, StoredResponse};
+use crate::idempotency::{self, StoredResponse, respond};
 use crate::intake::form::honeypot_tripped;
 use crate::patients;
 use crate::scheduling::availability::lead;
@@ -15,10 +15,10 @@ use crate::scheduling::bookings::{
 use crate::scheduling::slots::{self, Unavailable};
 use crate::scheduling::{notify, store};
 use crate::state::AppState;
-use axum::Json;
+
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::{Duration, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -110,7 +110,7 @@ pub async fn create_booking(
         .await?
     {
         tx.rollback().await?;
-        return Ok(replay(stored));
+        return Ok(respond(stored));
     }
     let practitioner = store::bookable(&mut tx, form.practitioner_id)
         .await?
@@ -190,21 +190,9 @@ pub async fn create_booking(
         tx.commit().await?;
         tracing::info!(booking_id = %id, "consult booking requested");
     }
-    Ok(replay(StoredResponse {
+    Ok(respond(StoredResponse {
         status: 201,
         body,
         location: Some(location),
     }))
-}
-
-fn replay(stored: StoredResponse) -> Response {
-    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-    let mut response = (status, Json(stored.body)).into_response();
-    if let Some(value) = stored
-        .location
-        .and_then(|location| HeaderValue::from_str(&location).ok())
-    {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
 }

@@ -11,6 +11,7 @@ mod cli;
 mod directory;
 mod email;
 mod errors;
+mod faults;
 mod helpers;
 mod ops;
 mod outage;
