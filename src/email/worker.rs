@@ -123,6 +123,11 @@ impl Worker {
         tokio::pin!(shutdown);
         let mut listener = self.listen().await;
         loop {
+            // Shutdown stops the worker between batches: the batch in flight is finished, no new
+            // one is claimed (a backlog would otherwise outlast a supervisor's grace period).
+            if futures::FutureExt::now_or_never(&mut shutdown).is_some() {
+                break;
+            }
             match self.run_once().await {
                 Ok(outcomes) if !outcomes.is_empty() => continue,
                 Ok(_) => {}

@@ -1050,3 +1050,39 @@ async fn without_smtp_emails_are_written_as_eml_files() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn shutdown_finishes_the_batch_in_flight_and_claims_no_more() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn().await;
+    let first = callback_email(&app, "jane@example.com", None).await;
+    queue_more_like(&app, first, 9).await;
+
+    smtp.set_mode(Mode::Stall);
+    let worker = app.worker(&smtp, |config| {
+        config.batch_size = 2;
+        config.concurrency = 2;
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(worker.run(async move {
+        let _ = stopped.await;
+    }));
+    // Its first batch is on the wire when the shutdown comes.
+    smtp.wait_for_stalled(2, PATIENCE).await;
+    stop.send(()).unwrap();
+    smtp.set_mode(Mode::Accept);
+    tokio::time::timeout(PATIENCE, running)
+        .await
+        .expect("stops promptly")
+        .unwrap();
+
+    assert_eq!(smtp.messages().len(), 2, "the batch in flight was finished");
+    let stored = rows(&app).await;
+    assert_eq!(stored.iter().filter(|r| r.status == "sent").count(), 2);
+    assert_eq!(
+        stored.iter().filter(|r| r.status == "queued").count(),
+        8,
+        "no new batch was claimed"
+    );
+    assert!(stored.iter().all(|r| r.status != "sending"));
+}

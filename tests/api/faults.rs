@@ -8,7 +8,9 @@
 //!    server is absent (connection refused) and then refusing (421); when it returns, each leaves
 //!    exactly once. The worker's backoff is scaled down so the minutes compress into seconds.
 //! 3. SIGTERM during traffic: the real `consultdesk serve` finishes the requests in flight and the
-//!    email it is sending, sends no email twice, leaves nothing `sending`, and exits 0.
+//!    email it is sending, sends no email twice, leaves nothing `sending`, and exits 0. Requests
+//!    arriving as it stops are refused, or (a connection the kernel had completed but the server
+//!    had not yet read) reset before any answer: allowed, and the row count proves they did nothing.
 
 use crate::helpers::*;
 use crate::smtp::{Mode, SmtpServer};
