@@ -2,9 +2,10 @@
 
 use crate::config::Settings;
 use anyhow::Context;
-use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool, Row};
 use std::str::FromStr;
+use std::time::Duration;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -19,15 +20,50 @@ pub fn connect_options(url: &str) -> anyhow::Result<PgConnectOptions> {
         .application_name("consultdesk"))
 }
 
+/// A connection idle for longer than this is pinged before it is handed out: after a database
+/// restart the pool's connections are dead, and this finds them without a failed request. Under load
+/// connections are idle for milliseconds, so busy requests pay no extra round trip.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// A pool that answers quickly when the database is away (requests then get 503) and heals by itself
-/// when it is back: broken connections are tested before use and replaced.
+/// when it is back: connections idle for a while are tested before use, and broken ones replaced.
 pub fn pool(url: &str, settings: &Settings) -> anyhow::Result<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(20)
         .min_connections(0)
         .acquire_timeout(settings.db_acquire_timeout)
-        .test_before_acquire(true)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+        .after_release(|conn, _meta| Box::pin(outside_transaction(conn)))
         .connect_lazy_with(connect_options(url)?))
+}
+
+/// Whether a connection coming back to the pool is outside any transaction block; one that is not
+/// is closed (the server rolls its transaction back) instead of being handed to the next request.
+///
+/// sqlx 0.9.0 loses track of a transaction whose `BEGIN` is cancelled in flight (a client that
+/// disconnects, a request timeout): the server opens it, sqlx's rollback-on-drop does not fire, and
+/// whoever borrowed the connection next would run inside it, uncommitted and holding its locks
+/// (transact-rs/sqlx#4393, fixed upstream by #4394 but not released). In a simple query,
+/// `transaction_timestamp()` equals `statement_timestamp()` unless an earlier `BEGIN` is still open.
+pub async fn outside_transaction(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
+    let row = sqlx::raw_sql("SELECT transaction_timestamp() = statement_timestamp()")
+        .fetch_one(&mut *conn)
+        .await?;
+    let outside: bool = row.try_get(0)?;
+    if !outside {
+        tracing::warn!(
+            "closing a pooled connection left inside a transaction by a cancelled request"
+        );
+    }
+    Ok(outside)
 }
 
 /// Applies pending migrations, explaining the usual cause when PostGIS is missing.

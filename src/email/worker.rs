@@ -163,8 +163,11 @@ impl Worker {
     /// Until the next email falls due (a reminder, a retry), but never longer than the poll interval.
     async fn next_wait(&self) -> Duration {
         let next: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT min(CASE WHEN status = 'queued' THEN send_after ELSE lease_until END) FROM email_outbox
-              WHERE status = 'queued' OR status = 'sending'",
+            // Two index end-points (LEAST ignores NULLs): a filter on `status IN (…)` would read every
+            // queued row, reminders days ahead included.
+            "SELECT LEAST(
+                    (SELECT min(send_after) FROM email_outbox WHERE status = 'queued'),
+                    (SELECT min(lease_until) FROM email_outbox WHERE status = 'sending'))",
         )
         .fetch_one(&self.pool)
         .await
@@ -182,13 +185,22 @@ impl Worker {
 
     async fn claim(&self) -> Result<Vec<Claimed>, sqlx::Error> {
         sqlx::query_as(
-            "WITH due AS (
+            // Each source walks its partial index in order and stops at the first row not yet due;
+            // CTEs are read lazily, so `queued` locks only the rows the batch still has room for.
+            // Expired leases go first: they are the oldest work.
+            "WITH expired AS (
                 SELECT id FROM email_outbox
-                 WHERE (status = 'queued' AND send_after <= now())
-                    OR (status = 'sending' AND lease_until < now())
-                 ORDER BY send_after, id
+                 WHERE status = 'sending' AND lease_until < now()
+                 ORDER BY lease_until
                  LIMIT $1
-                 FOR UPDATE SKIP LOCKED)
+                 FOR UPDATE SKIP LOCKED),
+             queued AS (
+                SELECT id FROM email_outbox
+                 WHERE status = 'queued' AND send_after <= now()
+                 ORDER BY send_after
+                 LIMIT $1
+                 FOR UPDATE SKIP LOCKED),
+             due AS (SELECT id FROM expired UNION ALL SELECT id FROM queued LIMIT $1)
              UPDATE email_outbox e
                 SET status = 'sending', attempts = e.attempts + 1, lease_until = now() + make_interval(secs => $2)
                FROM due, patients p

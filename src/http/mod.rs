@@ -9,3 +9,4 @@ pub mod ops;
 pub mod query;
 pub mod rate_limit;
 pub mod router;
+pub mod timestamp;

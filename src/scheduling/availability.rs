@@ -24,7 +24,9 @@ const DEFAULT_SPAN_DAYS: i64 = 6;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlotView {
     /// In the clinic's local offset.
+    #[serde(serialize_with = "crate::http::timestamp::serialize")]
     pub starts_at: DateTime<FixedOffset>,
+    #[serde(serialize_with = "crate::http::timestamp::serialize")]
     pub ends_at: DateTime<FixedOffset>,
 }
 

@@ -355,36 +355,73 @@ pub struct BookingFilter {
     pub limit: i64,
 }
 
+/// The clinics a list may show: all (an admin without a clinic filter), or these.
+fn visible_clinics(filter: &BookingFilter) -> Option<Vec<Uuid>> {
+    match (filter.is_admin, filter.clinic_id) {
+        (true, None) => None,
+        (true, Some(clinic)) => Some(vec![clinic]),
+        (false, None) => Some(filter.clinic_ids.clone()),
+        (false, Some(clinic)) => Some(
+            filter
+                .clinic_ids
+                .iter()
+                .copied()
+                .filter(|id| *id == clinic)
+                .collect(),
+        ),
+    }
+}
+
+/// The page of bookings the filter selects, soonest first.
+///
+/// The SQL names only the filters given, and one clinic is bound as a scalar: with catch-all
+/// predicates (`$n IS NULL OR …`) or `= ANY(array)` Postgres can neither reuse a generic plan nor
+/// walk `bookings_clinic_starts` in order, and sorts the clinic's rows instead (0.6 ms against 0.09).
 pub async fn list(
     conn: &mut PgConnection,
     filter: &BookingFilter,
 ) -> Result<Vec<BookingRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM}
-          WHERE ($1 OR b.clinic_id = ANY($2))
-            AND ($3::text IS NULL OR b.status = $3)
-            AND ($4::uuid IS NULL OR b.clinic_id = $4)
-            AND ($5::uuid IS NULL OR b.practitioner_id = $5)
-            AND ($6::uuid IS NULL OR b.patient_id = $6)
-            AND ($7::timestamptz IS NULL OR b.starts_at >= $7)
-            AND ($8::timestamptz IS NULL OR b.starts_at < $8)
-            AND ($9::timestamptz IS NULL OR (b.starts_at, b.id) > ($9, $10))
-          ORDER BY b.starts_at, b.id
-          LIMIT $11"
-    )))
-    .bind(filter.is_admin)
-    .bind(&filter.clinic_ids)
-    .bind(filter.status)
-    .bind(filter.clinic_id)
-    .bind(filter.practitioner_id)
-    .bind(filter.patient_id)
-    .bind(filter.from)
-    .bind(filter.to)
-    .bind(filter.after.map(|(starts_at, _)| starts_at))
-    .bind(filter.after.map(|(_, id)| id))
-    .bind(filter.limit + 1)
-    .fetch_all(conn)
-    .await
+    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+        "SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM} WHERE true"
+    ));
+    match visible_clinics(filter) {
+        None => {}
+        Some(clinics) if clinics.is_empty() => return Ok(vec![]),
+        Some(clinics) if clinics.len() == 1 => {
+            sql.push(" AND b.clinic_id = ").push_bind(clinics[0]);
+        }
+        Some(clinics) => {
+            sql.push(" AND b.clinic_id = ANY(")
+                .push_bind(clinics)
+                .push(")");
+        }
+    }
+    if let Some(status) = filter.status {
+        sql.push(" AND b.status = ").push_bind(status);
+    }
+    if let Some(practitioner_id) = filter.practitioner_id {
+        sql.push(" AND b.practitioner_id = ")
+            .push_bind(practitioner_id);
+    }
+    if let Some(patient_id) = filter.patient_id {
+        sql.push(" AND b.patient_id = ").push_bind(patient_id);
+    }
+    if let Some(from) = filter.from {
+        sql.push(" AND b.starts_at >= ").push_bind(from);
+    }
+    if let Some(to) = filter.to {
+        sql.push(" AND b.starts_at < ").push_bind(to);
+    }
+    if let Some((starts_at, id)) = filter.after {
+        sql.push(" AND (b.starts_at, b.id) > (")
+            .push_bind(starts_at)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
+    sql.push(" ORDER BY b.starts_at, b.id LIMIT ")
+        .push_bind(filter.limit + 1);
+    sql.build_query_as().fetch_all(conn).await
 }
 
 /// Moves a booking to `status`, stamping when it was confirmed or cancelled.

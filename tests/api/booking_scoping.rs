@@ -325,6 +325,21 @@ async fn lists_show_only_the_staff_members_clinics() {
     );
     assert_eq!(world.listed(&world.desk_b, "").await, set(&[b1]));
     assert_eq!(world.listed(world.admin(), "").await, set(&[a1, a2, b1]));
+    // A member of both clinics sees both, and narrows to either; a third clinic shows nothing.
+    let (_, desk_ab) = staff_with_id(world.app(), "front_desk", &[clinic_a, clinic_b]).await;
+    assert_eq!(world.listed(&desk_ab, "").await, set(&[a1, a2, b1]));
+    assert_eq!(
+        world
+            .listed(&desk_ab, &format!("?clinic_id={clinic_b}"))
+            .await,
+        set(&[b1])
+    );
+    assert_eq!(
+        world
+            .listed(&desk_ab, &format!("?clinic_id={}", Uuid::now_v7()))
+            .await,
+        set(&[])
+    );
 
     let b_patient = world.desk.row(b1).await.patient_id;
     for token in [world.desk_a.as_str(), world.practitioner_a.as_str()] {

@@ -16,6 +16,7 @@ mod helpers;
 mod ops;
 mod outage;
 mod plans;
+mod pool;
 mod rate_limit;
 mod scoping;
 mod secrets_in_logs;
