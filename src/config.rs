@@ -1,6 +1,7 @@
 //! Settings from the environment (and `.env`), with the contract's defaults. Secrets are wrapped so
 //! they never reach a log line through `Debug`.
 
+use crate::http::client_addr::parse_trusted_proxies;
 use anyhow::{Context, bail};
 use secrecy::SecretString;
 use std::net::SocketAddr;
@@ -28,6 +29,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// How long a request waits for a database connection before answering 503.
     pub db_acquire_timeout: Duration,
+    /// Load balancers whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`; none by default).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub request_timeout: Duration,
     pub session_ttl: Duration,
 }
@@ -75,6 +78,7 @@ impl Settings {
         let read_rate = get("PUBLIC_READ_RATE_LIMIT").unwrap_or_else(|| "300/min".into());
         let reminders = get("REMINDER_OFFSETS").unwrap_or_else(|| "24h".into());
         let lead = get("BOOKING_MIN_LEAD").unwrap_or_else(|| "2h".into());
+        let proxies = get("TRUSTED_PROXIES").unwrap_or_default();
         Ok(Settings {
             database_url: get("DATABASE_URL").map(SecretString::from),
             bind_addr,
@@ -101,6 +105,8 @@ impl Settings {
                 .with_context(|| format!("REMINDER_OFFSETS={reminders:?}"))?,
             booking_min_lead: parse_duration(&lead)
                 .with_context(|| format!("BOOKING_MIN_LEAD={lead:?}"))?,
+            trusted_proxies: parse_trusted_proxies(&proxies)
+                .map_err(|error| anyhow::anyhow!("TRUSTED_PROXIES: {error}"))?,
             log_json: get("LOG_FORMAT").is_some_and(|format| format.eq_ignore_ascii_case("json")),
             data_dir: PathBuf::from(".consultdesk"),
             db_acquire_timeout: Duration::from_secs(3),

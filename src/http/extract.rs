@@ -1,6 +1,7 @@
 //! Extractors that answer their failures as problems: a JSON object body (400/413/415/422) and the
 //! client's IP and user agent.
 
+use crate::http::client_addr::ClientAddr;
 use crate::http::error::ApiError;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -85,8 +86,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let ip = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip());
+            .get::<ClientAddr>()
+            .map(|client| client.0)
+            .or_else(|| {
+                parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|info| info.0.ip())
+            });
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)

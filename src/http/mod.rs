@@ -1,5 +1,6 @@
 //! Cross-cutting HTTP: the router, errors, extractors, middleware, the OpenAPI document and health.
 
+pub mod client_addr;
 pub mod error;
 pub mod extract;
 pub mod metrics;

@@ -3,6 +3,7 @@
 //! exact `Retry-After`.
 
 use crate::config::RateLimit;
+use crate::http::client_addr::ClientAddr;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
@@ -48,13 +49,17 @@ impl PublicRateLimiter {
     }
 }
 
-/// Client IP as seen on the socket. (Deployments behind a proxy terminate at the proxy's address;
-/// trusting forwarded headers would let anyone pick their own bucket.)
+/// The client's IP: as resolved behind `TRUSTED_PROXIES` (see `client_addr`), else the socket's peer.
 pub fn client_ip(request: &Request) -> Option<IpAddr> {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip())
+    let extensions = request.extensions();
+    extensions
+        .get::<ClientAddr>()
+        .map(|client| client.0)
+        .or_else(|| {
+            extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip())
+        })
 }
 
 /// Public POSTs: `PUBLIC_RATE_LIMIT` per client IP.

@@ -1,5 +1,6 @@
 //! Every route in one place, and the layers around them.
 
+use crate::http::client_addr;
 use crate::http::middleware::{REQUEST_ID_HEADER, problem_for_bare_errors, request_span};
 use crate::http::rate_limit::{limit_public, limit_public_reads};
 use crate::http::{error, metrics, ops};
@@ -198,6 +199,11 @@ pub fn build(state: AppState) -> Router {
             header::AUTHORIZATION,
             header::COOKIE,
         ]))
+        // Outermost: everything inside sees the client behind the trusted load balancers.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client_addr::resolve_client_addr,
+        ))
         .with_state(state)
 }
 

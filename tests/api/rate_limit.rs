@@ -124,3 +124,57 @@ async fn public_searches_have_their_own_limit() {
         "forms keep their own bucket"
     );
 }
+
+async fn post_forwarded_for(app: &TestApp, forwarded_for: &str) -> u16 {
+    app.client
+        .post(app.url("/v1/callback-requests"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&callback_body())
+        .send()
+        .await
+        .expect("POST")
+        .status()
+        .as_u16()
+}
+
+async fn last_consent_ip(app: &TestApp) -> String {
+    sqlx::query_scalar("SELECT host(ip) FROM consent_events ORDER BY id DESC LIMIT 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_load_balancer_each_client_has_its_own_limit() {
+    let app = TestApp::spawn_with(Overrides::from([
+        ("PUBLIC_RATE_LIMIT", "2/min".to_owned()),
+        ("TRUSTED_PROXIES", "127.0.0.1, ::1".to_owned()),
+    ]))
+    .await;
+    // The balancer appends the address it saw; what a client writes before it changes nothing.
+    assert_eq!(
+        post_forwarded_for(&app, "198.51.100.7, 203.0.113.1").await,
+        201
+    );
+    assert_eq!(post_forwarded_for(&app, "203.0.113.1").await, 201);
+    assert_eq!(
+        post_forwarded_for(&app, "192.0.2.99, 203.0.113.1").await,
+        429
+    );
+    assert_eq!(post_forwarded_for(&app, "203.0.113.2").await, 201);
+    assert_eq!(last_consent_ip(&app).await, "203.0.113.2");
+}
+
+#[tokio::test]
+async fn forwarded_addresses_are_ignored_unless_the_peer_is_trusted() {
+    let app =
+        TestApp::spawn_with(Overrides::from([("PUBLIC_RATE_LIMIT", "2/min".to_owned())])).await;
+    assert_eq!(post_forwarded_for(&app, "203.0.113.1").await, 201);
+    assert_eq!(post_forwarded_for(&app, "203.0.113.2").await, 201);
+    assert_eq!(
+        post_forwarded_for(&app, "203.0.113.3").await,
+        429,
+        "a client picked its own bucket"
+    );
+    assert_eq!(last_consent_ip(&app).await, "127.0.0.1");
+}
