@@ -373,7 +373,7 @@ impl Fixture {
         let names: Vec<String> = (1..=practitioners)
             .map(|n| format!("Bench Practitioner {n:03}"))
             .collect();
-        let mut tx = pool.begin().await?;
+        let mut tx = consultdesk::db::begin(pool).await?;
         sqlx::query(
             "INSERT INTO clinics (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone)
              VALUES ($1, 'Bench Physio Downtown', '100 King St W', 'Toronto', 'ON', 'M5X 1A9', '+14165550199',
@@ -420,7 +420,7 @@ impl Fixture {
     /// `count` completed bookings in the past (from yesterday back, one every six hours per practitioner), each
     /// by its own patient with the four consents and a sent `booking_requested` email; then ANALYZE.
     async fn write_history(&self, pool: &PgPool, count: usize) -> anyhow::Result<()> {
-        let mut tx = pool.begin().await?;
+        let mut tx = consultdesk::db::begin(pool).await?;
         sqlx::query(
             "INSERT INTO patients (id, name, email)
              SELECT gen_random_uuid(), 'Past Patient ' || n, 'past-' || n || '@example.com'
@@ -729,7 +729,7 @@ async fn sql_booking(
     let email = format!("sql-{number}@example.com");
     let practitioner_ids = [fixture.practitioners[slot.practitioner]];
 
-    let mut tx = pool.begin().await?;
+    let mut tx = consultdesk::db::begin(&pool).await?;
     let practitioner: Bookable = sqlx::query_as(SELECT_BOOKABLE)
         .bind(practitioner_ids[0])
         .fetch_optional(&mut *tx)

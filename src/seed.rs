@@ -116,7 +116,7 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SeedReport> {
     let clinics: Vec<NewClinic> = demo.iter().map(|(clinic, _)| clinic.clone()).collect();
     let practitioners: Vec<NewPractitioner> =
         demo.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let new_clinics: HashSet<Uuid> = insert_clinics(&mut tx, &clinics)
         .await
         .context("inserting the demo clinics")?
@@ -191,7 +191,7 @@ pub async fn seed_load(pool: &PgPool, practitioners: usize) -> anyhow::Result<us
     if practitioners > MAX_LOAD_PRACTITIONERS {
         bail!("at most {MAX_LOAD_PRACTITIONERS} generated practitioners, not {practitioners}");
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     if existing_load_practitioners(&mut tx, practitioners).await? == practitioners {
         return Ok(0);
     }

@@ -212,7 +212,7 @@ pub async fn apply(
     if body.len() > MAX_FORM_BYTES {
         return Ok(pages::invalid());
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let Some(subject) = subject(&mut tx, &state, &token).await? else {
         return Ok(pages::invalid());
     };

@@ -162,7 +162,7 @@ pub async fn create_clinic(
 ) -> Result<(StatusCode, HeaderMap, Json<ClinicView>), ApiError> {
     staff.require_admin()?;
     let fields = ClinicFields::parse(&body, false)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let clinic = sqlx::query_as::<_, ClinicView>(sqlx::AssertSqlSafe(format!(
         "INSERT INTO clinics (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {CLINIC_COLUMNS}"
@@ -276,7 +276,7 @@ pub async fn update_clinic(
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let fields = ClinicFields::parse(&body, true)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let clinic = sqlx::query_as::<_, ClinicView>(sqlx::AssertSqlSafe(format!(
         "UPDATE clinics SET
             name = COALESCE($2, name), address = COALESCE($3, address), city = COALESCE($4, city),

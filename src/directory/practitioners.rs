@@ -193,7 +193,7 @@ pub async fn create_practitioner(
 ) -> Result<(StatusCode, HeaderMap, Json<PractitionerView>), ApiError> {
     staff.require_admin()?;
     let fields = PractitionerFields::parse(&body, false)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     require_clinic(&mut tx, fields.clinic_id).await?;
     let view: PractitionerView = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO practitioners (id, clinic_id, name, discipline, services, languages, consult_modes, active)
@@ -299,7 +299,7 @@ pub async fn update_practitioner(
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let fields = PractitionerFields::parse(&body, true)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     require_clinic(&mut tx, fields.clinic_id).await?;
     let view: PractitionerView = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE practitioners SET

@@ -64,7 +64,7 @@ pub async fn create_callback_request(
     let idempotency_key = idempotency::key_from(&headers)?;
     let form = CallbackForm::parse(&body)?;
 
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     if let Some(key) = &idempotency_key
         && let Some(stored) = idempotency::claim(
             &mut tx,

@@ -159,7 +159,7 @@ pub async fn update_callback_request(
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let change = parse_change(&body)?;
     let (is_admin, clinic_ids) = staff.scope();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let before = store::find_visible(&mut tx, id, is_admin, &clinic_ids, true)
         .await?
         .ok_or(ApiError::NotFound)?;

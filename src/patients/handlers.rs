@@ -119,7 +119,7 @@ pub async fn get_patient(
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let (is_admin, clinic_ids) = staff.scope();
     // One snapshot for the whole view, so consents, callbacks and emails agree with each other.
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;

@@ -209,7 +209,7 @@ pub async fn create_exercise_plan(
 ) -> Result<(StatusCode, HeaderMap, Json<ExercisePlanView>), ApiError> {
     let patient_id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let (is_admin, clinic_ids) = staff.scope();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let patient = find_visible(&mut tx, patient_id, is_admin, &clinic_ids)
         .await?
         .ok_or(ApiError::NotFound)?;

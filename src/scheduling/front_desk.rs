@@ -179,7 +179,7 @@ pub async fn get_booking(
 ) -> Result<Json<BookingDetail>, ApiError> {
     let id = parse_id(&id)?;
     let (is_admin, clinic_ids) = staff.scope();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
@@ -228,7 +228,7 @@ pub async fn confirm_booking(
     Path(id): Path<String>,
 ) -> Result<Json<BookingView>, ApiError> {
     let id = parse_id(&id)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let booking = locked(&mut tx, &staff, id).await?;
     let Transition::To(status) = transition(&booking, Action::Confirm)? else {
         tx.rollback().await?;
@@ -277,7 +277,7 @@ pub async fn cancel_booking(
     };
     reader.finish()?;
     crate::all_valid!(reason, notify_patient);
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let booking = locked(&mut tx, &staff, id).await?;
     let Transition::To(status) = transition(&booking, Action::Cancel)? else {
         return Err(ApiError::Internal(anyhow::anyhow!(
@@ -330,7 +330,7 @@ pub async fn reschedule_booking(
     let starts_at = reader.required("starts_at", parse_instant);
     reader.finish()?;
     crate::all_valid!(starts_at);
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let booking = locked(&mut tx, &staff, id).await?;
     transition(&booking, Action::Reschedule)?;
     let practitioner = store::bookable(&mut tx, booking.practitioner_id)
@@ -369,7 +369,7 @@ async fn close(
     action: Action,
 ) -> Result<Json<BookingView>, ApiError> {
     let id = parse_id(id)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let booking = locked(&mut tx, &staff, id).await?;
     let Transition::To(status) = transition(&booking, action)? else {
         return Err(ApiError::Internal(anyhow::anyhow!(

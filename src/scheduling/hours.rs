@@ -118,7 +118,7 @@ pub async fn put_schedule(
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let (slot_minutes, weekly) = parse_schedule(&body)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let (time_zone, clinic_id) = zone_of(&mut tx, id).await?;
     store::replace_schedule(&mut tx, id, slot_minutes, &weekly).await?;
     audit::record(
@@ -241,7 +241,7 @@ pub async fn add_time_off(
         ends_at,
         reason,
     } = parse_time_off(&body)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let (_, clinic_id) = zone_of(&mut tx, id).await?;
     let view: TimeOffView = sqlx::query_as(
         "INSERT INTO time_off (id, practitioner_id, starts_at, ends_at, reason, created_by)

@@ -183,7 +183,7 @@ pub async fn fetch_view(conn: &mut PgConnection, id: Uuid) -> Result<StaffView, 
 /// Creates a staff member outside HTTP (the CLI), in its own transaction.
 pub async fn create_with_password(pool: &PgPool, new: &NewStaff) -> Result<StaffView, ApiError> {
     let password_hash = password::hash_blocking(new.password.clone()).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let view = create(&mut tx, new, &password_hash).await?;
     tx.commit().await?;
     Ok(view)
@@ -207,7 +207,7 @@ pub async fn create_staff(
     staff.require_admin()?;
     let new = NewStaff::parse(&body)?;
     let password_hash = password::hash_blocking(new.password.clone()).await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let view = create(&mut tx, &new, &password_hash).await?;
     audit::record(
         &mut tx,

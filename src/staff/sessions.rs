@@ -81,7 +81,7 @@ pub async fn sign_in(
     let ttl =
         chrono::Duration::from_std(state.settings.session_ttl).map_err(anyhow::Error::from)?;
     let expires_at = Utc::now() + ttl;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     // Expired sessions of this account are dead weight; drop them while we are here.
     sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1 AND expires_at <= now()")
         .bind(staff_id)

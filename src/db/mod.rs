@@ -3,9 +3,13 @@
 use crate::config::Settings;
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgConnection, PgPool, Row};
+use sqlx::{Connection, PgPool};
 use std::str::FromStr;
 use std::time::Duration;
+
+mod transactions;
+
+pub use transactions::{begin, cancelled_begin_recently, outside_transaction};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -41,29 +45,8 @@ pub fn pool(url: &str, settings: &Settings) -> anyhow::Result<PgPool> {
                 Ok(true)
             })
         })
-        .after_release(|conn, _meta| Box::pin(outside_transaction(conn)))
+        .after_release(|conn, _meta| Box::pin(transactions::fit_to_reuse(conn)))
         .connect_lazy_with(connect_options(url)?))
-}
-
-/// Whether a connection coming back to the pool is outside any transaction block; one that is not
-/// is closed (the server rolls its transaction back) instead of being handed to the next request.
-///
-/// sqlx 0.9.0 loses track of a transaction whose `BEGIN` is cancelled in flight (a client that
-/// disconnects, a request timeout): the server opens it, sqlx's rollback-on-drop does not fire, and
-/// whoever borrowed the connection next would run inside it, uncommitted and holding its locks
-/// (transact-rs/sqlx#4393, fixed upstream by #4394 but not released). In a simple query,
-/// `transaction_timestamp()` equals `statement_timestamp()` unless an earlier `BEGIN` is still open.
-pub async fn outside_transaction(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
-    let row = sqlx::raw_sql("SELECT transaction_timestamp() = statement_timestamp()")
-        .fetch_one(&mut *conn)
-        .await?;
-    let outside: bool = row.try_get(0)?;
-    if !outside {
-        tracing::warn!(
-            "closing a pooled connection left inside a transaction by a cancelled request"
-        );
-    }
-    Ok(outside)
 }
 
 /// Applies pending migrations, explaining the usual cause when PostGIS is missing.
