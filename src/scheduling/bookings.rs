@@ -233,7 +233,9 @@ pub struct BookingView {
     pub id: Uuid,
     /// `requested`, `confirmed`, `cancelled`, `completed` or `no_show`.
     pub status: String,
+    #[serde(serialize_with = "crate::http::timestamp::serialize")]
     pub starts_at: DateTime<FixedOffset>,
+    #[serde(serialize_with = "crate::http::timestamp::serialize")]
     pub ends_at: DateTime<FixedOffset>,
     pub mode: String,
     pub practitioner: BookingPractitioner,
@@ -245,9 +247,13 @@ pub struct BookingView {
     pub phone: Option<String>,
     pub concern: Option<String>,
     pub cancel_reason: Option<String>,
+    #[serde(serialize_with = "crate::http::timestamp::serialize_utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::timestamp::serialize_utc")]
     pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::timestamp::serialize_utc_opt")]
     pub confirmed_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::http::timestamp::serialize_utc_opt")]
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 
