@@ -8,7 +8,7 @@ use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
 use crate::intake::store::{self, CallbackChange, CallbackView, QueueFilter, QueuePosition};
 use crate::staff::audit::{self, AuditEntry};
-use crate::staff::auth::CurrentStaff;
+use crate::staff::auth::{CurrentStaff, StaffConnection};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -34,8 +34,7 @@ const MAX_NOTE_CHARS: usize = 2000;
         (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_callback_requests(
-    State(state): State<AppState>,
-    staff: CurrentStaff,
+    StaffConnection { staff, mut conn }: StaffConnection,
     mut query: QueryParams,
 ) -> Result<Json<Page<CallbackView>>, ApiError> {
     let status = query.one_of("status", &STATUSES);
@@ -52,7 +51,6 @@ pub async fn list_callback_requests(
         after,
         limit,
     };
-    let mut conn = state.db.acquire().await?;
     let rows = store::list(&mut conn, &filter).await?;
     Ok(Json(Page::from_rows(rows, limit, QueuePosition::of)))
 }
@@ -66,13 +64,11 @@ pub async fn list_callback_requests(
         (status = 404, description = "No such request, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_callback_request(
-    State(state): State<AppState>,
-    staff: CurrentStaff,
+    StaffConnection { staff, mut conn }: StaffConnection,
     Path(id): Path<String>,
 ) -> Result<Json<CallbackView>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let (is_admin, clinic_ids) = staff.scope();
-    let mut conn = state.db.acquire().await?;
     store::find_visible(&mut conn, id, is_admin, &clinic_ids, false)
         .await?
         .map(Json)

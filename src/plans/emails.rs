@@ -5,10 +5,8 @@
 use crate::http::error::ApiError;
 use crate::http::query::{Page, QueryParams};
 use crate::patients::handlers::EmailView;
-use crate::staff::auth::CurrentStaff;
-use crate::state::AppState;
+use crate::staff::auth::StaffConnection;
 use axum::Json;
-use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
@@ -109,8 +107,7 @@ pub async fn list(
         (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_emails(
-    State(state): State<AppState>,
-    staff: CurrentStaff,
+    StaffConnection { staff, mut conn }: StaffConnection,
     mut query: QueryParams,
 ) -> Result<Json<Page<OutboxEmailView>>, ApiError> {
     let patient_id = query.uuid("patient_id");
@@ -129,7 +126,6 @@ pub async fn list_emails(
         after,
         limit,
     };
-    let mut conn = state.db.acquire().await?;
     let rows = list(&mut conn, &filter).await?;
     Ok(Json(Page::from_rows(rows, limit, EmailPosition::of)))
 }

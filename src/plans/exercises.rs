@@ -1,10 +1,8 @@
 //! `GET /v1/staff/exercises`: the exercise library staff build plans from (small, seeded by the migrations).
 
 use crate::http::error::ApiError;
-use crate::staff::auth::CurrentStaff;
-use crate::state::AppState;
+use crate::staff::auth::StaffConnection;
 use axum::Json;
-use axum::extract::State;
 use serde::Serialize;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
@@ -48,10 +46,8 @@ pub async fn library(conn: &mut PgConnection) -> Result<Vec<Exercise>, sqlx::Err
         (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_exercises(
-    State(state): State<AppState>,
-    _staff: CurrentStaff,
+    StaffConnection { mut conn, .. }: StaffConnection,
 ) -> Result<Json<ExerciseLibrary>, ApiError> {
-    let mut conn = state.db.acquire().await?;
     Ok(Json(ExerciseLibrary {
         items: library(&mut conn).await?,
     }))

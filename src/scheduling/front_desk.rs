@@ -15,7 +15,7 @@ use crate::scheduling::lifecycle::{self, Action, Transition};
 use crate::scheduling::public_booking::check_slot;
 use crate::scheduling::{notify, store};
 use crate::staff::audit::{self, AuditEntry};
-use crate::staff::auth::CurrentStaff;
+use crate::staff::auth::{CurrentStaff, StaffConnection};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -129,8 +129,7 @@ fn transition(booking: &BookingRow, action: Action) -> Result<Transition, ApiErr
         (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_bookings(
-    State(state): State<AppState>,
-    staff: CurrentStaff,
+    StaffConnection { staff, mut conn }: StaffConnection,
     mut query: QueryParams,
 ) -> Result<Json<Page<BookingView>>, ApiError> {
     let status = query.one_of("status", &STATUSES);
@@ -155,7 +154,6 @@ pub async fn list_bookings(
         after,
         limit,
     };
-    let mut conn = state.db.acquire().await?;
     let rows = bookings::list(&mut conn, &filter).await?;
     let page = Page::from_rows(rows, limit, |row| (row.starts_at, row.id));
     Ok(Json(Page {

@@ -8,7 +8,7 @@ use crate::http::extract::JsonObject;
 use crate::scheduling::schedule::{self, WeeklyRange};
 use crate::scheduling::store;
 use crate::staff::audit::{self, AuditEntry};
-use crate::staff::auth::CurrentStaff;
+use crate::staff::auth::{CurrentStaff, StaffConnection};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -152,13 +152,11 @@ pub async fn put_schedule(
         (status = 404, description = "No such practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_schedule(
-    State(state): State<AppState>,
-    staff: CurrentStaff,
+    StaffConnection { staff, mut conn }: StaffConnection,
     Path(id): Path<String>,
 ) -> Result<Json<ScheduleView>, ApiError> {
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let mut conn = state.db.acquire().await?;
     let (time_zone, _) = zone_of(&mut conn, id).await?;
     let schedule = store::schedule(&mut conn, id).await?;
     Ok(Json(ScheduleView {

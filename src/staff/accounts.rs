@@ -7,7 +7,7 @@ use crate::http::error::{ApiError, FieldError, violated_constraint};
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
 use crate::staff::audit::{self, AuditEntry};
-use crate::staff::auth::{CurrentStaff, Role};
+use crate::staff::auth::{CurrentStaff, Role, StaffConnection};
 use crate::staff::password;
 use crate::state::AppState;
 use axum::Json;
@@ -270,13 +270,11 @@ pub async fn list_staff(
         (status = 404, description = "No such staff member", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_staff(
-    State(state): State<AppState>,
-    staff: CurrentStaff,
+    StaffConnection { staff, mut conn }: StaffConnection,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<StaffView>, ApiError> {
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let mut conn = state.db.acquire().await?;
     match fetch_view(&mut conn, id).await {
         Ok(view) => Ok(Json(view)),
         Err(sqlx::Error::RowNotFound) => Err(ApiError::NotFound),

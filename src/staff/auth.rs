@@ -7,6 +7,8 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, Postgres};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -68,6 +70,52 @@ impl CurrentStaff {
     }
 }
 
+/// The bearer token of the request, or why there is none usable.
+fn presented_token(parts: &Parts) -> Result<&str, ApiError> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|token| !token.is_empty() && token.len() <= 256)
+        .ok_or_else(|| {
+            ApiError::Unauthorized("Send a staff token as `Authorization: Bearer <token>`.".into())
+        })
+}
+
+/// The staff member whose live session `presented` is, looked up on `conn`.
+async fn authenticate(conn: &mut PgConnection, presented: &str) -> Result<CurrentStaff, ApiError> {
+    let token_hash = token::hash(presented);
+    let row: Option<(Uuid, String, Vec<Uuid>)> = sqlx::query_as(
+        "SELECT s.id, s.role,
+                COALESCE(array_agg(sc.clinic_id) FILTER (WHERE sc.clinic_id IS NOT NULL), '{}') AS clinic_ids
+           FROM staff_sessions ss
+           JOIN staff s ON s.id = ss.staff_id
+           LEFT JOIN staff_clinics sc ON sc.staff_id = s.id
+          WHERE ss.token_hash = $1 AND ss.expires_at > now() AND s.active
+          GROUP BY s.id",
+    )
+    .bind(&token_hash)
+    .fetch_optional(conn)
+    .await?;
+    let (id, role, clinic_ids) = row.ok_or_else(|| {
+        ApiError::Unauthorized("The staff token is invalid or has expired.".into())
+    })?;
+    let role = Role::parse(&role)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {role:?}")))?;
+    Ok(CurrentStaff {
+        id,
+        role,
+        clinic_ids,
+        token_hash,
+    })
+}
+
 impl FromRequestParts<AppState> for CurrentStaff {
     type Rejection = ApiError;
 
@@ -75,45 +123,31 @@ impl FromRequestParts<AppState> for CurrentStaff {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| {
-                value
-                    .strip_prefix("Bearer ")
-                    .or_else(|| value.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|token| !token.is_empty() && token.len() <= 256)
-            .ok_or_else(|| {
-                ApiError::Unauthorized(
-                    "Send a staff token as `Authorization: Bearer <token>`.".into(),
-                )
-            })?;
-        let token_hash = token::hash(presented);
-        let row: Option<(Uuid, String, Vec<Uuid>)> = sqlx::query_as(
-            "SELECT s.id, s.role,
-                    COALESCE(array_agg(sc.clinic_id) FILTER (WHERE sc.clinic_id IS NOT NULL), '{}') AS clinic_ids
-               FROM staff_sessions ss
-               JOIN staff s ON s.id = ss.staff_id
-               LEFT JOIN staff_clinics sc ON sc.staff_id = s.id
-              WHERE ss.token_hash = $1 AND ss.expires_at > now() AND s.active
-              GROUP BY s.id",
-        )
-        .bind(&token_hash)
-        .fetch_optional(&state.db)
-        .await?;
-        let (id, role, clinic_ids) = row.ok_or_else(|| {
-            ApiError::Unauthorized("The staff token is invalid or has expired.".into())
-        })?;
-        let role = Role::parse(&role)
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {role:?}")))?;
-        Ok(CurrentStaff {
-            id,
-            role,
-            clinic_ids,
-            token_hash,
-        })
+        let presented = presented_token(parts)?;
+        let mut conn = state.db.acquire().await?;
+        authenticate(&mut conn, presented).await
+    }
+}
+
+/// The signed-in staff member and the connection their session was checked on, for handlers that
+/// read with one connection: the request then takes one connection from the pool, not two (each
+/// costs a round trip when it goes back). Handlers that open a transaction take [`CurrentStaff`]
+/// instead, so no request ever waits for a second connection while holding one.
+pub struct StaffConnection {
+    pub staff: CurrentStaff,
+    pub conn: PoolConnection<Postgres>,
+}
+
+impl FromRequestParts<AppState> for StaffConnection {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let presented = presented_token(parts)?;
+        let mut conn = state.db.acquire().await?;
+        let staff = authenticate(&mut conn, presented).await?;
+        Ok(StaffConnection { staff, conn })
     }
 }
