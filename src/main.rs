@@ -65,11 +65,6 @@ enum StaffCommand {
     },
 }
 
-/// glibc's allocator was a seventh of the service's CPU under load (`perf` on `bench/run`'s staff
-/// list); with mimalloc's thread-local free lists the same requests took 16 % less CPU.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
