@@ -253,5 +253,20 @@ mod tests {
         assert!(parse_duration("10x").is_err());
         assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
         assert!(Settings::from_lookup(|n| (n == "SIGNING_KEY").then(|| "short".into())).is_err());
+        let proxies = |value: &'static str| {
+            Settings::from_lookup(move |n| (n == "TRUSTED_PROXIES").then(|| value.into()))
+        };
+        let refused = proxies("10.0.0.0/8, lb.internal").unwrap_err().to_string();
+        assert!(
+            refused.contains("TRUSTED_PROXIES") && refused.contains("lb.internal"),
+            "{refused}"
+        );
+        assert_eq!(
+            proxies("10.0.0.0/8, 192.0.2.7")
+                .unwrap()
+                .trusted_proxies
+                .len(),
+            2
+        );
     }
 }

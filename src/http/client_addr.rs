@@ -9,7 +9,7 @@
 
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::HeaderMap;
+use axum::http::{Extensions, HeaderMap};
 use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
@@ -18,6 +18,12 @@ use std::net::{IpAddr, SocketAddr};
 /// The client's address as resolved for this request (in the request's extensions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
+
+/// The client's IP as [`resolve_client_addr`] (the router's outermost layer) recorded it; `None` only
+/// for a request that did not arrive over a socket.
+pub fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
+    extensions.get::<ClientAddr>().map(|client| client.0)
+}
 
 /// Resolves the client address once, for the rate limits, sessions and consent records after it.
 pub async fn resolve_client_addr(

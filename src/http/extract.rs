@@ -1,15 +1,15 @@
 //! Extractors that answer their failures as problems: a JSON object body (400/413/415/422) and the
 //! client's IP and user agent.
 
-use crate::http::client_addr::ClientAddr;
+use crate::http::client_addr::client_ip;
 use crate::http::error::ApiError;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use bytes::Bytes;
 use serde_json::{Map, Value};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 /// A request body that is a JSON object, read into a map so validation can see every field.
 pub struct JsonObject(pub Map<String, Value>);
@@ -84,16 +84,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ClientAddr>()
-            .map(|client| client.0)
-            .or_else(|| {
-                parts
-                    .extensions
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|info| info.0.ip())
-            });
+        let ip = client_ip(&parts.extensions);
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)

@@ -3,15 +3,15 @@
 //! exact `Retry-After`.
 
 use crate::config::RateLimit;
-use crate::http::client_addr::ClientAddr;
+use crate::http::client_addr::client_ip;
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -49,19 +49,6 @@ impl PublicRateLimiter {
     }
 }
 
-/// The client's IP: as resolved behind `TRUSTED_PROXIES` (see `client_addr`), else the socket's peer.
-pub fn client_ip(request: &Request) -> Option<IpAddr> {
-    let extensions = request.extensions();
-    extensions
-        .get::<ClientAddr>()
-        .map(|client| client.0)
-        .or_else(|| {
-            extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip())
-        })
-}
-
 /// Public POSTs: `PUBLIC_RATE_LIMIT` per client IP.
 pub async fn limit_public(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match refusal(&state.public_limiter, &request) {
@@ -83,7 +70,7 @@ pub async fn limit_public_reads(
 }
 
 fn refusal(limiter: &PublicRateLimiter, request: &Request) -> Option<Response> {
-    let ip = client_ip(request)?;
+    let ip = client_ip(request.extensions())?;
     let retry_after_secs = limiter.check(ip).err()?;
     tracing::info!(%ip, path = request.uri().path(), "public rate limit reached");
     Some(

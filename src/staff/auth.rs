@@ -119,13 +119,14 @@ async fn authenticate(conn: &mut PgConnection, presented: &str) -> Result<Curren
 impl FromRequestParts<AppState> for CurrentStaff {
     type Rejection = ApiError;
 
+    /// The session is checked on a pooled connection that goes back before the handler runs.
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let presented = presented_token(parts)?;
-        let mut conn = state.db.acquire().await?;
-        authenticate(&mut conn, presented).await
+        Ok(StaffConnection::from_request_parts(parts, state)
+            .await?
+            .staff)
     }
 }
 
