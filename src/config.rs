@@ -33,6 +33,13 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub request_timeout: Duration,
     pub session_ttl: Duration,
+    /// The operator running the site for its clinics (`NETWORK_NAME`), named in consent wording and
+    /// in the emails it sends; `None`: forms name the clinic only.
+    pub network_name: Option<String>,
+    /// Open `requested` bookings allowed per email address and per client address (`MAX_OPEN_REQUESTS`).
+    pub max_open_requests: u32,
+    /// When set, `/metrics` answers only with `Authorization: Bearer <token>` (`METRICS_TOKEN`).
+    pub metrics_token: Option<SecretString>,
 }
 
 /// "N per period", e.g. `20/min`.
@@ -79,6 +86,7 @@ impl Settings {
         let reminders = get("REMINDER_OFFSETS").unwrap_or_else(|| "24h".into());
         let lead = get("BOOKING_MIN_LEAD").unwrap_or_else(|| "2h".into());
         let proxies = get("TRUSTED_PROXIES").unwrap_or_default();
+        let max_open = get("MAX_OPEN_REQUESTS").unwrap_or_else(|| "3".into());
         Ok(Settings {
             database_url: get("DATABASE_URL").map(SecretString::from),
             bind_addr,
@@ -103,7 +111,8 @@ impl Settings {
                 .map(|part| parse_duration(part.trim()))
                 .collect::<anyhow::Result<_>>()
                 .with_context(|| format!("REMINDER_OFFSETS={reminders:?}"))?,
-            booking_min_lead: parse_duration(&lead)
+            // A clinic may take bookings up to the last minute: `0s` is a valid lead.
+            booking_min_lead: parse_duration_or_zero(&lead)
                 .with_context(|| format!("BOOKING_MIN_LEAD={lead:?}"))?,
             trusted_proxies: parse_trusted_proxies(&proxies)
                 .map_err(|error| anyhow::anyhow!("TRUSTED_PROXIES: {error}"))?,
@@ -112,6 +121,16 @@ impl Settings {
             db_acquire_timeout: Duration::from_secs(3),
             request_timeout: Duration::from_secs(30),
             session_ttl: Duration::from_secs(12 * 3600),
+            network_name: get("NETWORK_NAME").map(|name| name.trim().to_owned()),
+            max_open_requests: max_open
+                .trim()
+                .parse()
+                .ok()
+                .filter(|count| *count >= 1)
+                .with_context(|| {
+                    format!("MAX_OPEN_REQUESTS={max_open:?} is not a whole number of at least 1")
+                })?,
+            metrics_token: get("METRICS_TOKEN").map(SecretString::from),
         })
     }
 }
@@ -157,6 +176,14 @@ pub fn parse_rate_limit(raw: &str) -> anyhow::Result<RateLimit> {
         other => parse_duration(other)?,
     };
     Ok(RateLimit { requests, per })
+}
+
+/// Like [`parse_duration`], but `0s` (or `0`) is allowed.
+pub fn parse_duration_or_zero(raw: &str) -> anyhow::Result<Duration> {
+    if raw.trim().trim_end_matches(['s', 'm', 'h', 'd']) == "0" {
+        return Ok(Duration::ZERO);
+    }
+    parse_duration(raw)
 }
 
 /// `24h`, `90m`, `45s`, `1d`, or sums such as `1h30m`.
@@ -217,6 +244,8 @@ mod tests {
         );
         assert_eq!(settings.reminder_offsets, vec![Duration::from_secs(86_400)]);
         assert_eq!(settings.booking_min_lead, Duration::from_secs(7200));
+        assert_eq!(settings.max_open_requests, 3);
+        assert!(settings.network_name.is_none() && settings.metrics_token.is_none());
         assert!(
             settings.database_url.is_none()
                 && settings.smtp_url.is_none()
@@ -253,6 +282,11 @@ mod tests {
         assert!(parse_duration("10x").is_err());
         assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
         assert!(Settings::from_lookup(|n| (n == "SIGNING_KEY").then(|| "short".into())).is_err());
+        assert!(Settings::from_lookup(|n| (n == "MAX_OPEN_REQUESTS").then(|| "0".into())).is_err());
+        let zero_lead =
+            Settings::from_lookup(|n| (n == "BOOKING_MIN_LEAD").then(|| "0s".into())).unwrap();
+        assert_eq!(zero_lead.booking_min_lead, Duration::ZERO);
+        assert!(parse_duration_or_zero("0x").is_err());
         let proxies = |value: &'static str| {
             Settings::from_lookup(move |n| (n == "TRUSTED_PROXIES").then(|| value.into()))
         };

@@ -70,6 +70,19 @@ pub fn client_behind(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> Ip
     client
 }
 
+/// The network a client is counted as, for rate limits and per-client caps: an IPv4 address alone
+/// (/32), an IPv6 client by its /64 (one subscriber's LAN: a host picks any address in it at will).
+pub fn client_network(ip: IpAddr) -> IpNet {
+    match canonical(ip) {
+        IpAddr::V4(v4) => IpNet::V4(ipnet::Ipv4Net::new(v4, 32).unwrap_or_else(|_| unreachable!())),
+        IpAddr::V6(v6) => IpNet::V6(
+            ipnet::Ipv6Net::new(v6, 64)
+                .unwrap_or_else(|_| unreachable!())
+                .trunc(),
+        ),
+    }
+}
+
 /// IPv4 addresses arriving on an IPv6 socket as `::ffff:a.b.c.d` are the IPv4 address.
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
@@ -164,5 +177,29 @@ mod tests {
         assert_eq!(parse_trusted_proxies(" ::1 , fd00::/8").unwrap().len(), 2);
         let error = parse_trusted_proxies("10.0.0.0/8, proxy.internal").unwrap_err();
         assert!(error.contains("proxy.internal"), "{error}");
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        assert_eq!(
+            client_network(ip("2001:db8:1:2:aaaa::1")).to_string(),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            client_network(ip("2001:db8:1:2:ffff::9")),
+            client_network(ip("2001:db8:1:2::1"))
+        );
+        assert_ne!(
+            client_network(ip("2001:db8:1:3::1")),
+            client_network(ip("2001:db8:1:2::1"))
+        );
+        assert_eq!(
+            client_network(ip("203.0.113.9")).to_string(),
+            "203.0.113.9/32"
+        );
+        assert_eq!(
+            client_network(ip("::ffff:203.0.113.9")).to_string(),
+            "203.0.113.9/32"
+        );
     }
 }
