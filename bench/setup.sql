@@ -70,10 +70,9 @@ INSERT INTO patients (id, name, email, phone, created_at, updated_at)
          now() - k * interval '10 minutes', now() - k * interval '10 minutes'
     FROM generate_series(1, :history * 2) AS k;
 INSERT INTO consent_events (id, patient_id, category, granted, source, wording_version, ip, user_agent, created_at)
-  SELECT bench_uuid7(), p.id, c.category, c.granted, 'web_form', '2026-11-consult-form-v1', '127.0.0.1', 'Mozilla/5.0 (history)', p.created_at
+  SELECT bench_uuid7(), p.id, c.category, c.granted, 'web_form', '2026-12-consult-form-v2', '127.0.0.1', 'Mozilla/5.0 (history)', p.created_at
     FROM patients p
-   CROSS JOIN (VALUES ('appointment_reminders', true), ('exercise_plans', true), ('plans_of_care', false),
-                      ('service_updates', false)) AS c(category, granted)
+   CROSS JOIN (VALUES ('appointment_reminders', true), ('exercise_plans', true)) AS c(category, granted)
    WHERE p.email LIKE 'past-%';
 CREATE TEMP TABLE past AS
   SELECT id, name, email, phone, created_at, row_number() OVER (ORDER BY created_at) AS k

@@ -28,7 +28,8 @@ use chrono::{DateTime, Duration as ChronoDuration, NaiveTime, Utc};
 use chrono_tz::Tz;
 use consultdesk::config::Settings;
 use consultdesk::db;
-use consultdesk::domain::consent::{ConsentCategory, DEFAULT_WORDING_VERSION};
+use consultdesk::domain::consent::ConsentCategory;
+use consultdesk::domain::wording;
 use consultdesk::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
 use consultdesk::scheduling::availability::local;
 use consultdesk::scheduling::bookings::BookingRow;
@@ -62,12 +63,11 @@ const CLIENT_IP: &str = "127.0.0.1";
 /// What `+1 416-555-0100` normalises to.
 const PHONE: &str = "+14165550100";
 const CONCERN: &str = "Sore knee after running; would like advice before a race.";
-/// The same choices on every form: two granted, two not.
-const CONSENTS: [(ConsentCategory, bool); 4] = [
+/// The same choices on every form: two boxes checked. Unchecked boxes write nothing (a form only
+/// grants), so these are the ledger rows a form leaves.
+const CONSENTS: [(ConsentCategory, bool); 2] = [
     (ConsentCategory::AppointmentReminders, true),
-    (ConsentCategory::ExercisePlans, false),
     (ConsentCategory::PlansOfCare, true),
-    (ConsentCategory::ServiceUpdates, false),
 ];
 
 /// The knobs, from the environment (see scripts/bench-bookings.sh).
@@ -435,7 +435,7 @@ impl Fixture {
                FROM patients p
               CROSS JOIN unnest($2::text[], $3::bool[]) AS c(category, granted)",
         )
-        .bind(DEFAULT_WORDING_VERSION)
+        .bind(wording::CURRENT.version)
         .bind(CONSENTS.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>())
         .bind(CONSENTS.iter().map(|(_, g)| *g).collect::<Vec<_>>())
         .execute(&mut *tx)
@@ -691,8 +691,9 @@ const UPSERT_PATIENT: &str = "INSERT INTO patients (id, name, email, phone) VALU
  ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone), updated_at = now()
  RETURNING id";
 
-const INSERT_CONSENTS: &str = "INSERT INTO consent_events (id, patient_id, category, granted, source, wording_version, ip, user_agent)
- SELECT id, $2, category, granted, $5, $6, $7::inet, $8
+const INSERT_CONSENTS: &str = "INSERT INTO consent_events
+    (id, patient_id, clinic_id, category, granted, source, wording_version, ip, user_agent, staff_id, note)
+ SELECT id, $2, $9, category, granted, $5, $6, $7::inet, $8, NULL, NULL
    FROM unnest($1::uuid[], $3::text[], $4::bool[]) AS t(id, category, granted)";
 
 const INSERT_BOOKING: &str =
@@ -763,9 +764,10 @@ async fn sql_booking(
         .bind(&categories)
         .bind(&granted)
         .bind("web_form")
-        .bind(DEFAULT_WORDING_VERSION)
+        .bind(wording::CURRENT.version)
         .bind(CLIENT_IP)
         .bind(USER_AGENT)
+        .bind(practitioner.clinic_id)
         .execute(&mut *tx)
         .await?;
     let id = Uuid::now_v7();

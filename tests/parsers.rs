@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use consultdesk::consent::tokens;
 use consultdesk::directory::places;
-use consultdesk::domain::consent::ConsentCategory;
+use consultdesk::domain::consent::{ConsentCategory, Sender};
 use consultdesk::domain::contact::{EmailAddress, PhoneE164};
 use consultdesk::domain::{location, text};
 use consultdesk::http::query::decode_cursor;
@@ -101,14 +101,16 @@ proptest! {
     #[test]
     fn signed_tokens_round_trip_and_any_edit_breaks_them(
         cats in proptest::sample::subsequence(ConsentCategory::ALL.to_vec(), 1..=4),
-        position in 0usize..72, replacement in "[A-Za-z0-9_-]",
+        position in 0usize..96, replacement in "[A-Za-z0-9_-]", from_clinic in proptest::bool::ANY,
     ) {
         let key: &[u8] = b"property test key that is at least 32 bytes";
         let patient = Uuid::new_v4();
-        let token = tokens::sign(key, patient, &cats, Utc::now());
+        let sender = if from_clinic { Sender::Clinic(Uuid::now_v7()) } else { Sender::Network };
+        let token = tokens::sign(key, patient, &cats, sender, Utc::now());
         let claims = tokens::verify(&[key], &token, Utc::now()).unwrap();
         prop_assert_eq!(claims.patient_ref, patient);
         prop_assert_eq!(claims.categories, cats);
+        prop_assert_eq!(claims.sender, Some(sender));
         let mut edited: Vec<char> = token.chars().collect();
         let position = position % edited.len();
         let new = replacement.chars().next().unwrap();

@@ -15,7 +15,7 @@ SELECT s.practitioner_id AS pid, '{' || s.practitioner_id || '}' AS pids, s.star
        ids.patient_new, ids.consent_ids, ids.booking_id, ids.email_id,
        concat_ws(chr(58), 'booking', ids.booking_id, 'requested') AS dedup
   FROM bench_slots s,
-       (SELECT bench_uuid7() AS patient_new, bench_uuids(4) AS consent_ids, bench_uuid7() AS booking_id,
+       (SELECT bench_uuid7() AS patient_new, bench_uuids(2) AS consent_ids, bench_uuid7() AS booking_id,
                bench_uuid7() AS email_id) AS ids
  WHERE s.n = 2 * (SELECT nextval('bench_slot_seq')) + 1
 \gset
@@ -43,9 +43,10 @@ INSERT INTO patients (id, name, email, phone) VALUES (:patient_new, :name, :emai
          ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone), updated_at = now()
          RETURNING id
 \gset pt_
--- consent::ledger::record_changes
-INSERT INTO consent_events (id, patient_id, category, granted, source, wording_version, ip, user_agent)
-         SELECT id, :pt_id, category, granted, :source, :wording, :ip::inet, :ua
+-- consent::forms::record -> ledger::record (the form's checked boxes, for its sender)
+INSERT INTO consent_events
+            (id, patient_id, clinic_id, category, granted, source, wording_version, ip, user_agent, staff_id, note)
+         SELECT id, :pt_id, :b_clinic_id, category, granted, :source, :wording, :ip::inet, :ua, NULL, NULL
            FROM unnest(:consent_ids::uuid[], :categories::text[], :granted::bool[]) AS t(id, category, granted);
 -- scheduling::bookings::insert
 INSERT INTO bookings (id, practitioner_id, clinic_id, patient_id, starts_at, ends_at, mode,

@@ -7,7 +7,7 @@
 -- Outside the transaction, what the service has before it starts: the UUIDv7 ids it makes in
 -- process and (standing in for the form) a unique email. One cheap round trip more than the SQL
 -- needs; the service makes one too (its pool pings each connection it hands out).
-SELECT bench_uuid7() AS patient_new, bench_uuids(4) AS consent_ids, bench_uuid7() AS callback_id,
+SELECT bench_uuid7() AS patient_new, bench_uuids(2) AS consent_ids, bench_uuid7() AS callback_id,
        bench_uuid7() AS email_id, 'pg-cb-' || nextval('bench_email_seq') || '@example.com' AS email
 \gset
 BEGIN;
@@ -16,9 +16,10 @@ INSERT INTO patients (id, name, email, phone) VALUES (:patient_new, :name, :emai
          ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone), updated_at = now()
          RETURNING id
 \gset pt_
--- consent::ledger::record_changes (the four categories of the form)
-INSERT INTO consent_events (id, patient_id, category, granted, source, wording_version, ip, user_agent)
-         SELECT id, :pt_id, category, granted, :source, :wording, :ip::inet, :ua
+-- consent::forms::record -> ledger::record (the form's checked boxes, for its sender)
+INSERT INTO consent_events
+            (id, patient_id, clinic_id, category, granted, source, wording_version, ip, user_agent, staff_id, note)
+         SELECT id, :pt_id, NULLIF(:none, '-')::uuid, category, granted, :source, :wording, :ip::inet, :ua, NULL, NULL
            FROM unnest(:consent_ids::uuid[], :categories::text[], :granted::bool[]) AS t(id, category, granted);
 -- intake::store::insert (no clinic_id on the form)
 INSERT INTO callback_requests

@@ -44,6 +44,14 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "invalid.html",
             include_str!("../../templates/pages/invalid.html"),
         ),
+        (
+            "confirm.html",
+            include_str!("../../templates/pages/confirm.html"),
+        ),
+        (
+            "confirmed.html",
+            include_str!("../../templates/pages/confirmed.html"),
+        ),
     ] {
         env.add_template(name, source)
             .unwrap_or_else(|error| panic!("page template {name}: {error}"));
@@ -150,11 +158,30 @@ pub fn preferences(
     )
 }
 
-pub fn saved(clinic_name: &str, categories: Vec<CategoryChoice>) -> Response {
+/// What is now in force at the link's sender; `everywhere`: the person left every sender.
+pub fn saved(clinic_name: &str, everywhere: bool, categories: Vec<CategoryChoice>) -> Response {
     page(
         StatusCode::OK,
         "saved.html",
-        context! { style => STYLE, clinic_name, categories },
+        context! { style => STYLE, clinic_name, everywhere, categories },
+    )
+}
+
+/// The double opt-in page: a button (a POST to the same URL) that confirms; showing it changes nothing.
+pub fn confirm(senders: &str) -> Response {
+    page(
+        StatusCode::OK,
+        "confirm.html",
+        context! { style => STYLE, senders },
+    )
+}
+
+/// After the confirmation (also when the link is used again).
+pub fn confirmed(senders: &str) -> Response {
+    page(
+        StatusCode::OK,
+        "confirmed.html",
+        context! { style => STYLE, senders },
     )
 }
 

@@ -1,11 +1,15 @@
-//! `GET/POST /unsubscribe/{token}`: the link in every email. GET shows the person's categories and
-//! changes nothing (mail scanners prefetch links). POST applies RFC 8058 one-click
-//! (`List-Unsubscribe=One-Click` withdraws the token's categories) or the page's form. Each change
-//! is a consent-ledger row, and pending emails of a withdrawn category are suppressed at once.
+//! `GET/POST /unsubscribe/{token}`: the link in every email. The link is about one sender's emails
+//! (the clinic that sent it, or the network): GET shows the person's categories there and changes
+//! nothing (mail scanners prefetch links). POST applies RFC 8058 one-click
+//! (`List-Unsubscribe=One-Click` withdraws the token's categories at that sender), the page's
+//! choices at that sender, or "unsubscribe from every sender". Each change is a consent-ledger
+//! row, and queued emails of a withdrawn category from that sender are suppressed at once.
 
+use crate::consent::ledger::{self, Evidence};
 use crate::consent::pages::{self, choices, this_label};
-use crate::consent::{ledger, tokens};
-use crate::domain::consent::{ConsentCategory, ConsentSource};
+use crate::consent::senders::{self, SenderInfo};
+use crate::consent::tokens;
+use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
 use crate::http::error::ApiError;
 use crate::http::extract::ClientInfo;
 use crate::state::AppState;
@@ -26,12 +30,14 @@ pub const PAGE_WORDING_VERSION: &str = "2026-11-preferences-page-v1";
 /// Larger bodies are not ours: the page posts a few short fields.
 const MAX_FORM_BYTES: usize = 16 * 1024;
 
-/// The patient behind a link, with the clinic that last saw them (for the page's wording).
+/// The patient behind a link and the sender whose emails it is about.
 struct Subject {
     patient_id: Uuid,
     categories: Vec<ConsentCategory>,
-    clinic_name: String,
-    clinic_phone: Option<String>,
+    /// `None`: a link from before consent was kept per sender; it acts at every sender.
+    sender: Option<Sender>,
+    /// Who the page names: the clinic that sent the email (or the network).
+    sender_info: SenderInfo,
 }
 
 async fn subject(
@@ -44,37 +50,47 @@ async fn subject(
     let Ok(claims) = tokens::verify(&key_refs, token, Utc::now()) else {
         return Ok(None);
     };
-    let row: Option<(Uuid, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT p.id, c.name, c.phone FROM patients p
-           LEFT JOIN LATERAL (
-             SELECT clinic_id, created_at FROM bookings WHERE patient_id = p.id
-             UNION ALL
-             SELECT clinic_id, created_at FROM callback_requests WHERE patient_id = p.id AND clinic_id IS NOT NULL
-             ORDER BY created_at DESC LIMIT 1) last ON true
-           LEFT JOIN clinics c ON c.id = last.clinic_id
-          WHERE p.unsubscribe_ref = $1",
+    let patient_id: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM patients WHERE unsubscribe_ref = $1")
+            .bind(claims.patient_ref)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(patient_id) = patient_id else {
+        return Ok(None);
+    };
+    let sender_info = senders::describe(
+        conn,
+        claims.sender.unwrap_or(Sender::Network),
+        state.settings.network_name.as_deref(),
     )
-    .bind(claims.patient_ref)
-    .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(patient_id, clinic_name, clinic_phone)| Subject {
+    Ok(Some(Subject {
         patient_id,
         categories: claims.categories,
-        clinic_name: clinic_name.unwrap_or_else(|| "your clinic".to_owned()),
-        clinic_phone,
+        sender: claims.sender,
+        sender_info,
     }))
 }
 
-async fn current(
+/// The senders the link's choices apply to: its own, or every one for a legacy link.
+async fn targets(conn: &mut PgConnection, subject: &Subject) -> Result<Vec<Sender>, sqlx::Error> {
+    match subject.sender {
+        Some(sender) => Ok(vec![sender]),
+        None => ledger::senders_of(conn, subject.patient_id).await,
+    }
+}
+
+/// The categories granted now at any of `senders`.
+async fn granted_at_any(
     conn: &mut PgConnection,
     patient_id: Uuid,
+    senders: &[Sender],
 ) -> Result<HashSet<ConsentCategory>, sqlx::Error> {
-    Ok(ledger::current(conn, patient_id)
-        .await?
-        .into_iter()
-        .filter(|state| state.granted)
-        .filter_map(|state| ConsentCategory::parse(&state.category))
-        .collect())
+    let mut granted = HashSet::new();
+    for sender in senders {
+        granted.extend(ledger::granted_at(conn, patient_id, *sender).await?);
+    }
+    Ok(granted)
 }
 
 /// The form a POST sends, urlencoded or multipart (the handler reads the raw body; this is its
@@ -109,10 +125,11 @@ pub async fn show(
     let Some(subject) = subject(&mut conn, &state, &token).await? else {
         return Ok(pages::invalid());
     };
-    let granted = current(&mut conn, subject.patient_id).await?;
+    let targets = targets(&mut conn, &subject).await?;
+    let granted = granted_at_any(&mut conn, subject.patient_id, &targets).await?;
     Ok(pages::preferences(
-        &subject.clinic_name,
-        subject.clinic_phone.as_deref(),
+        &subject.sender_info.name,
+        subject.sender_info.phone.as_deref(),
         &this_label(&subject.categories),
         choices(|category| granted.contains(&category)),
     ))
@@ -125,8 +142,10 @@ enum Request {
     OneClick,
     /// The page's "unsubscribe from this" button.
     WithdrawThis,
-    /// The page's "unsubscribe from everything" button.
+    /// The page's "unsubscribe from everything" button (from this sender).
     WithdrawAll,
+    /// The page's "unsubscribe from every sender" button: every clinic and the network.
+    WithdrawEverywhere,
     /// The page's checkboxes: exactly these categories granted.
     Keep(HashSet<ConsentCategory>),
 }
@@ -154,6 +173,7 @@ fn parse_form(headers: &HeaderMap, body: &[u8]) -> Option<Request> {
     match value("action")? {
         "unsubscribe_this" => Some(Request::WithdrawThis),
         "unsubscribe_all" => Some(Request::WithdrawAll),
+        "unsubscribe_everywhere" => Some(Request::WithdrawEverywhere),
         "save" => Some(Request::Keep(
             fields
                 .iter()
@@ -220,57 +240,45 @@ pub async fn apply(
         return Ok(pages::invalid());
     };
     // Serialise changes for one patient so two clicks cannot interleave their reads and writes.
-    sqlx::query("SELECT 1 FROM patients WHERE id = $1 FOR UPDATE")
-        .bind(subject.patient_id)
-        .execute(&mut *tx)
-        .await?;
-    let before = current(&mut tx, subject.patient_id).await?;
-    let (wanted, source) = match request {
-        Request::OneClick => (
-            without(&before, &subject.categories),
-            ConsentSource::OneClick,
-        ),
-        Request::WithdrawThis => (
-            without(&before, &subject.categories),
-            ConsentSource::UnsubscribeLink,
-        ),
-        Request::WithdrawAll => (HashSet::new(), ConsentSource::UnsubscribeLink),
-        Request::Keep(kept) => (kept, ConsentSource::UnsubscribeLink),
+    ledger::lock_patient(&mut tx, subject.patient_id).await?;
+    let source = match request {
+        Request::OneClick => ConsentSource::OneClick,
+        _ => ConsentSource::UnsubscribeLink,
     };
-    let changes: Vec<(ConsentCategory, bool)> = ConsentCategory::ALL
-        .into_iter()
-        .filter(|category| before.contains(category) != wanted.contains(category))
-        .map(|category| (category, wanted.contains(&category)))
-        .collect();
-    ledger::record_changes(
-        &mut tx,
-        subject.patient_id,
-        &changes,
+    let everywhere = request == Request::WithdrawEverywhere;
+    let targets = if everywhere {
+        ledger::senders_of(&mut tx, subject.patient_id).await?
+    } else {
+        targets(&mut tx, &subject).await?
+    };
+    let evidence = Evidence {
         source,
-        PAGE_WORDING_VERSION,
-        &client,
-    )
-    .await?;
-    let withdrawn: Vec<&str> = changes
-        .iter()
-        .filter(|(_, granted)| !granted)
-        .map(|(category, _)| category.as_str())
-        .collect();
-    sqlx::query(
-        "UPDATE email_outbox SET status = 'suppressed', last_error = 'consent withdrawn', lease_until = NULL
-          WHERE patient_id = $1 AND category = ANY($2) AND status = 'queued'",
-    )
-    .bind(subject.patient_id)
-    .bind(&withdrawn)
-    .execute(&mut *tx)
-    .await?;
+        wording_version: PAGE_WORDING_VERSION,
+        client: &client,
+        staff_id: None,
+        note: None,
+    };
+    let mut changed = 0;
+    for sender in &targets {
+        let before = ledger::granted_at(&mut tx, subject.patient_id, *sender).await?;
+        let wanted = match &request {
+            Request::OneClick | Request::WithdrawThis => without(&before, &subject.categories),
+            Request::WithdrawAll | Request::WithdrawEverywhere => HashSet::new(),
+            Request::Keep(kept) => kept.clone(),
+        };
+        changed += ledger::set_state(&mut tx, subject.patient_id, *sender, &wanted, &evidence)
+            .await?
+            .len();
+    }
+    let now_granted = granted_at_any(&mut tx, subject.patient_id, &targets).await?;
     tx.commit().await?;
-    if !changes.is_empty() {
-        tracing::info!(patient_id = %subject.patient_id, changes = changes.len(), source = source.as_str(), "consent changed from an email link");
+    if changed > 0 {
+        tracing::info!(patient_id = %subject.patient_id, changes = changed, source = source.as_str(), "consent changed from an email link");
     }
     Ok(pages::saved(
-        &subject.clinic_name,
-        choices(|category| wanted.contains(&category)),
+        &subject.sender_info.name,
+        everywhere,
+        choices(|category| now_granted.contains(&category)),
     ))
 }
 

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// What a person may agree to receive. Transactional emails (the ones they asked for) need none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -40,9 +41,14 @@ impl ConsentCategory {
 /// Where a consent change came from; stored on every ledger row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConsentSource {
+    /// A checked box on a public form (grants only).
     WebForm,
+    /// The button on the page a `consent_confirmation` email links to (double opt-in).
+    EmailConfirmation,
     UnsubscribeLink,
     OneClick,
+    ManageLink,
+    /// Recorded by a staff member at the person's request (with the staff id).
     Staff,
 }
 
@@ -50,9 +56,46 @@ impl ConsentSource {
     pub fn as_str(self) -> &'static str {
         match self {
             ConsentSource::WebForm => "web_form",
+            ConsentSource::EmailConfirmation => "email_confirmation",
             ConsentSource::UnsubscribeLink => "unsubscribe_link",
             ConsentSource::OneClick => "one_click",
+            ConsentSource::ManageLink => "manage_link",
             ConsentSource::Staff => "staff",
+        }
+    }
+}
+
+/// Who a consent is given to. The clinics on one deployment are separate businesses: a consent
+/// given to one never stands for another. The network is the operator running the site for them
+/// (`NETWORK_NAME`); a form for a clinic grants to that clinic and to the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Sender {
+    Network,
+    Clinic(Uuid),
+}
+
+impl Sender {
+    /// The sender of an email or a form with this clinic (none: the network).
+    pub fn of(clinic_id: Option<Uuid>) -> Self {
+        clinic_id.map_or(Sender::Network, Sender::Clinic)
+    }
+
+    /// As stored: the clinic's id, or NULL for the network.
+    pub fn clinic_id(self) -> Option<Uuid> {
+        match self {
+            Sender::Network => None,
+            Sender::Clinic(id) => Some(id),
+        }
+    }
+
+    /// Whom a form grants to: its clinic and, when the deployment names one (`NETWORK_NAME`), the
+    /// network; a form without a clinic grants to the network alone. The form's words name exactly
+    /// these (see `wording::senders`).
+    pub fn of_form(clinic_id: Option<Uuid>, network_named: bool) -> Vec<Sender> {
+        match clinic_id {
+            Some(clinic) if network_named => vec![Sender::Clinic(clinic), Sender::Network],
+            Some(clinic) => vec![Sender::Clinic(clinic)],
+            None => vec![Sender::Network],
         }
     }
 }
@@ -82,7 +125,10 @@ impl ConsentFlags {
             .into_iter()
             .map(|category| (category, self.get(category)))
     }
-}
 
-/// The consent wording the public forms show, recorded with every grant so we can prove what was agreed to.
-pub const DEFAULT_WORDING_VERSION: &str = "2026-11-consult-form-v1";
+    /// The categories checked on a form.
+    pub fn checked(&self) -> impl Iterator<Item = ConsentCategory> + '_ {
+        self.each()
+            .filter_map(|(category, granted)| granted.then_some(category))
+    }
+}

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod location;
 pub mod practice;
 pub mod text;
+pub mod wording;
 
 /// Why a value was rejected: a stable code for programs and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 //! Enqueueing emails in the caller's transaction, so an email exists exactly when the change that
-//! causes it was committed. A category the person has not granted leaves a `suppressed` row, so
-//! staff can see why nothing was sent.
+//! causes it was committed. A category the person has not granted to the email's sender leaves a
+//! `suppressed` row, so staff can see why nothing was sent.
 
 use crate::consent::ledger;
-use crate::domain::consent::ConsentCategory;
+use crate::domain::consent::{ConsentCategory, Sender};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -19,6 +19,8 @@ pub enum EmailKind {
     AppointmentReminder,
     ExercisePlan,
     CarePlan,
+    /// Asks the person to confirm a `service_updates` grant (double opt-in).
+    ConsentConfirmation,
 }
 
 impl EmailKind {
@@ -32,6 +34,7 @@ impl EmailKind {
             EmailKind::AppointmentReminder => "appointment_reminder",
             EmailKind::ExercisePlan => "exercise_plan",
             EmailKind::CarePlan => "care_plan",
+            EmailKind::ConsentConfirmation => "consent_confirmation",
         }
     }
 
@@ -45,6 +48,7 @@ impl EmailKind {
             EmailKind::AppointmentReminder,
             EmailKind::ExercisePlan,
             EmailKind::CarePlan,
+            EmailKind::ConsentConfirmation,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == raw)
@@ -73,6 +77,7 @@ pub enum About {
 pub struct NewEmail<'a> {
     pub kind: EmailKind,
     pub patient_id: Uuid,
+    /// The sender: its consent is the one an email of a consent category needs (none: the network).
     pub clinic_id: Option<Uuid>,
     pub about: About,
     pub to: &'a str,
@@ -91,7 +96,15 @@ pub async fn enqueue(
     email: NewEmail<'_>,
 ) -> Result<Option<Queued>, sqlx::Error> {
     let status = match email.kind.category() {
-        Some(category) if !ledger::is_granted(conn, email.patient_id, category).await? => {
+        Some(category)
+            if !ledger::is_granted(
+                conn,
+                email.patient_id,
+                Sender::of(email.clinic_id),
+                category,
+            )
+            .await? =>
+        {
             "suppressed"
         }
         _ => "queued",

@@ -77,7 +77,7 @@ const SHARED_TEMPLATES: [(&str, &str); 8] = embedded!(
     "_reminders.html",
 );
 
-const KIND_TEMPLATES: [(&str, &str); 24] = kind_templates!(
+const KIND_TEMPLATES: [(&str, &str); 27] = kind_templates!(
     "callback_received",
     "booking_requested",
     "booking_confirmed",
@@ -86,6 +86,7 @@ const KIND_TEMPLATES: [(&str, &str); 24] = kind_templates!(
     "appointment_reminder",
     "exercise_plan",
     "care_plan",
+    "consent_confirmation",
 );
 
 /// Compiled once: the sources are compile-time constants, so a syntax error is a bug that the
@@ -270,6 +271,7 @@ fn time_fields(fields: &Map<String, Json>) -> Map<String, Json> {
     let mut prepared = Map::new();
     prepared.insert("starts_at_text".into(), at("starts_at", local_time_text));
     prepared.insert("starts_at_short".into(), at("starts_at", local_time_short));
+    prepared.insert("expires_at_text".into(), at("expires_at", local_time_text));
     prepared.insert("duration_text".into(), json!(duration_text(fields)));
     prepared.insert(
         "previous_starts_at_text".into(),
@@ -408,6 +410,9 @@ fn why(kind: EmailKind) -> &'static str {
         EmailKind::CarePlan => {
             "You are receiving this email because you chose to receive plans of care by email."
         }
+        EmailKind::ConsentConfirmation => {
+            "You are receiving this email because this address was entered on one of our forms."
+        }
     }
 }
 
@@ -470,7 +475,7 @@ fn in_zone(rfc3339: &str, time_zone: &str) -> Option<(DateTime<FixedOffset>, Str
 pub(crate) mod tests {
     use super::*;
 
-    pub(crate) const ALL_KINDS: [EmailKind; 8] = [
+    pub(crate) const ALL_KINDS: [EmailKind; 9] = [
         EmailKind::CallbackReceived,
         EmailKind::BookingRequested,
         EmailKind::BookingConfirmed,
@@ -479,6 +484,7 @@ pub(crate) mod tests {
         EmailKind::AppointmentReminder,
         EmailKind::ExercisePlan,
         EmailKind::CarePlan,
+        EmailKind::ConsentConfirmation,
     ];
 
     pub(crate) const UNSUBSCRIBE: &str = "https://clinic.example/v1/unsubscribe/tok-123_abc";
@@ -561,6 +567,16 @@ pub(crate) mod tests {
                     "staff_name": practitioner_name,
                 });
             }
+            EmailKind::ConsentConfirmation => {
+                return json!({
+                    "name": patient_name,
+                    "confirmation_id": "0192d6a4-4d7e-7c1a-9a8e-1b2c3d4e5f61",
+                    "senders": format!("Harbourfront Physio and {practitioner_name}"),
+                    "expires_at": "2026-12-08T09:30:00Z",
+                    "time_zone": "America/Toronto",
+                    "confirm_url": "https://clinic.example/consent/confirm/tok",
+                });
+            }
             EmailKind::CarePlan => {
                 return json!({
                     "patient_name": patient_name,
@@ -593,7 +609,11 @@ pub(crate) mod tests {
                 assert!(body.contains("You can unsubscribe at any time"), "{at}");
                 assert!(body.contains("we never sell your email"), "{at}");
                 assert!(body.contains("Ana Lima"), "{at}: greeting");
-                assert!(body.contains("Dr. Sam Reid") || kind == EmailKind::CallbackReceived);
+                assert!(
+                    body.contains("Dr. Sam Reid")
+                        || kind == EmailKind::CallbackReceived
+                        || kind == EmailKind::ConsentConfirmation
+                );
                 assert!(!body.contains("none"), "{at}: a null printed as text");
             }
             assert!(rendered.html.starts_with("<!DOCTYPE html>"));

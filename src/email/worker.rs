@@ -8,7 +8,7 @@
 //! recording it leaves the row `sending`; when its lease runs out another worker sends it again.
 
 use crate::consent::{ledger, tokens};
-use crate::domain::consent::ConsentCategory;
+use crate::domain::consent::{ConsentCategory, Sender};
 use crate::email::message::{self, Outgoing};
 use crate::email::outbox::EmailKind;
 use crate::email::templates::{self, ClinicInfo};
@@ -219,7 +219,8 @@ impl Worker {
         let category = row.category.as_deref().and_then(ConsentCategory::parse);
         if let Some(category) = category {
             let mut conn = self.pool.acquire().await?;
-            if !ledger::is_granted(&mut conn, row.patient_id, category).await? {
+            let sender = Sender::of(row.clinic_id);
+            if !ledger::is_granted(&mut conn, row.patient_id, sender, category).await? {
                 self.finish(
                     row.id,
                     "suppressed",
@@ -356,9 +357,17 @@ impl Worker {
             .signing_keys
             .first()
             .ok_or_else(|| anyhow::anyhow!("no signing key"))?;
-        let token = tokens::sign(key, row.unsubscribe_ref, &categories, Utc::now());
+        // The link acts at the email's sender: one clinic's unsubscribe is not another's.
+        let token = tokens::sign(
+            key,
+            row.unsubscribe_ref,
+            &categories,
+            Sender::of(row.clinic_id),
+            Utc::now(),
+        );
         let unsubscribe_url = format!("{}/unsubscribe/{token}", self.config.public_base_url);
-        let rendered = templates::render(kind, &row.payload, clinic, &unsubscribe_url)?;
+        let payload = self.with_links(kind, &row.payload, key)?;
+        let rendered = templates::render(kind, &payload, clinic, &unsubscribe_url)?;
         let ics = row.payload.get("ics").and_then(Value::as_str);
         message::build(&Outgoing {
             id: row.id,
@@ -369,6 +378,24 @@ impl Worker {
             unsubscribe_url: &unsubscribe_url,
             ics,
         })
+    }
+
+    /// Links signed at sending time, so no token is ever stored: a confirmation email's link.
+    fn with_links(&self, kind: EmailKind, payload: &Value, key: &[u8]) -> anyhow::Result<Value> {
+        let mut payload = payload.clone();
+        if kind == EmailKind::ConsentConfirmation {
+            let id = payload
+                .get("confirmation_id")
+                .and_then(Value::as_str)
+                .and_then(|id| Uuid::parse_str(id).ok())
+                .ok_or_else(|| anyhow::anyhow!("a consent confirmation without its id"))?;
+            let token = tokens::sign_confirmation(key, id);
+            payload["confirm_url"] = Value::from(format!(
+                "{}/consent/confirm/{token}",
+                self.config.public_base_url
+            ));
+        }
+        Ok(payload)
     }
 
     async fn clinics(&self, ids: &[Uuid]) -> Result<Clinics, sqlx::Error> {

@@ -57,6 +57,14 @@ pub fn build(state: AppState) -> Router {
             get(consent::unsubscribe::show).post(consent::unsubscribe::apply),
         )
         .route(
+            "/consent/confirm/{token}",
+            get(consent::confirmation::show).post(consent::confirmation::confirm),
+        )
+        .route(
+            "/v1/consent-wording",
+            get(consent::wording::consent_wording),
+        )
+        .route(
             "/v1/practitioners/{id}/slots",
             get(scheduling::availability::practitioner_slots),
         )
@@ -82,6 +90,10 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/v1/staff/patients/{id}",
             get(patients::handlers::get_patient),
+        )
+        .route(
+            "/v1/staff/patients/{id}/consents",
+            post(patients::consents::record_consent),
         )
         .route(
             "/v1/staff/exercises",

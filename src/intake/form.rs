@@ -1,8 +1,9 @@
 //! The callback form, parsed into values that cannot be invalid.
 
-use crate::domain::consent::{ConsentFlags, DEFAULT_WORDING_VERSION};
+use crate::domain::consent::ConsentFlags;
 use crate::domain::contact::{EmailAddress, PhoneE164};
 use crate::domain::fields::FieldReader;
+use crate::domain::wording;
 use crate::domain::{Invalid, text};
 use crate::http::error::ApiError;
 use serde::Deserialize;
@@ -65,7 +66,8 @@ pub struct CallbackForm {
     pub concern: Option<String>,
     pub consents: ConsentFlags,
     pub source_url: Option<String>,
-    pub wording_version: String,
+    /// A version the server published (the current one when the form named none).
+    pub wording_version: &'static str,
 }
 
 /// True when the hidden `website` field was filled in: a bot, answered as if it succeeded.
@@ -118,10 +120,8 @@ impl CallbackForm {
         let consents = parse_consents(&mut reader);
         let source_url = reader.optional("source_url", text::web_url);
         let wording_version = reader
-            .optional("consent_wording_version", |raw| {
-                text::bounded_text(raw, 1, 64, false)
-            })
-            .map(|version| version.unwrap_or_else(|| DEFAULT_WORDING_VERSION.to_owned()));
+            .optional("consent_wording_version", wording::parse_version)
+            .map(|version| version.unwrap_or(wording::CURRENT.version));
         reader.finish()?;
         crate::all_valid!(
             name,
@@ -166,7 +166,7 @@ mod tests {
         let form = CallbackForm::parse(valid().as_object().unwrap()).unwrap();
         assert_eq!(form.phone.as_str(), "+14165550100");
         assert!(form.consents.exercise_plans && !form.consents.plans_of_care);
-        assert_eq!(form.wording_version, DEFAULT_WORDING_VERSION);
+        assert_eq!(form.wording_version, wording::CURRENT.version);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `POST /v1/callback-requests`: the public form. One transaction holds the patient, the consent rows,
 //! the request, the confirmation email and the idempotency record, so a failure leaves nothing behind.
 
-use crate::consent::ledger;
-use crate::domain::consent::ConsentSource;
+use crate::consent;
+use crate::consent::forms::FormConsent;
 use crate::email::outbox::{self, About, EmailKind, NewEmail};
 use crate::http::error::{ApiError, FieldError};
 use crate::http::extract::{ClientInfo, JsonObject};
@@ -93,16 +93,22 @@ pub async fn create_callback_request(
         Some(&form.phone),
     )
     .await?;
-    ledger::record_flags(
+    let (id, created_at) = store::insert(&mut tx, &form, patient_id, &client).await?;
+    consent::forms::record(
         &mut tx,
-        patient_id,
-        &form.consents,
-        ConsentSource::WebForm,
-        &form.wording_version,
-        &client,
+        FormConsent {
+            patient_id,
+            clinic_id: form.clinic_id,
+            flags: &form.consents,
+            wording_version: form.wording_version,
+            client: &client,
+            email: form.email.as_ref().map(|email| email.as_str()),
+            name: &form.name,
+            about: About::CallbackRequest(id),
+        },
+        state.settings.network_name.as_deref(),
     )
     .await?;
-    let (id, created_at) = store::insert(&mut tx, &form, patient_id, &client).await?;
     if let Some(email) = &form.email {
         outbox::enqueue(
             &mut tx,

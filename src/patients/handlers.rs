@@ -1,7 +1,11 @@
 //! `GET /v1/staff/patients/{id}`: contact details, consents (now and history), callbacks and emails.
-//! A staff member reads a patient only when the patient has a callback (or booking) at one of their clinics.
+//! A staff member reads a patient only when the patient has a callback (or booking) at one of their
+//! clinics, and then only their clinics' part: the contact details as last given to one of them,
+//! the consents in force there, and their clinics' ledger rows, bookings, callbacks and emails.
+//! Nothing in the answer tells them the person dealt with another clinic. Admins see everything.
 
-use crate::consent::ledger::{self, ConsentEventView, ConsentState};
+use crate::consent::ledger::{self, ConsentEventView, ConsentState, Visible};
+use crate::domain::consent::Sender;
 use crate::http::error::ApiError;
 use crate::intake::store::{self as callbacks, CallbackView};
 use crate::scheduling::bookings::{self, BookingFilter, BookingView};
@@ -21,14 +25,17 @@ const MAX_BOOKINGS_SHOWN: i64 = 100;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PatientView {
     pub id: Uuid,
+    /// As last given to one of your clinics (admins: as the patient record has it).
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// When the person first contacted one of your clinics (admins: the patient record's creation).
     pub created_at: DateTime<Utc>,
-    /// The state in force for every category.
+    /// The state in force for every category at each of your clinics the person dealt with
+    /// (admins: at every sender, the network included).
     pub consents: Vec<ConsentState>,
-    /// Every grant and withdrawal, newest first. The IP and user agent of each change are shown to
-    /// admins only: they may come from a form sent to another clinic.
+    /// Your clinics' grants and withdrawals, newest first (admins: all). The IP and user agent of
+    /// each change are shown to admins only.
     pub consent_history: Vec<ConsentEventView>,
     /// Only those at your clinics, soonest first.
     pub bookings: Vec<BookingView>,
@@ -83,6 +90,29 @@ pub async fn find_visible(
     .await
 }
 
+/// The contact details as last given to one of `clinic_ids`, and when the person first came to one.
+async fn contact_at(
+    conn: &mut PgConnection,
+    patient_id: Uuid,
+    clinic_ids: &[Uuid],
+) -> Result<Option<PatientRow>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH given AS (
+             SELECT name, email, phone, created_at, id FROM callback_requests
+              WHERE patient_id = $1 AND clinic_id = ANY($2)
+             UNION ALL
+             SELECT name, email, phone, created_at, id FROM bookings
+              WHERE patient_id = $1 AND clinic_id = ANY($2))
+         SELECT $1 AS id, name, email::text AS email, phone,
+                (SELECT min(created_at) FROM given) AS created_at
+           FROM given ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(patient_id)
+    .bind(clinic_ids)
+    .fetch_optional(conn)
+    .await
+}
+
 async fn emails_for(
     conn: &mut PgConnection,
     patient_id: Uuid,
@@ -123,12 +153,30 @@ pub async fn get_patient(
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
-    let patient = find_visible(&mut tx, id, is_admin, &clinic_ids)
+    let record = find_visible(&mut tx, id, is_admin, &clinic_ids)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let (patient, senders, visible) = if is_admin {
+        let senders = ledger::senders_of(&mut tx, id).await?;
+        (record, senders, Visible::All)
+    } else {
+        let contact = contact_at(&mut tx, id, &clinic_ids)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let senders: Vec<Sender> = ledger::senders_of(&mut tx, id)
+            .await?
+            .into_iter()
+            .filter(|sender| {
+                sender
+                    .clinic_id()
+                    .is_some_and(|clinic| clinic_ids.contains(&clinic))
+            })
+            .collect();
+        (contact, senders, Visible::Clinics(&clinic_ids))
+    };
     let view = PatientView {
-        consents: ledger::current(&mut tx, id).await?,
-        consent_history: ledger::history(&mut tx, id)
+        consents: ledger::current(&mut tx, id, &senders).await?,
+        consent_history: ledger::history(&mut tx, id, visible)
             .await?
             .into_iter()
             .map(|event| {

@@ -1,4 +1,5 @@
 //! Patients: matched by email across forms and bookings; the staff view of one patient.
 
+pub mod consents;
 pub mod handlers;
 pub mod store;

@@ -5,7 +5,7 @@ use super::{
     QueuedEmail, location, plan_clinic, queue_plan_email, require_email_and_consent,
     required_strings, staff_name, whole_in,
 };
-use crate::domain::consent::ConsentCategory;
+use crate::domain::consent::{ConsentCategory, Sender};
 use crate::domain::fields::FieldReader;
 use crate::domain::text;
 use crate::email::outbox::{About, EmailKind, NewEmail};
@@ -117,8 +117,14 @@ pub async fn create_care_plan(
         .ok_or(ApiError::NotFound)?;
     let form = parse(&body)?;
     let clinic_id = plan_clinic(&mut tx, &staff, patient_id, form.clinic_id).await?;
-    let to =
-        require_email_and_consent(&mut tx, &patient, ConsentCategory::PlansOfCare, WHAT).await?;
+    let to = require_email_and_consent(
+        &mut tx,
+        &patient,
+        Sender::of(clinic_id),
+        ConsentCategory::PlansOfCare,
+        WHAT,
+    )
+    .await?;
     let staff_name = staff_name(&mut tx, staff.id).await?;
 
     let plan_id = Uuid::now_v7();

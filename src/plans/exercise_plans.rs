@@ -7,7 +7,7 @@ use super::{
     require_email_and_consent, required_strings, staff_name,
 };
 use crate::domain::Invalid;
-use crate::domain::consent::ConsentCategory;
+use crate::domain::consent::{ConsentCategory, Sender};
 use crate::domain::fields::FieldReader;
 use crate::domain::text;
 use crate::email::outbox::{About, EmailKind, NewEmail};
@@ -216,8 +216,14 @@ pub async fn create_exercise_plan(
     let library = exercises::library(&mut tx).await?;
     let form = parse(&body, &library)?;
     let clinic_id = plan_clinic(&mut tx, &staff, patient_id, form.clinic_id).await?;
-    let to =
-        require_email_and_consent(&mut tx, &patient, ConsentCategory::ExercisePlans, WHAT).await?;
+    let to = require_email_and_consent(
+        &mut tx,
+        &patient,
+        Sender::of(clinic_id),
+        ConsentCategory::ExercisePlans,
+        WHAT,
+    )
+    .await?;
     let staff_name = staff_name(&mut tx, staff.id).await?;
 
     let plan_id = Uuid::now_v7();

@@ -13,7 +13,7 @@ pub mod exercises;
 
 use crate::consent::ledger;
 use crate::domain::Invalid;
-use crate::domain::consent::ConsentCategory;
+use crate::domain::consent::{ConsentCategory, Sender};
 use crate::domain::fields::FieldReader;
 use crate::email::outbox::{self, NewEmail, Queued};
 use crate::http::error::ApiError;
@@ -84,10 +84,12 @@ async fn plan_clinic(
     Ok(latest)
 }
 
-/// The patient's address, or 409 `no_email`; then 409 `consent_missing` unless `category` is granted now.
+/// The patient's address, or 409 `no_email`; then 409 `consent_missing` unless `category` is granted
+/// now to `sender` (the plan's clinic: one clinic's consent never stands for another's).
 async fn require_email_and_consent(
     conn: &mut PgConnection,
     patient: &PatientRow,
+    sender: Sender,
     category: ConsentCategory,
     what: &str,
 ) -> Result<String, ApiError> {
@@ -97,7 +99,7 @@ async fn require_email_and_consent(
             format!("The patient has no email address to send the {what} to."),
         ));
     };
-    if !ledger::is_granted(conn, patient.id, category).await? {
+    if !ledger::is_granted(conn, patient.id, sender, category).await? {
         return Err(consent_missing(category, what));
     }
     Ok(address)

@@ -1,9 +1,10 @@
 //! Bookings: the form, the rows and how they are shown.
 
 use crate::directory::public::ClinicSummary;
-use crate::domain::consent::{ConsentFlags, DEFAULT_WORDING_VERSION};
+use crate::domain::consent::ConsentFlags;
 use crate::domain::contact::{EmailAddress, PhoneE164};
 use crate::domain::fields::{FieldReader, parse_uuid};
+use crate::domain::wording;
 use crate::domain::{Invalid, practice, text};
 use crate::http::error::{ApiError, violated_constraint};
 use crate::http::extract::ClientInfo;
@@ -66,7 +67,8 @@ pub struct BookingForm {
     pub phone: Option<PhoneE164>,
     pub concern: Option<String>,
     pub consents: ConsentFlags,
-    pub wording_version: String,
+    /// A version the server published (the current one when the form named none).
+    pub wording_version: &'static str,
 }
 
 impl BookingForm {
@@ -92,10 +94,8 @@ impl BookingForm {
         });
         let consents = parse_consents(&mut reader);
         let wording_version = reader
-            .optional("consent_wording_version", |raw| {
-                text::bounded_text(raw, 1, 64, false)
-            })
-            .map(|version| version.unwrap_or_else(|| DEFAULT_WORDING_VERSION.to_owned()));
+            .optional("consent_wording_version", wording::parse_version)
+            .map(|version| version.unwrap_or(wording::CURRENT.version));
         reader.finish()?;
         crate::all_valid!(
             practitioner_id,

@@ -2,6 +2,7 @@
 //! Every query is scoped to the staff member's clinics, and every action is audited.
 
 use crate::consent::ledger::{self, ConsentState};
+use crate::domain::consent::Sender;
 use crate::domain::fields::FieldReader;
 use crate::domain::text;
 use crate::http::error::ApiError;
@@ -39,7 +40,9 @@ pub struct PatientSummary {
 pub struct BookingDetail {
     #[serde(flatten)]
     pub booking: BookingView,
+    /// The patient as they gave their details with this booking.
     pub patient: PatientSummary,
+    /// The consents in force at this booking's clinic.
     pub consents: Vec<ConsentState>,
     pub emails: Vec<EmailView>,
 }
@@ -184,12 +187,14 @@ pub async fn get_booking(
     let booking = bookings::find(&mut tx, id, Some((is_admin, &clinic_ids)), false)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let patient: (Uuid, String, Option<String>, Option<String>) =
-        sqlx::query_as("SELECT id, name, email::text, phone FROM patients WHERE id = $1")
-            .bind(booking.patient_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let consents = ledger::current(&mut tx, booking.patient_id).await?;
+    // The booking's clinic's part of the patient only: the details given with this booking and
+    // the consents in force at this clinic (what another clinic was told stays with it).
+    let consents = ledger::current(
+        &mut tx,
+        booking.patient_id,
+        &[Sender::Clinic(booking.clinic_id)],
+    )
+    .await?;
     let emails: Vec<EmailView> = sqlx::query_as(
         "SELECT id, kind, to_address::text AS to, status, attempts, last_error, created_at, sent_at
            FROM email_outbox WHERE booking_id = $1 ORDER BY created_at, id",
@@ -201,10 +206,10 @@ pub async fn get_booking(
     Ok(Json(BookingDetail {
         booking: BookingView::from(&booking),
         patient: PatientSummary {
-            id: patient.0,
-            name: patient.1,
-            email: patient.2,
-            phone: patient.3,
+            id: booking.patient_id,
+            name: booking.name.clone(),
+            email: Some(booking.email.clone()),
+            phone: booking.phone.clone(),
         },
         consents,
         emails,

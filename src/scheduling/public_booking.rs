@@ -1,8 +1,9 @@
 //! `POST /v1/bookings`: "book your free consult". One transaction holds the patient, the consents,
 //! the booking, its email and the idempotency record. The exclusion constraint decides races.
 
-use crate::consent::ledger;
-use crate::domain::consent::ConsentSource;
+use crate::consent;
+use crate::consent::forms::FormConsent;
+use crate::email::outbox::About;
 use crate::http::error::{ApiError, FieldError};
 use crate::http::extract::{ClientInfo, JsonObject};
 use crate::idempotency::{self, StoredResponse, respond};
@@ -144,15 +145,6 @@ pub async fn create_booking(
         form.phone.as_ref(),
     )
     .await?;
-    ledger::record_flags(
-        &mut tx,
-        patient_id,
-        &form.consents,
-        ConsentSource::WebForm,
-        &form.wording_version,
-        &client,
-    )
-    .await?;
     let id = bookings::insert(
         &mut tx,
         NewBooking {
@@ -162,6 +154,21 @@ pub async fn create_booking(
             ends_at,
             client: &client,
         },
+    )
+    .await?;
+    consent::forms::record(
+        &mut tx,
+        FormConsent {
+            patient_id,
+            clinic_id: Some(practitioner.clinic_id),
+            flags: &form.consents,
+            wording_version: form.wording_version,
+            client: &client,
+            email: Some(form.email.as_str()),
+            name: &form.name,
+            about: About::Booking(id),
+        },
+        state.settings.network_name.as_deref(),
     )
     .await?;
     let booking = bookings::find(&mut tx, id, None, false)

@@ -1094,9 +1094,8 @@ async fn a_booking_is_requested_with_its_consents_and_a_request_email() {
                 "web_form".into(),
                 ua.clone()
             ),
-            ("exercise_plans".into(), true, "web_form".into(), ua.clone()),
-            ("plans_of_care".into(), false, "web_form".into(), ua.clone()),
-            ("service_updates".into(), false, "web_form".into(), ua),
+            // Checked boxes only: an unchecked box is no withdrawal (a form can only add).
+            ("exercise_plans".into(), true, "web_form".into(), ua),
         ]
     );
 
@@ -1143,7 +1142,7 @@ async fn patients_are_matched_by_email_whatever_its_case() {
             .fetch_one(&desk.app.db)
             .await
             .unwrap();
-    assert_eq!(consent_rows, 8, "each form's flags are recorded");
+    assert_eq!(consent_rows, 4, "each form's checked boxes are recorded");
 }
 
 #[tokio::test]
@@ -1331,7 +1330,11 @@ async fn an_idempotency_key_replays_the_first_booking_and_refuses_another_body()
     assert_eq!(json_of(again).await, first);
     assert_eq!(desk.app.count("bookings").await, 1);
     assert_eq!(desk.app.count("email_outbox").await, 1, "no second email");
-    assert_eq!(desk.app.count("consent_events").await, 4);
+    assert_eq!(
+        desk.app.count("consent_events").await,
+        2,
+        "the two checked boxes, once"
+    );
 
     let mut other = body.clone();
     other["starts_at"] = json!(at(TORONTO, monday, "09:15"));
@@ -1409,7 +1412,7 @@ async fn fifty_clients_racing_for_one_slot_get_exactly_one_booking() {
     assert_eq!(desk.app.count("bookings").await, 1);
     // The losers' transactions left nothing behind: no patient, consent or email.
     assert_eq!(desk.app.count("patients").await, 1);
-    assert_eq!(desk.app.count("consent_events").await, 4);
+    assert_eq!(desk.app.count("consent_events").await, 2);
     assert_eq!(desk.app.count("email_outbox").await, 1);
 }
 

@@ -59,12 +59,7 @@ async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
     let flags: Vec<(&str, bool)> = consents.iter().map(|c| (c.0.as_str(), c.1)).collect();
     assert_eq!(
         flags,
-        vec![
-            ("appointment_reminders", true),
-            ("exercise_plans", true),
-            ("plans_of_care", false),
-            ("service_updates", false)
-        ]
+        vec![("appointment_reminders", true), ("exercise_plans", true)]
     );
     for (_, _, source, wording, ip, agent) in &consents {
         assert_eq!(source, "web_form");
@@ -107,7 +102,7 @@ async fn without_an_email_nothing_is_queued_and_the_phone_is_normalised() {
 }
 
 #[tokio::test]
-async fn the_same_email_in_any_case_is_one_patient_and_a_later_form_can_withdraw_consent() {
+async fn the_same_email_in_any_case_is_one_patient_and_a_later_form_cannot_withdraw_consent() {
     let app = TestApp::spawn().await;
     assert_eq!(app.post_callback(&callback_body()).await.status(), 201);
     let mut second = callback_body();
@@ -119,8 +114,8 @@ async fn the_same_email_in_any_case_is_one_patient_and_a_later_form_can_withdraw
     assert_eq!(app.count("callback_requests").await, 2);
     assert_eq!(
         app.count("consent_events").await,
-        8,
-        "each form's flags are recorded as given"
+        3,
+        "each form's checked boxes are recorded; unchecked ones are not withdrawals"
     );
     let current: bool = sqlx::query_scalar(
         "SELECT granted FROM consent_events WHERE category = 'exercise_plans' ORDER BY id DESC LIMIT 1",
@@ -128,7 +123,7 @@ async fn the_same_email_in_any_case_is_one_patient_and_a_later_form_can_withdraw
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert!(!current, "the later unchecked box withdraws the category");
+    assert!(current, "a later unchecked box takes nothing away");
 }
 
 #[tokio::test]
@@ -270,7 +265,7 @@ async fn twenty_concurrent_identical_submissions_store_one_row() {
     assert_eq!(ids.len(), 1, "every answer names the same request");
     assert_eq!(app.count("callback_requests").await, 1);
     assert_eq!(app.count("patients").await, 1);
-    assert_eq!(app.count("consent_events").await, 4);
+    assert_eq!(app.count("consent_events").await, 2);
     assert_eq!(app.count("email_outbox").await, 1);
 }
 

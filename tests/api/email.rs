@@ -790,16 +790,18 @@ async fn consent_withdrawn_after_queueing_suppresses_the_email() {
     assert_eq!(drain(&worker).await, [Outcome::Sent, Outcome::Sent]);
     assert_eq!(of_kind(&smtp.messages(), "exercise_plan").len(), 1);
 
-    // The next one is queued; then the patient withdraws (as staff record it) before it leaves.
+    // The next one is queued; then the patient withdraws at this clinic (a ledger row written
+    // behind the API's back, so only the worker's re-check can stop the email) before it leaves.
     let response = app.post_as(&path, &front_desk, &plan_body("Week 2")).await;
     assert_eq!(response.status(), 201);
     assert_eq!(json_of(response).await["email"]["status"], "queued");
     sqlx::query(
-        "INSERT INTO consent_events (id, patient_id, category, granted, source, wording_version)
-         VALUES ($1, $2, 'exercise_plans', false, 'staff', 'test')",
+        "INSERT INTO consent_events (id, patient_id, clinic_id, category, granted, source, wording_version)
+         VALUES ($1, $2, $3, 'exercise_plans', false, 'unsubscribe_link', 'test')",
     )
     .bind(Uuid::now_v7())
     .bind(patient)
+    .bind(clinic)
     .execute(&app.db)
     .await
     .expect("withdrawing consent");

@@ -8,6 +8,7 @@ mod bookings;
 mod browser;
 mod callbacks;
 mod cli;
+mod consent;
 mod directory;
 mod email;
 mod errors;

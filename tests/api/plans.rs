@@ -361,7 +361,8 @@ async fn plans_for_another_clinics_patient_are_not_found() {
         .await;
     assert_eq!(response.status(), 201);
     assert_eq!(json_of(response).await["clinic_id"], Value::Null);
-    // And in the name of any clinic.
+    // And in the name of any clinic, under that clinic's consent: the patient consented to plans
+    // of care at A only, and A's consent never stands for B's.
     let mut at_b = care_plan_body();
     at_b["clinic_id"] = json!(clinics.clinic_b);
     let response = app
@@ -371,10 +372,9 @@ async fn plans_for_another_clinics_patient_are_not_found() {
             &at_b,
         )
         .await;
-    assert_eq!(response.status(), 201);
     assert_eq!(
-        json_of(response).await["clinic_id"],
-        json!(clinics.clinic_b)
+        assert_problem(response, 409).await["type"],
+        "/problems/consent_missing"
     );
 }
 

@@ -325,8 +325,8 @@ async fn a_patient_is_readable_only_by_staff_of_a_clinic_they_asked() {
     );
     assert_eq!(
         patient["consent_history"].as_array().map(Vec::len),
-        Some(4),
-        "one row per category: {patient}"
+        Some(2),
+        "one row per checked box: {patient}"
     );
     let callbacks: Vec<&Value> = patient["callbacks"].as_array().unwrap().iter().collect();
     assert_eq!(callbacks.len(), 1, "{patient}");

@@ -11,7 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{Duration as TimeDelta, Utc};
 use consultdesk::consent::tokens;
-use consultdesk::domain::consent::ConsentCategory;
+use consultdesk::domain::consent::{ConsentCategory, Sender};
 use consultdesk::email::worker::{Outcome, Worker};
 use futures::StreamExt as _;
 use reqwest::Response;
@@ -242,7 +242,7 @@ pub fn of_kind<'a>(messages: &'a [Captured], kind: &str) -> &'a Captured {
 }
 
 /// The decoded bodies of the leaf parts of a MIME entity, with their content types.
-fn leaves(entity: &str) -> Vec<(String, String)> {
+pub fn leaves(entity: &str) -> Vec<(String, String)> {
     let (head, body) = entity.split_once("\r\n\r\n").unwrap_or((entity, ""));
     let content_type = header_in(head, "Content-Type").unwrap_or_else(|| "text/plain".to_owned());
     let mime_type = content_type
@@ -409,7 +409,7 @@ pub async fn get(app: &TestApp, url: &str) -> Response {
         .expect("GET the link")
 }
 
-async fn post_form(app: &TestApp, url: &str, form: &str) -> Response {
+pub async fn post_form(app: &TestApp, url: &str, form: &str) -> Response {
     app.client
         .post(url)
         .header("user-agent", USER_AGENT)
@@ -590,7 +590,13 @@ async fn the_emailed_link_is_one_in_header_and_bodies_and_opens_the_preferences_
         "the button for this email's category: {page}"
     );
     assert!(
-        page.contains(">Unsubscribe from everything</button>"),
+        page.contains(&format!(
+            ">Unsubscribe from everything {CLINIC} sends</button>"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(">Unsubscribe from every sender</button>"),
         "{page}"
     );
     assert!(page.contains(">Save my choices</button>"), "{page}");
@@ -1082,11 +1088,11 @@ async fn bad_tampered_truncated_foreign_or_expired_tokens_get_one_400_page_and_c
         ("the patient's handle", reference.to_string()),
         (
             "signed with another key",
-            tokens::sign(KEY_B.as_bytes(), reference, &exercise, now),
+            tokens::sign(KEY_B.as_bytes(), reference, &exercise, Sender::Network, now),
         ),
         (
             "signed with an empty key",
-            tokens::sign(b"", reference, &exercise, now),
+            tokens::sign(b"", reference, &exercise, Sender::Network, now),
         ),
         (
             "expired",
@@ -1094,12 +1100,19 @@ async fn bad_tampered_truncated_foreign_or_expired_tokens_get_one_400_page_and_c
                 KEY_A.as_bytes(),
                 reference,
                 &exercise,
+                Sender::Network,
                 now - TimeDelta::days(200),
             ),
         ),
         (
             "an unknown patient",
-            tokens::sign(KEY_A.as_bytes(), Uuid::new_v4(), &exercise, now),
+            tokens::sign(
+                KEY_A.as_bytes(),
+                Uuid::new_v4(),
+                &exercise,
+                Sender::Network,
+                now,
+            ),
         ),
     ];
     // A token whose bytes are the real one's with the signature moved to another patient's handle.
@@ -1121,6 +1134,7 @@ async fn bad_tampered_truncated_foreign_or_expired_tokens_get_one_400_page_and_c
         KEY_A.as_bytes(),
         reference,
         &exercise,
+        Sender::Network,
         now - TimeDelta::days(61),
     );
     html_page(

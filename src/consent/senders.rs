@@ -1,0 +1,55 @@
+//! How a sender is named to the person: the clinic's name (and phone), or the network's.
+
+use crate::domain::consent::Sender;
+use crate::domain::wording;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// What the network is called when `NETWORK_NAME` is unset (emails say the same).
+const UNNAMED_NETWORK: &str = "our clinic team";
+
+pub struct SenderInfo {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+pub async fn describe(
+    conn: &mut PgConnection,
+    sender: Sender,
+    network_name: Option<&str>,
+) -> Result<SenderInfo, sqlx::Error> {
+    let network = || SenderInfo {
+        name: network_name.unwrap_or(UNNAMED_NETWORK).to_owned(),
+        phone: None,
+    };
+    let Sender::Clinic(clinic_id) = sender else {
+        return Ok(network());
+    };
+    let clinic: Option<(String, String)> =
+        sqlx::query_as("SELECT name, phone FROM clinics WHERE id = $1")
+            .bind(clinic_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(clinic.map_or_else(network, |(name, phone)| SenderInfo {
+        name,
+        phone: Some(phone).filter(|phone| !phone.trim().is_empty()),
+    }))
+}
+
+/// "Clinic A and Network B": whom a form with `clinic_id` granted to, as its words named them.
+pub async fn form_senders_text(
+    conn: &mut PgConnection,
+    clinic_id: Option<Uuid>,
+    to_network: bool,
+    network_name: Option<&str>,
+) -> Result<String, sqlx::Error> {
+    let clinic = match clinic_id {
+        Some(id) => Some(describe(conn, Sender::Clinic(id), network_name).await?.name),
+        None => None,
+    };
+    let network = match (clinic.is_some(), to_network) {
+        (true, false) => None,
+        _ => Some(network_name.unwrap_or(UNNAMED_NETWORK)),
+    };
+    Ok(wording::senders(clinic.as_deref(), network))
+}
