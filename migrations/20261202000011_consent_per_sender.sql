@@ -9,12 +9,6 @@ ALTER TABLE consent_events ADD COLUMN note text
 ALTER TABLE consent_events DROP CONSTRAINT consent_events_source_check;
 ALTER TABLE consent_events ADD CONSTRAINT consent_events_source_check CHECK (source IN (
   'web_form', 'email_confirmation', 'unsubscribe_link', 'one_click', 'manage_link', 'staff'));
--- A public form can only add consent; withdrawals come from the mailbox or from staff. Earlier rows
--- (unchecked boxes used to withdraw) are kept as they were: NOT VALID checks only new rows.
-ALTER TABLE consent_events ADD CONSTRAINT consent_events_forms_only_grant
-  CHECK (source NOT IN ('web_form', 'email_confirmation') OR granted) NOT VALID;
-ALTER TABLE consent_events ADD CONSTRAINT consent_events_staff_named
-  CHECK (source <> 'staff' OR staff_id IS NOT NULL) NOT VALID;
 CREATE INDEX consent_events_clinic ON consent_events (clinic_id, patient_id) WHERE clinic_id IS NOT NULL;
 
 -- Existing rows keep their meaning. The ledger is append-only; its guard is lifted for this
@@ -63,6 +57,14 @@ SELECT pg_temp.copy_id(e.id), e.patient_id, clinics.clinic_id, e.category, e.gra
  WHERE e.source IN ('unsubscribe_link', 'one_click', 'staff') AND e.clinic_id IS NULL;
 
 ALTER TABLE consent_events ENABLE TRIGGER consent_events_append_only;
+
+-- A public form can only add consent; withdrawals come from the mailbox or from staff. Earlier rows
+-- (unchecked boxes used to withdraw) and their copies above are kept as they were: NOT VALID
+-- checks only rows written from now on.
+ALTER TABLE consent_events ADD CONSTRAINT consent_events_forms_only_grant
+  CHECK (source NOT IN ('web_form', 'email_confirmation') OR granted) NOT VALID;
+ALTER TABLE consent_events ADD CONSTRAINT consent_events_staff_named
+  CHECK (source <> 'staff' OR staff_id IS NOT NULL) NOT VALID;
 
 -- service_updates is double opt-in: a form's grant waits here until the person confirms it from
 -- the link in a `consent_confirmation` email (valid 7 days). The link is signed with SIGNING_KEY

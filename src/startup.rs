@@ -137,11 +137,12 @@ fn with_signing_key(mut settings: Settings) -> anyhow::Result<Settings> {
 /// The email worker configured from `settings`.
 pub fn email_worker(settings: &Settings, pool: PgPool) -> anyhow::Result<Worker> {
     let transport = Transport::from_settings(settings.smtp_url.as_ref(), &settings.data_dir)?;
-    let config = WorkerConfig::new(
+    let mut config = WorkerConfig::new(
         settings.mail_from.clone(),
         settings.public_base_url.clone(),
         settings.signing_keys(),
     );
+    config.network_name = settings.network_name.clone();
     Ok(Worker::new(pool, transport, config))
 }
 

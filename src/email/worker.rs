@@ -43,6 +43,8 @@ pub struct WorkerConfig {
     pub max_backoff: Duration,
     /// Longest sleep between rounds when nothing wakes the worker.
     pub poll_interval: Duration,
+    /// `NETWORK_NAME`: who signs the emails the network sends (those of no clinic).
+    pub network_name: Option<String>,
 }
 
 impl WorkerConfig {
@@ -59,6 +61,7 @@ impl WorkerConfig {
             base_backoff: Duration::from_secs(30),
             max_backoff: Duration::from_secs(3600),
             poll_interval: Duration::from_secs(5),
+            network_name: None,
         }
     }
 }
@@ -366,7 +369,7 @@ impl Worker {
             Utc::now(),
         );
         let unsubscribe_url = format!("{}/unsubscribe/{token}", self.config.public_base_url);
-        let payload = self.with_links(kind, &row.payload, key)?;
+        let payload = self.with_links(kind, &row.payload, key, clinic.is_some())?;
         let rendered = templates::render(kind, &payload, clinic, &unsubscribe_url)?;
         let ics = row.payload.get("ics").and_then(Value::as_str);
         message::build(&Outgoing {
@@ -380,9 +383,24 @@ impl Worker {
         })
     }
 
-    /// Links signed at sending time, so no token is ever stored: a confirmation email's link.
-    fn with_links(&self, kind: EmailKind, payload: &Value, key: &[u8]) -> anyhow::Result<Value> {
+    /// What the templates need that is decided at sending time: links signed now, so no token is
+    /// ever stored (a confirmation email's link), and the network's name on an email no clinic sends.
+    fn with_links(
+        &self,
+        kind: EmailKind,
+        payload: &Value,
+        key: &[u8],
+        from_clinic: bool,
+    ) -> anyhow::Result<Value> {
         let mut payload = payload.clone();
+        if let Some(network) = &self.config.network_name
+            && !from_clinic
+            && payload.get("clinic").is_none_or(Value::is_null)
+        {
+            payload["clinic"] = serde_json::json!({
+                "name": network, "address": "", "city": "", "province": "", "postal_code": "", "phone": "",
+            });
+        }
         if kind == EmailKind::ConsentConfirmation {
             let id = payload
                 .get("confirmation_id")

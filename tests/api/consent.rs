@@ -764,3 +764,72 @@ async fn staff_record_a_consent_change_the_person_asked_for() {
     fields.sort();
     assert_eq!(fields, vec!["category", "clinic_id", "granted", "note"]);
 }
+
+#[tokio::test]
+async fn a_booking_form_with_unchecked_boxes_takes_nothing_away_either() {
+    let desk = crate::bookings::Desk::new().await;
+    let app = &desk.app;
+    let email = format!("b-{}@example.com", Uuid::new_v4().simple());
+    callback(
+        app,
+        Some(desk.clinic),
+        &email,
+        "Bea",
+        "416-555-0166",
+        consents(true, true, true, false),
+    )
+    .await;
+    let patient = patient_of(app, &email).await;
+    let before = ledger_rows(app, patient).await;
+    let today = chrono::Utc::now().date_naive();
+    let starts = desk
+        .slot_starts(desk.practitioner, today, today + chrono::Duration::days(14))
+        .await;
+    let mut body = crate::bookings::booking_body(desk.practitioner, &starts[0], &email);
+    body["consents"] = serde_json::from_str(NONE_CHECKED).unwrap();
+    assert_eq!(desk.book(&body).await.status(), 201);
+    assert_eq!(ledger_rows(app, patient).await, before);
+    assert!(state_at(app, patient, Some(desk.clinic), "plans_of_care").await);
+}
+
+#[tokio::test]
+async fn emails_the_network_sends_carry_its_name() {
+    let app = TestApp::spawn_with({
+        let mut settings = overrides(KEY_A);
+        settings.insert("NETWORK_NAME", "Healthy Knees Network".to_owned());
+        settings
+    })
+    .await;
+    let smtp = SmtpServer::start().await;
+    let email = format!("n-{}@example.com", Uuid::new_v4().simple());
+    callback(
+        &app,
+        None,
+        &email,
+        "Nora",
+        "416-555-0188",
+        consents(false, false, false, false),
+    )
+    .await;
+    let worker = app.worker(&smtp, |config| {
+        config.public_base_url = PUBLIC_BASE.to_owned();
+        config.signing_keys = vec![KEY_A.as_bytes().to_vec()];
+        config.network_name = Some("Healthy Knees Network".to_owned());
+    });
+    assert_eq!(worker.run_once().await.unwrap(), vec![Outcome::Sent]);
+    let messages = smtp.wait_for(1, PATIENCE).await;
+    let message = of_kind(&messages, "callback_received");
+    let text = leaves(&message.data)
+        .into_iter()
+        .find(|(mime, _)| mime == "text/plain")
+        .map(|(_, body)| body)
+        .unwrap();
+    assert!(text.contains("Healthy Knees Network"), "{text}");
+    // Its unsubscribe page names the network too (it is the email's sender).
+    let page = get(&app, &local(&app, &link_of(message)))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Healthy Knees Network"), "{page}");
+}

@@ -354,6 +354,35 @@ async fn create_test_database() -> String {
     name
 }
 
+/// A fresh, empty database (no migrations applied): its name and URL. The caller drops it.
+pub async fn new_empty_database() -> (String, String) {
+    let server = server();
+    let name = format!("consultdesk_test_{}", Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&server.admin_url)
+        .await
+        .expect("connecting to the test Postgres");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} TEMPLATE template0"
+        )))
+        .await
+        .expect("creating an empty database");
+    let url = database_url(&name);
+    (name, url)
+}
+
+/// Drops a database made by [`new_empty_database`].
+pub async fn drop_database(name: &str) {
+    let mut admin = PgConnection::connect(&server().admin_url)
+        .await
+        .expect("connecting to the test Postgres");
+    let _ = admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .await;
+}
+
 fn database_url(database: &str) -> String {
     let mut url = reqwest::Url::parse(&server().admin_url).expect("admin url");
     url.set_path(&format!("/{database}"));

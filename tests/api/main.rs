@@ -9,6 +9,7 @@ mod browser;
 mod callbacks;
 mod cli;
 mod consent;
+mod consent_migration;
 mod directory;
 mod email;
 mod errors;
