@@ -100,7 +100,8 @@ pub struct UnsubscribeForm {
     /// `One-Click` (RFC 8058): withdraws the link's categories.
     #[serde(rename = "List-Unsubscribe")]
     pub list_unsubscribe: Option<String>,
-    /// The page's buttons: `unsubscribe_this`, `unsubscribe_all` or `save`.
+    /// The page's buttons: `unsubscribe_this`, `unsubscribe_all` (this sender), `unsubscribe_everywhere`
+    /// (every sender) or `save`.
     pub action: Option<String>,
     /// With `save`: each category kept granted (the field repeated).
     pub category: Option<Vec<String>>,
@@ -212,7 +213,7 @@ fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, Stri
             (UnsubscribeForm = "application/x-www-form-urlencoded"),
             (UnsubscribeForm = "multipart/form-data"),
         ),
-        description = "`List-Unsubscribe=One-Click` (RFC 8058), or the page's form: `action=unsubscribe_this|unsubscribe_all|save` and `category=...` for each kept category"),
+        description = "`List-Unsubscribe=One-Click` (RFC 8058), or the page's form: `action=unsubscribe_this|unsubscribe_all|unsubscribe_everywhere|save` and `category=...` for each kept category"),
     responses(
         (status = 200, description = "What is now in force", content_type = "text/html", body = String),
         (status = 400, description = "The link is not valid or has expired, or the form is not understood", content_type = "text/html", body = String),

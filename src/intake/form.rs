@@ -32,7 +32,9 @@ pub struct CallbackRequestBody {
     pub consents: ConsentFlagsBody,
     #[schema(example = "https://clinic.example/blog/runners-knee")]
     pub source_url: Option<String>,
-    /// The version of the consent wording the form showed; defaults to the current one.
+    /// The version of the consent wording the form showed (`GET /v1/consent-wording`); it must be one
+    /// the server published (422 otherwise). Defaults to the current one.
+    #[schema(example = "2026-12-consult-form-v2")]
     pub consent_wording_version: Option<String>,
     /// Honeypot: leave empty. Bots that fill it get a 201 and nothing is stored.
     pub website: Option<String>,
@@ -47,7 +49,9 @@ pub enum PreferredTime {
     Anytime,
 }
 
-/// Every category must be given explicitly: no pre-checked defaults.
+/// Every category must be given explicitly: no pre-checked defaults. A checked box grants the
+/// category to the form's senders (`service_updates` once the person confirms it from an email); an
+/// unchecked box changes nothing (a form can never withdraw consent).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ConsentFlagsBody {
     pub appointment_reminders: bool,

@@ -41,6 +41,9 @@ pub struct BookingRequestBody {
     #[schema(max_length = 2000)]
     pub concern: Option<String>,
     pub consents: crate::intake::form::ConsentFlagsBody,
+    /// The version of the consent wording the form showed (`GET /v1/consent-wording`); it must be one
+    /// the server published (422 otherwise). Defaults to the current one.
+    #[schema(example = "2026-12-consult-form-v2")]
     pub consent_wording_version: Option<String>,
     /// Honeypot: leave empty.
     pub website: Option<String>,
