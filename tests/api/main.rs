@@ -22,5 +22,6 @@ mod scoping;
 mod secrets_in_logs;
 mod seed;
 mod sessions;
+mod sign_in_throttle;
 mod smtp;
 mod unsubscribe;
