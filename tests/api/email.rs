@@ -564,6 +564,37 @@ async fn a_550_fails_at_once_and_is_never_retried() {
 }
 
 #[tokio::test]
+async fn a_refusal_quoting_the_recipient_is_stored_with_the_address_redacted() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn().await;
+    let gone = callback_email(&app, "gone.away@example.net", None).await;
+    let full = callback_email(&app, "full.box@example.org", None).await;
+    smtp.refuse_recipient("gone.away@example.net", 550);
+    smtp.refuse_recipient("full.box@example.org", 452);
+    let worker = app.worker(&smtp, |_| {});
+
+    let mut outcomes = worker.run_once().await.expect("a round");
+    outcomes.sort_by_key(|outcome| format!("{outcome:?}"));
+    assert_eq!(outcomes, [Outcome::Failed, Outcome::Retrying]);
+    for (id, address, status, code) in [
+        (gone, "gone.away@example.net", "failed", "550"),
+        (full, "full.box@example.org", "queued", "452"),
+    ] {
+        let stored = row(&app, id).await;
+        assert_eq!(stored.status, status);
+        let error = stored.last_error.expect("the error");
+        // The reply is kept, so staff see why; only the address is gone.
+        assert!(
+            error.contains(code) && error.contains("<redacted>: Recipient address rejected"),
+            "{error}"
+        );
+        assert!(!error.to_lowercase().contains(address), "{error}");
+        assert!(!error.contains('@'), "{error}");
+    }
+    assert!(smtp.messages().is_empty());
+}
+
+#[tokio::test]
 async fn transient_failures_back_off_exponentially_and_end_failed_after_max_attempts() {
     let smtp = SmtpServer::start().await;
     let app = TestApp::spawn().await;
