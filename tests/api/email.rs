@@ -120,7 +120,7 @@ async fn queue_more_like(app: &TestApp, like: Uuid, count: i32) {
 }
 
 /// Runs rounds until one finds nothing due; every outcome, in order.
-async fn drain(worker: &Worker) -> Vec<Outcome> {
+pub(crate) async fn drain(worker: &Worker) -> Vec<Outcome> {
     let mut all = Vec::new();
     loop {
         let outcomes = worker.run_once().await.expect("a worker round");
@@ -131,7 +131,7 @@ async fn drain(worker: &Worker) -> Vec<Outcome> {
     }
 }
 
-fn of_kind<'a>(messages: &'a [Captured], kind: &str) -> Vec<&'a Captured> {
+pub(crate) fn of_kind<'a>(messages: &'a [Captured], kind: &str) -> Vec<&'a Captured> {
     messages
         .iter()
         .filter(|m| m.header("X-Consultdesk-Kind").as_deref() == Some(kind))
@@ -266,7 +266,7 @@ fn html_unescape(html: &str) -> String {
 }
 
 /// The `invite.ics` attachment of a message, parsed back.
-fn invite_of(message: &Captured, method: &str) -> (String, icalendar::Calendar) {
+pub(crate) fn invite_of(message: &Captured, method: &str) -> (String, icalendar::Calendar) {
     let mime = Part::parse(&message.data);
     assert_eq!(mime.mime_type(), "multipart/mixed", "{}", message.data);
     assert_eq!(

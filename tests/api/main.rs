@@ -13,6 +13,7 @@ mod email;
 mod errors;
 mod faults;
 mod helpers;
+mod invites;
 mod ops;
 mod outage;
 mod plans;
