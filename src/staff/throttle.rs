@@ -1,7 +1,7 @@
 //! Sign-in throttling: at most `PAIR_MAX_FAILURES` failed sign-ins per (email, client network) and
 //! `ACCOUNT_MAX_FAILURES` per email from all networks within `WINDOW_SECS`; past either, 429 until
 //! enough failures have aged out. The pair limit stops one address guessing without locking the real
-//! user out from their own address; the account cap slows a spray from many addresses. The per-IP
+//! user out from their own address; the account cap slows a spray from many addresses. The per-client
 //! rate limit comes on top. Unknown emails are counted the same way, so the answer never reveals
 //! whether an account exists.
 //!
@@ -97,6 +97,8 @@ pub async fn reserve(db: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<Att
 
 /// Seconds until the failure at `offset` (oldest first) among the counted ones leaves the window,
 /// after which the count is below its limit again: the pair's failures, or the `whole_account`'s.
+/// Measured from the clock, not from `now()`: this transaction may have begun (then waited for the
+/// lock) before the counted row's did, and the wait would come out longer than the window.
 async fn seconds_until_room(
     tx: &mut sqlx::PgConnection,
     email: &str,
@@ -119,10 +121,7 @@ async fn seconds_until_room(
     .bind(offset)
     .fetch_optional(tx)
     .await?;
-    // The clock, not the transaction's start: this one may have begun (and waited for the lock)
-    // before the counted row's transaction did.
-    let whole = secs.map_or(1, |secs| secs.ceil().clamp(1.0, WINDOW_SECS as f64) as u64);
-    Ok(whole)
+    Ok(secs.map_or(1, |secs| secs.ceil().clamp(1.0, WINDOW_SECS as f64) as u64))
 }
 
 impl Attempt {

@@ -799,7 +799,7 @@ async fn around_the_clock_in_five_minute_slots(desk: &Desk) {
 fn a_slot_minutes_away() -> DateTime<Utc> {
     let earliest = Utc::now() + Duration::minutes(2);
     let mut start = earliest.with_second(0).unwrap().with_nanosecond(0).unwrap();
-    while start < earliest || start.minute() % 5 != 0 {
+    while start < earliest || !start.minute().is_multiple_of(5) {
         start += Duration::minutes(1);
     }
     if start.with_timezone(&TORONTO).time() >= NaiveTime::from_hms_opt(23, 55, 0).unwrap() {
