@@ -20,7 +20,7 @@ pub struct Settings {
     pub signing_key: Option<SecretString>,
     pub cors_origins: Vec<String>,
     pub public_rate_limit: RateLimit,
-    /// Public searches and reads per client IP (`PUBLIC_READ_RATE_LIMIT`, default `300/min`).
+    /// Public searches and reads per client network (`PUBLIC_READ_RATE_LIMIT`, default `300/min`).
     pub public_read_rate_limit: RateLimit,
     pub reminder_offsets: Vec<Duration>,
     pub booking_min_lead: Duration,

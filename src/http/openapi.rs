@@ -67,7 +67,7 @@ use utoipa::{Modify, OpenApi};
     components(schemas(crate::http::error::Problem, crate::http::error::FieldError)),
     modifiers(&BearerAuth, &CommonResponses),
     tags(
-        (name = "public", description = "Website forms: no auth, rate-limited per client IP"),
+        (name = "public", description = "Website forms: no auth, rate-limited per client (an IPv4 address or an IPv6 /64)"),
         (name = "staff", description = "Front desk: bearer token, scoped to the staff member's clinics"),
         (name = "admin", description = "Admins: clinics, practitioners and staff"),
         (name = "operations", description = "Health and the API document"),
@@ -83,6 +83,17 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "`METRICS_TOKEN`, when the operator set one; `/metrics` is open otherwise",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

@@ -1,22 +1,25 @@
-//! Per-client-IP limit on public POSTs (`PUBLIC_RATE_LIMIT`), a GCRA bucket per IP from `governor`.
-//! Chosen over a hand-written counter: it is well kept, lock-free, and its "not until" answer gives an
-//! exact `Retry-After`.
+//! Per-client limits on public requests (`PUBLIC_RATE_LIMIT`, `PUBLIC_READ_RATE_LIMIT`), a GCRA
+//! bucket per client network from `governor`: an IPv4 address, or an IPv6 /64 (a host picks any
+//! address in its /64 at will, so keying by address would give it billions of buckets).
+//! `governor` was chosen over a hand-written counter: it is well kept, lock-free, and its "not until"
+//! answer gives an exact `Retry-After`.
 
 use crate::config::RateLimit;
-use crate::http::client_addr::client_ip;
+use crate::http::client_addr::{client_ip, client_network};
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
+use ipnet::IpNet;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 pub struct PublicRateLimiter {
-    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    limiter: DefaultKeyedRateLimiter<IpNet>,
     clock: DefaultClock,
 }
 
@@ -34,12 +37,14 @@ impl PublicRateLimiter {
         }
     }
 
-    /// `Ok` when `ip` may make another request now, else how many whole seconds to wait.
+    /// `Ok` when `ip`'s network may make another request now, else how many whole seconds to wait.
     pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        self.limiter.check_key(&ip).map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.clock.now());
-            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-        })
+        self.limiter
+            .check_key(&client_network(ip))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(self.clock.now());
+                wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+            })
     }
 
     /// Forgets buckets that are full again, so memory stays bounded by recent clients.
@@ -49,7 +54,7 @@ impl PublicRateLimiter {
     }
 }
 
-/// Public POSTs: `PUBLIC_RATE_LIMIT` per client IP.
+/// Public POSTs: `PUBLIC_RATE_LIMIT` per client network.
 pub async fn limit_public(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match refusal(&state.public_limiter, &request) {
         Some(refused) => refused,
@@ -57,7 +62,7 @@ pub async fn limit_public(State(state): State<AppState>, request: Request, next:
     }
 }
 
-/// Public searches and reads: `PUBLIC_READ_RATE_LIMIT` per client IP.
+/// Public searches and reads: `PUBLIC_READ_RATE_LIMIT` per client network.
 pub async fn limit_public_reads(
     State(state): State<AppState>,
     request: Request,
@@ -72,7 +77,12 @@ pub async fn limit_public_reads(
 fn refusal(limiter: &PublicRateLimiter, request: &Request) -> Option<Response> {
     let ip = client_ip(request.extensions())?;
     let retry_after_secs = limiter.check(ip).err()?;
-    tracing::info!(%ip, path = request.uri().path(), "public rate limit reached");
+    // The route template, never the path: `/unsubscribe/{token}` carries a secret.
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    tracing::info!(network = %client_network(ip), route, "public rate limit reached");
     Some(
         ApiError::RateLimited {
             retry_after_secs: retry_after_secs.max(1),
@@ -104,5 +114,20 @@ mod tests {
             limiter.check("203.0.113.8".parse().unwrap()).is_ok(),
             "other clients have their own bucket"
         );
+    }
+
+    #[test]
+    fn an_ipv6_64_is_one_client() {
+        let limiter = PublicRateLimiter::new(RateLimit {
+            requests: 1,
+            per: Duration::from_secs(60),
+        });
+        assert!(limiter.check("2001:db8:1:2::1".parse().unwrap()).is_ok());
+        assert!(
+            limiter
+                .check("2001:db8:1:2:9999::5".parse().unwrap())
+                .is_err()
+        );
+        assert!(limiter.check("2001:db8:1:3::1".parse().unwrap()).is_ok());
     }
 }

@@ -39,7 +39,7 @@ fn wrong_credentials() -> ApiError {
         (status = 201, description = "Signed in", body = SessionView),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited, or too many failed sign-ins for this email", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited, or too many failed sign-ins for this email from this address (5 in 15 min) or from all addresses (50 in 15 min); `Retry-After` says when to try again", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -54,7 +54,8 @@ pub async fn sign_in(
     if email.len() > 254 || password_given.len() > 1024 {
         return Err(wrong_credentials());
     }
-    throttle::check(&state.db, &email).await?;
+    // Counted before the (slow) password check, so concurrent guesses cannot outrun the count.
+    let attempt = throttle::reserve(&state.db, &email, client.ip).await?;
 
     let account: Option<(Uuid, String)> =
         sqlx::query_as("SELECT id, password_hash FROM staff WHERE email = $1::citext AND active")
@@ -72,10 +73,10 @@ pub async fn sign_in(
     .map_err(anyhow::Error::from)?;
     let Some(staff_id) = verified else {
         tracing::info!("staff sign-in refused");
-        throttle::record_failure(&state.db, &email, &client).await?;
+        attempt.failed(&state.db).await?;
         return Err(wrong_credentials());
     };
-    throttle::forget(&state.db, &email).await?;
+    attempt.succeeded(&state.db).await?;
 
     let token = token::generate();
     let ttl =

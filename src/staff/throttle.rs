@@ -1,57 +1,161 @@
-//! Sign-in throttling per account: after `MAX_FAILURES` wrong passwords for one email within
-//! `WINDOW`, further attempts for that email get 429 until the window has passed. The per-IP limit
-//! stops one address guessing; this stops many addresses guessing one account. Unknown emails are
-//! counted the same way, so the answer never reveals whether an account exists.
+//! Sign-in throttling: at most `PAIR_MAX_FAILURES` failed sign-ins per (email, client network) and
+//! `ACCOUNT_MAX_FAILURES` per email from all networks within `WINDOW_SECS`; past either, 429 until
+//! enough failures have aged out. The pair limit stops one address guessing without locking the real
+//! user out from their own address; the account cap slows a spray from many addresses. The per-client
+//! rate limit comes on top. Unknown emails are counted the same way, so the answer never reveals
+//! whether an account exists.
+//!
+//! Counting is atomic: an attempt reserves its place (a `pending` row) under a per-email advisory
+//! lock *before* the slow password check, so twenty guesses sent at once see each other and at most
+//! five get to test a password. A wrong password leaves the row as a failure; the right one deletes
+//! the pair's failures. An attempt abandoned mid-check (the client went away) stays counted: the
+//! safe side.
 
+use crate::http::client_addr::client_network;
 use crate::http::error::ApiError;
-use crate::http::extract::ClientInfo;
-use chrono::{DateTime, Utc};
+use ipnet::IpNet;
 use sqlx::PgPool;
+use std::net::IpAddr;
 
-pub const MAX_FAILURES: i64 = 5;
+pub const PAIR_MAX_FAILURES: i64 = 5;
+pub const ACCOUNT_MAX_FAILURES: i64 = 50;
 pub const WINDOW_SECS: i64 = 15 * 60;
 
-/// 429 (with the seconds until the oldest counted failure leaves the window) when throttled.
-pub async fn check(db: &PgPool, email: &str) -> Result<(), ApiError> {
-    let (failures, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
-        "SELECT count(*), min(at) FROM staff_sign_in_failures
-          WHERE email = $1::citext AND at > now() - make_interval(secs => $2)",
+/// An attempt that holds a counted place until it is settled.
+#[must_use = "settle the attempt with `succeeded` or `failed`"]
+pub struct Attempt {
+    id: i64,
+    email: String,
+    network: Option<String>,
+}
+
+/// Reserves a place for one sign-in attempt by `email` from `ip`, or refuses it with 429 and the
+/// seconds until a failure leaves the window.
+pub async fn reserve(db: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<Attempt, ApiError> {
+    let network = ip.map(client_network).map(|net: IpNet| net.to_string());
+    let mut tx = crate::db::begin(db).await?;
+    // One account's attempts take turns here (for milliseconds: a count and an insert); other
+    // accounts are not held up. The lock key is the email as citext compares it.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('staff sign-in ' || lower($1), 0))")
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+    let (pair, account): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE network IS NOT DISTINCT FROM $2::cidr), count(*)
+           FROM staff_sign_in_attempts
+          WHERE email = $1::citext AND at > now() - make_interval(secs => $3)",
     )
     .bind(email)
+    .bind(&network)
     .bind(WINDOW_SECS as f64)
-    .fetch_one(db)
+    .fetch_one(&mut *tx)
     .await?;
-    if failures < MAX_FAILURES {
-        return Ok(());
+    let mut wait = None;
+    if pair >= PAIR_MAX_FAILURES {
+        let secs =
+            seconds_until_room(&mut tx, email, &network, false, pair - PAIR_MAX_FAILURES).await?;
+        wait = Some(secs);
+        tracing::warn!(
+            limit = "address",
+            "staff sign-in throttled after repeated failures"
+        );
     }
-    let elapsed = oldest.map_or(0, |oldest| (Utc::now() - oldest).num_seconds());
-    let retry_after_secs = u64::try_from(WINDOW_SECS - elapsed).unwrap_or(1).max(1);
-    tracing::warn!("staff sign-in throttled after repeated failures");
-    Err(ApiError::RateLimited { retry_after_secs })
+    if account >= ACCOUNT_MAX_FAILURES {
+        let secs = seconds_until_room(
+            &mut tx,
+            email,
+            &network,
+            true,
+            account - ACCOUNT_MAX_FAILURES,
+        )
+        .await?;
+        wait = Some(wait.map_or(secs, |other: u64| other.max(secs)));
+        tracing::warn!(
+            limit = "account",
+            "staff sign-in throttled after repeated failures"
+        );
+    }
+    if let Some(retry_after_secs) = wait {
+        // A refused attempt tested no password, so it is not counted.
+        tx.rollback().await?;
+        return Err(ApiError::RateLimited { retry_after_secs });
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO staff_sign_in_attempts (email, network) VALUES ($1::citext, $2::cidr) RETURNING id",
+    )
+    .bind(email)
+    .bind(&network)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Attempt {
+        id,
+        email: email.to_owned(),
+        network,
+    })
 }
 
-pub async fn record_failure(
-    db: &PgPool,
+/// Seconds until the failure at `offset` (oldest first) among the counted ones leaves the window,
+/// after which the count is below its limit again: the pair's failures, or the `whole_account`'s.
+/// Measured from the clock, not from `now()`: this transaction may have begun (then waited for the
+/// lock) before the counted row's did, and the wait would come out longer than the window.
+async fn seconds_until_room(
+    tx: &mut sqlx::PgConnection,
     email: &str,
-    client: &ClientInfo,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO staff_sign_in_failures (email, ip) VALUES ($1::citext, $2::inet)")
-        .bind(email)
-        .bind(client.ip.map(|ip| ip.to_string()))
-        .execute(db)
-        .await?;
-    // Old rows only cost space; trim them while here.
-    sqlx::query("DELETE FROM staff_sign_in_failures WHERE at < now() - interval '1 day'")
-        .execute(db)
-        .await?;
-    Ok(())
+    network: &Option<String>,
+    whole_account: bool,
+    offset: i64,
+) -> Result<u64, sqlx::Error> {
+    let secs: Option<f64> = sqlx::query_scalar(
+        "SELECT extract(epoch FROM at + make_interval(secs => $3) - clock_timestamp())::float8
+           FROM staff_sign_in_attempts
+          WHERE email = $1::citext AND at > now() - make_interval(secs => $3)
+            AND ($4 OR network IS NOT DISTINCT FROM $2::cidr)
+          ORDER BY at
+         OFFSET $5 LIMIT 1",
+    )
+    .bind(email)
+    .bind(network)
+    .bind(WINDOW_SECS as f64)
+    .bind(whole_account)
+    .bind(offset)
+    .fetch_optional(tx)
+    .await?;
+    Ok(secs.map_or(1, |secs| secs.ceil().clamp(1.0, WINDOW_SECS as f64) as u64))
 }
 
-/// A successful sign-in clears the count.
-pub async fn forget(db: &PgPool, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM staff_sign_in_failures WHERE email = $1::citext")
-        .bind(email)
+impl Attempt {
+    /// The right password: this attempt and the pair's settled failures are forgotten. Other
+    /// attempts from the pair still being checked keep their places.
+    pub async fn succeeded(self, db: &PgPool) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "DELETE FROM staff_sign_in_attempts
+              WHERE email = $1::citext AND network IS NOT DISTINCT FROM $2::cidr
+                AND (id = $3 OR NOT pending)",
+        )
+        .bind(&self.email)
+        .bind(&self.network)
+        .bind(self.id)
         .execute(db)
         .await?;
-    Ok(())
+        Ok(())
+    }
+
+    /// A wrong password (or an unknown email): the reserved place stays, as a failure.
+    pub async fn failed(self, db: &PgPool) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE staff_sign_in_attempts SET pending = false WHERE id = $1")
+            .bind(self.id)
+            .execute(db)
+            .await?;
+        // Rows are kept a day (for whoever investigates an attack), then only cost space: trim a
+        // batch while here. SKIP LOCKED: concurrent trimmers share the work instead of queueing.
+        sqlx::query(
+            "DELETE FROM staff_sign_in_attempts WHERE id IN (
+               SELECT id FROM staff_sign_in_attempts WHERE at < now() - interval '1 day'
+                ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED)",
+        )
+        .execute(db)
+        .await?;
+        Ok(())
+    }
 }

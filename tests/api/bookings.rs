@@ -3,7 +3,9 @@
 //! calendar invites, reminders and audit trail, and the staff list.
 
 use crate::helpers::*;
-use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday,
+};
 use chrono_tz::Tz;
 use reqwest::Response;
 use serde_json::{Value, json};
@@ -781,6 +783,85 @@ async fn past_and_lead_time_slots_are_never_offered() {
         "first slot {} too late",
         starts[0]
     );
+}
+
+/// Hours around the clock (00:00-23:59 every day) in 5-minute slots, so a slot starts within
+/// minutes of any moment.
+async fn around_the_clock_in_five_minute_slots(desk: &Desk) {
+    let weekly: Vec<Value> = (1..=7)
+        .map(|weekday| json!({"weekday": weekday, "start": "00:00", "end": "23:59"}))
+        .collect();
+    desk.schedule(desk.practitioner, json!(weekly), 5).await;
+}
+
+/// The first slot boundary at least two minutes from now (time to book it), skipping the
+/// 23:55-00:00 gap in the hours above.
+fn a_slot_minutes_away() -> DateTime<Utc> {
+    let earliest = Utc::now() + Duration::minutes(2);
+    let mut start = earliest.with_second(0).unwrap().with_nanosecond(0).unwrap();
+    while start < earliest || !start.minute().is_multiple_of(5) {
+        start += Duration::minutes(1);
+    }
+    if start.with_timezone(&TORONTO).time() >= NaiveTime::from_hms_opt(23, 55, 0).unwrap() {
+        start += Duration::minutes(5);
+    }
+    start
+}
+
+#[tokio::test]
+async fn with_a_zero_booking_lead_a_slot_minutes_away_is_offered_and_booked() {
+    let desk = Desk::with(Overrides::from([("BOOKING_MIN_LEAD", "0s".to_owned())])).await;
+    around_the_clock_in_five_minute_slots(&desk).await;
+    let starts_at = a_slot_minutes_away();
+    let yesterday = today(TORONTO) - Days::new(1);
+    let before = Utc::now();
+    let starts = desk
+        .slot_starts(desk.practitioner, yesterday, yesterday + Days::new(2))
+        .await;
+    let offered = starts
+        .iter()
+        .find(|start| instant(start) == starts_at)
+        .unwrap_or_else(|| panic!("{starts_at} is not offered: {starts:?}"));
+    assert!(
+        starts.iter().all(|start| instant(start) >= before),
+        "past slots are still never offered: {starts:?}"
+    );
+
+    let id = desk.book_at(offered, "jane@example.com").await;
+    let stored = desk.row(id).await;
+    assert_eq!(stored.status, "requested");
+    assert_eq!(stored.starts_at, starts_at);
+    assert!(stored.starts_at - Utc::now() < Duration::minutes(13));
+}
+
+#[tokio::test]
+async fn by_default_a_slot_minutes_away_is_neither_offered_nor_booked() {
+    let desk = Desk::new().await;
+    around_the_clock_in_five_minute_slots(&desk).await;
+    let starts_at = a_slot_minutes_away();
+    let yesterday = today(TORONTO) - Days::new(1);
+    let starts = desk
+        .slot_starts(desk.practitioner, yesterday, yesterday + Days::new(2))
+        .await;
+    assert!(!starts.is_empty());
+    assert!(
+        starts
+            .iter()
+            .all(|start| instant(start) >= starts_at + Duration::minutes(100)),
+        "nothing within the two-hour lead is offered: {starts:?}"
+    );
+    let problem = assert_problem(
+        desk.book(&booking_body(
+            desk.practitioner,
+            &toronto(starts_at),
+            "jane@example.com",
+        ))
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_codes(&problem), pair("starts_at", "too_soon"));
+    assert_eq!(desk.app.count("bookings").await, 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -120,7 +120,7 @@ async fn queue_more_like(app: &TestApp, like: Uuid, count: i32) {
 }
 
 /// Runs rounds until one finds nothing due; every outcome, in order.
-async fn drain(worker: &Worker) -> Vec<Outcome> {
+pub(crate) async fn drain(worker: &Worker) -> Vec<Outcome> {
     let mut all = Vec::new();
     loop {
         let outcomes = worker.run_once().await.expect("a worker round");
@@ -131,7 +131,7 @@ async fn drain(worker: &Worker) -> Vec<Outcome> {
     }
 }
 
-fn of_kind<'a>(messages: &'a [Captured], kind: &str) -> Vec<&'a Captured> {
+pub(crate) fn of_kind<'a>(messages: &'a [Captured], kind: &str) -> Vec<&'a Captured> {
     messages
         .iter()
         .filter(|m| m.header("X-Consultdesk-Kind").as_deref() == Some(kind))
@@ -266,7 +266,7 @@ fn html_unescape(html: &str) -> String {
 }
 
 /// The `invite.ics` attachment of a message, parsed back.
-fn invite_of(message: &Captured, method: &str) -> (String, icalendar::Calendar) {
+pub(crate) fn invite_of(message: &Captured, method: &str) -> (String, icalendar::Calendar) {
     let mime = Part::parse(&message.data);
     assert_eq!(mime.mime_type(), "multipart/mixed", "{}", message.data);
     assert_eq!(
@@ -561,6 +561,37 @@ async fn a_550_fails_at_once_and_is_never_retried() {
     assert!(smtp.messages().is_empty());
     let after = row(&app, id).await;
     assert_eq!((after.status.as_str(), after.attempts), ("failed", 1));
+}
+
+#[tokio::test]
+async fn a_refusal_quoting_the_recipient_is_stored_with_the_address_redacted() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn().await;
+    let gone = callback_email(&app, "gone.away@example.net", None).await;
+    let full = callback_email(&app, "full.box@example.org", None).await;
+    smtp.refuse_recipient("gone.away@example.net", 550);
+    smtp.refuse_recipient("full.box@example.org", 452);
+    let worker = app.worker(&smtp, |_| {});
+
+    let mut outcomes = worker.run_once().await.expect("a round");
+    outcomes.sort_by_key(|outcome| format!("{outcome:?}"));
+    assert_eq!(outcomes, [Outcome::Failed, Outcome::Retrying]);
+    for (id, address, status, code) in [
+        (gone, "gone.away@example.net", "failed", "550"),
+        (full, "full.box@example.org", "queued", "452"),
+    ] {
+        let stored = row(&app, id).await;
+        assert_eq!(stored.status, status);
+        let error = stored.last_error.expect("the error");
+        // The reply is kept, so staff see why; only the address is gone.
+        assert!(
+            error.contains(code) && error.contains("<redacted>: Recipient address rejected"),
+            "{error}"
+        );
+        assert!(!error.to_lowercase().contains(address), "{error}");
+        assert!(!error.contains('@'), "{error}");
+    }
+    assert!(smtp.messages().is_empty());
 }
 
 #[tokio::test]

@@ -130,3 +130,52 @@ async fn metrics_count_requests_by_route_and_show_the_outbox_depth() {
     assert!(has("http_request_duration_seconds_bucket"));
     assert!(has(r#"email_outbox_depth{status="queued"} 1"#), "{text}");
 }
+
+#[tokio::test]
+async fn with_a_metrics_token_set_metrics_answer_only_to_that_bearer_token() {
+    let token = "metrics-token-for-the-scraper-0123456789";
+    let app = TestApp::spawn_with(Overrides::from([("METRICS_TOKEN", token.to_owned())])).await;
+    let scrape = |authorization: Option<String>| {
+        let mut request = app.client.get(app.url("/metrics"));
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    for authorization in [
+        None,
+        Some("Bearer not-the-token".to_owned()),
+        Some(format!("Bearer {token}x")),
+        Some(format!("Bearer {}", &token[..token.len() - 1])),
+        Some(format!("Basic {token}")),
+    ] {
+        let refused = scrape(authorization.clone()).await;
+        assert_eq!(
+            refused
+                .headers()
+                .get("www-authenticate")
+                .map(|v| v.to_str().unwrap()),
+            Some("Bearer"),
+            "{authorization:?}"
+        );
+        let problem = assert_problem(refused, 401).await;
+        assert!(!problem.to_string().contains("http_requests_total"));
+    }
+    let allowed = scrape(Some(format!("Bearer {token}"))).await;
+    assert_eq!(allowed.status(), 200);
+    assert!(allowed.text().await.unwrap().contains("email_outbox_depth"));
+}
+
+#[tokio::test]
+async fn without_a_metrics_token_metrics_are_open() {
+    let app = TestApp::spawn().await;
+    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("email_outbox_depth")
+    );
+}

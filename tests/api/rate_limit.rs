@@ -178,3 +178,27 @@ async fn forwarded_addresses_are_ignored_unless_the_peer_is_trusted() {
     );
     assert_eq!(last_consent_ip(&app).await, "127.0.0.1");
 }
+
+#[tokio::test]
+async fn ipv6_clients_share_a_limit_per_64_and_ipv4_clients_per_address() {
+    let app = TestApp::spawn_with(Overrides::from([
+        ("PUBLIC_RATE_LIMIT", "2/min".to_owned()),
+        ("TRUSTED_PROXIES", "127.0.0.1".to_owned()),
+    ]))
+    .await;
+    // Two hosts of one /64 (one home or one machine rotating privacy addresses) have one bucket.
+    assert_eq!(post_forwarded_for(&app, "2001:db8:aa:1::10").await, 201);
+    assert_eq!(
+        post_forwarded_for(&app, "2001:db8:aa:1:c0ff:ee::1").await,
+        201
+    );
+    assert_eq!(post_forwarded_for(&app, "2001:db8:aa:1::11").await, 429);
+    // The next /64 is someone else.
+    assert_eq!(post_forwarded_for(&app, "2001:db8:aa:2::10").await, 201);
+    assert_eq!(last_consent_ip(&app).await, "2001:db8:aa:2::10");
+    // IPv4 neighbours are separate clients.
+    assert_eq!(post_forwarded_for(&app, "203.0.113.1").await, 201);
+    assert_eq!(post_forwarded_for(&app, "203.0.113.1").await, 201);
+    assert_eq!(post_forwarded_for(&app, "203.0.113.1").await, 429);
+    assert_eq!(post_forwarded_for(&app, "203.0.113.2").await, 201);
+}

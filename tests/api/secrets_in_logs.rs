@@ -1,12 +1,14 @@
 //! A full run of the real binary with debug logging, then a grep of everything it logged for the
-//! secrets that passed through it: none may appear.
+//! secrets that passed through it: none may appear. The run takes the paths that log most: a failed
+//! sign-in, a bad token, a 429 on an unsubscribe link, and a recipient the SMTP server refuses with
+//! a reply quoting the address.
 
 use crate::helpers::*;
 use crate::smtp::SmtpServer;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_consultdesk");
 
@@ -16,6 +18,9 @@ async fn no_secret_ever_reaches_the_logs() {
     let smtp = SmtpServer::start().await;
     let signing_key = "signing-key-that-must-never-be-logged-0123456789";
     let password = "staff password never logged";
+    let wrong_password = "wrong password never logged";
+    let refused_address = "refused.patient@example.net";
+    smtp.refuse_recipient(refused_address, 550);
     // Trust authentication ignores it, but it is in the URL the process holds.
     let database_url =
         app.database_url
@@ -38,6 +43,8 @@ async fn no_secret_ever_reaches_the_logs() {
         ("BIND_ADDR", &format!("127.0.0.1:{port}")),
         ("PUBLIC_BASE_URL", &base),
         ("RUST_LOG", "debug"),
+        // The unsubscribe link's second visit is refused with 429.
+        ("PUBLIC_READ_RATE_LIMIT", "1/min"),
         ("LOG_FORMAT", "json"),
     ];
 
@@ -85,6 +92,13 @@ async fn no_secret_ever_reaches_the_logs() {
     logs.push_str(&line);
 
     let client = reqwest::Client::new();
+    let refused = client
+        .post(format!("{base}/v1/staff/sessions"))
+        .json(&json!({"email": "admin@clinic.test", "password": wrong_password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
     let session: Value = client
         .post(format!("{base}/v1/staff/sessions"))
         .json(&json!({"email": "admin@clinic.test", "password": password}))
@@ -116,6 +130,15 @@ async fn no_secret_ever_reaches_the_logs() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
+    let mut bounced = callback_body();
+    bounced["email"] = json!(refused_address);
+    let created = client
+        .post(format!("{base}/v1/callback-requests"))
+        .json(&bounced)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
 
     // The worker inside `serve` sends the confirmation with its unsubscribe link.
     let email = smtp.wait_for(1, Duration::from_secs(20)).await.remove(0);
@@ -123,6 +146,22 @@ async fn no_secret_ever_reaches_the_logs() {
     let link = link.trim_matches(['<', '>']).to_owned();
     let unsubscribe_token = link.rsplit('/').next().unwrap().to_owned();
     assert_eq!(client.get(&link).send().await.unwrap().status(), 200);
+    assert_eq!(client.get(&link).send().await.unwrap().status(), 429);
+    // The worker logs a refusal before it stores it: once stored, it has been logged.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM email_outbox WHERE to_address = $1")
+                .bind(refused_address)
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        if status == "failed" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the refused email is {status}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     client
         .delete(format!("{base}/v1/staff/sessions/current"))
         .bearer_auth(&token)
@@ -136,13 +175,22 @@ async fn no_secret_ever_reaches_the_logs() {
     assert!(serve.wait().unwrap().success());
     let _ = std::fs::remove_dir_all(&workdir);
 
-    assert!(
-        logs.contains("email sent"),
-        "the run really logged at debug level:\n{logs}"
-    );
+    for event in [
+        "email sent",
+        "email refused permanently",
+        "staff sign-in refused",
+        "public rate limit reached",
+    ] {
+        assert!(
+            logs.contains(event),
+            "the run really logged {event:?} at debug level:\n{logs}"
+        );
+    }
     for (what, secret) in [
         ("the signing key", signing_key),
         ("the staff password", password),
+        ("a wrong staff password", wrong_password),
+        ("the refused recipient's address", refused_address),
         ("the bearer token", token.as_str()),
         ("a rejected bearer token", "cds_not-a-real-token"),
         ("the unsubscribe token", unsubscribe_token.as_str()),

@@ -304,7 +304,7 @@ async fn the_email_is_matched_case_insensitively() {
 }
 
 #[tokio::test]
-async fn repeated_wrong_passwords_throttle_the_account_whoever_asks() {
+async fn repeated_wrong_passwords_throttle_a_known_and_an_unknown_email_alike() {
     let app = TestApp::spawn().await;
     app.create_staff("desk@clinic.test", "admin", &[], "the right password!")
         .await;
@@ -344,13 +344,13 @@ async fn repeated_wrong_passwords_throttle_the_account_whoever_asks() {
     assert_eq!(unknown.status(), 429);
 
     // Once the failures are older than the window, the right password works and clears the count.
-    sqlx::query("UPDATE staff_sign_in_failures SET at = at - interval '16 minutes'")
+    sqlx::query("UPDATE staff_sign_in_attempts SET at = at - interval '16 minutes'")
         .execute(&app.db)
         .await
         .unwrap();
     assert_eq!(attempt("the right password!").await.status(), 201);
     let left: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM staff_sign_in_failures WHERE email = 'desk@clinic.test'",
+        "SELECT count(*) FROM staff_sign_in_attempts WHERE email = 'desk@clinic.test'",
     )
     .fetch_one(&app.db)
     .await

@@ -1,6 +1,6 @@
 //! A real SMTP server for the tests, listening on a local port: it captures what it receives and can
-//! be told to refuse (421), reject (550) or drop connections, so delivery code meets the failures
-//! real servers produce.
+//! be told to refuse (421), reject (550) or drop connections, or to refuse one recipient quoting its
+//! address as Postfix does, so delivery code meets the failures real servers produce.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -73,6 +73,8 @@ struct State {
     messages: Vec<Captured>,
     /// Messages received in full whose answer is being held (`Mode::Stall`).
     stalled: usize,
+    /// Recipients refused whatever the mode, with the reply code to refuse them with.
+    refused_recipients: Vec<(String, u16)>,
 }
 
 #[derive(Clone)]
@@ -94,6 +96,7 @@ impl SmtpServer {
                 mode: Mode::Accept,
                 messages: Vec::new(),
                 stalled: 0,
+                refused_recipients: Vec::new(),
             })),
             changed: Arc::new(Notify::new()),
         };
@@ -116,6 +119,33 @@ impl SmtpServer {
     pub fn set_mode(&self, mode: Mode) {
         self.state.lock().expect("state").mode = mode;
         self.changed.notify_waiters();
+    }
+
+    /// Refuses `RCPT TO` for `address` from now on with `code` (a 5xx is permanent, a 4xx transient),
+    /// naming the address in the reply: `550 5.1.1 <address>: Recipient address rejected: ...`.
+    pub fn refuse_recipient(&self, address: &str, code: u16) {
+        self.state
+            .lock()
+            .expect("state")
+            .refused_recipients
+            .push((address.to_owned(), code));
+    }
+
+    /// The reply refusing `address`, when it is to be refused.
+    fn refusal_of(&self, address: &str) -> Option<String> {
+        let state = self.state.lock().expect("state");
+        let (_, code) = state
+            .refused_recipients
+            .iter()
+            .find(|(refused, _)| refused.eq_ignore_ascii_case(address))?;
+        let (status, reason) = if *code >= 500 {
+            ("5.1.1", "User unknown in virtual mailbox table")
+        } else {
+            ("4.2.2", "Mailbox full, try again later")
+        };
+        Some(format!(
+            "{code} {status} <{address}>: Recipient address rejected: {reason}\r\n"
+        ))
     }
 
     fn mode(&self) -> Mode {
@@ -230,12 +260,15 @@ impl SmtpServer {
                     write.write_all(b"250 2.1.0 Ok\r\n").await?;
                 }
                 "RCPT" => {
-                    if self.mode() == Mode::Reject550 {
+                    let recipient = path_argument(&command, "TO:");
+                    if let Some(refusal) = self.refusal_of(&recipient) {
+                        write.write_all(refusal.as_bytes()).await?;
+                    } else if self.mode() == Mode::Reject550 {
                         write
                             .write_all(b"550 5.1.1 no such mailbox here\r\n")
                             .await?;
                     } else {
-                        rcpt_to.push(path_argument(&command, "TO:"));
+                        rcpt_to.push(recipient);
                         write.write_all(b"250 2.1.5 Ok\r\n").await?;
                     }
                 }
