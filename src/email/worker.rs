@@ -12,7 +12,7 @@ use crate::domain::consent::{ConsentCategory, Sender};
 use crate::email::message::{self, Outgoing};
 use crate::email::outbox::EmailKind;
 use crate::email::templates::{self, ClinicInfo};
-use crate::email::transport::{Failure, Transport};
+use crate::email::transport::{self, Failure, Transport};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use rand::Rng;
@@ -241,7 +241,9 @@ impl Worker {
             Ok(message) => message,
             Err(error) => {
                 // A message that cannot be built will not build next time either.
-                tracing::error!(email_id = %row.id, error = format!("{error:#}"), "could not compose an email");
+                // An address the builder refused may be quoted in the error: never log or store it.
+                let error = transport::redact_addresses(&format!("{error:#}"));
+                tracing::error!(email_id = %row.id, error = %error, "could not compose an email");
                 self.finish(
                     row.id,
                     "failed",
