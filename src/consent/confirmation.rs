@@ -66,7 +66,7 @@ async fn senders_text(
     .await
 }
 
-#[utoipa::path(get, path = "/consent/confirm/{token}", tag = "public",
+#[utoipa::path(get, path = "/consent/confirm/{token}", tag = "public", operation_id = "show_consent_confirmation",
     params(("token" = String, Path, description = "From the consent_confirmation email's link")),
     responses(
         (status = 200, description = "The page with the button that confirms (changes nothing)", content_type = "text/html", body = String),
@@ -92,7 +92,7 @@ pub async fn show(
     })
 }
 
-#[utoipa::path(post, path = "/consent/confirm/{token}", tag = "public",
+#[utoipa::path(post, path = "/consent/confirm/{token}", tag = "public", operation_id = "confirm_consent",
     params(("token" = String, Path, description = "From the consent_confirmation email's link")),
     responses(
         (status = 200, description = "Confirmed: the grant is in the ledger", content_type = "text/html", body = String),

@@ -107,7 +107,7 @@ pub struct UnsubscribeForm {
     pub category: Option<Vec<String>>,
 }
 
-#[utoipa::path(get, path = "/unsubscribe/{token}", tag = "public",
+#[utoipa::path(get, path = "/unsubscribe/{token}", tag = "public", operation_id = "show_unsubscribe_page",
     params(("token" = String, Path, description = "From the email's link")),
     responses(
         (status = 200, description = "The preferences page (changes nothing)", content_type = "text/html", body = String),
@@ -207,7 +207,7 @@ fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, Stri
     )
 }
 
-#[utoipa::path(post, path = "/unsubscribe/{token}", tag = "public",
+#[utoipa::path(post, path = "/unsubscribe/{token}", tag = "public", operation_id = "unsubscribe",
     params(("token" = String, Path, description = "From the email's link")),
     request_body(content(
             (UnsubscribeForm = "application/x-www-form-urlencoded"),

@@ -253,7 +253,7 @@ pub async fn list_practitioners(
     Ok(Json(Page::from_rows(rows, limit, |row| row.id)))
 }
 
-#[utoipa::path(get, path = "/v1/admin/practitioners/{id}", tag = "admin",
+#[utoipa::path(get, path = "/v1/admin/practitioners/{id}", tag = "admin", operation_id = "get_practitioner_as_admin",
     params(("id" = Uuid, Path)),
     security(("bearer" = [])),
     responses(
