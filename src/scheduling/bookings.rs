@@ -336,7 +336,9 @@ pub async fn insert(conn: &mut PgConnection, new: NewBooking<'_>) -> Result<Uuid
     .bind(form.email.as_str())
     .bind(form.phone.as_ref().map(PhoneE164::as_str))
     .bind(&form.concern)
-    .bind(new.client.ip.map(|ip| ip.to_string()))
+    // Canonical: on a dual-stack listener an IPv4 client arrives as `::ffff:a.b.c.d`, which
+    // `ip <<= a.b.c.d/32` (the open-request count per client network) would never match.
+    .bind(new.client.ip.map(|ip| ip.to_canonical().to_string()))
     .bind(&new.client.user_agent)
     .execute(conn)
     .await

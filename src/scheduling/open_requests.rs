@@ -116,7 +116,7 @@ fn retry_after_secs(free_again: Option<DateTime<Utc>>, now: DateTime<Utc>) -> u6
 }
 
 /// The advisory lock ids of an email address (in any case) and a client network, in the one order
-/// every booking takes them, so two bookings sharing both keys never wait on each other.
+/// every booking takes them: two bookings never each hold the lock the other waits for.
 pub fn lock_keys(email: &str, network: Option<IpNet>) -> Vec<i64> {
     let mut keys = vec![lock_key(&format!(
         "open-requests email {}",

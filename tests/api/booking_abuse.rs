@@ -452,3 +452,41 @@ async fn the_email_worker_expires_overdue_requests_as_it_runs() {
         .expect("the worker stops")
         .expect("the worker does not panic");
 }
+
+#[tokio::test]
+async fn an_ipv4_client_of_a_dual_stack_listener_is_capped_like_any_other() {
+    // Bound to [::], Linux hands IPv4 clients over as `::ffff:a.b.c.d`: still one IPv4 client.
+    let mut overrides = Overrides::from([("MAX_OPEN_REQUESTS", "3".to_owned())]);
+    overrides.insert("BIND_ADDR", "[::]:0".to_owned());
+    let desk = Desk::with(overrides).await;
+    let slots = free_slots(&desk).await;
+    let over_ipv4 = with_host_port(
+        &desk.app.url("/v1/bookings"),
+        "127.0.0.1",
+        port_of(&desk.app.address),
+    );
+    let book = |n: usize| {
+        desk.app
+            .client
+            .post(&over_ipv4)
+            .json(&booking_body(
+                desk.practitioner,
+                &slots[n],
+                &format!("dual{n}@example.com"),
+            ))
+            .send()
+    };
+    for n in 0..3 {
+        assert_eq!(book(n).await.expect("POST").status(), 201, "booking {n}");
+    }
+    assert_capped(book(3).await.expect("POST")).await;
+    let stored: Vec<String> = sqlx::query_scalar("SELECT DISTINCT host(ip) FROM bookings")
+        .fetch_all(&desk.app.db)
+        .await
+        .expect("addresses");
+    assert_eq!(
+        stored,
+        vec!["127.0.0.1"],
+        "stored as the IPv4 address it is"
+    );
+}
