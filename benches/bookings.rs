@@ -581,6 +581,8 @@ fn bench_settings(url: &str) -> anyhow::Result<Settings> {
         // Every bench request comes from one IP: the per-IP limit on public forms must not bite.
         "PUBLIC_RATE_LIMIT" => Some("1000000000/s".to_owned()),
         "PUBLIC_READ_RATE_LIMIT" => Some("1000000000/s".to_owned()),
+        // Nor the cap on open requests per email and client address.
+        "MAX_OPEN_REQUESTS" => Some("1000000000".to_owned()),
         "BOOKING_MIN_LEAD" => Some("1m".to_owned()),
         _ => None,
     })?;
@@ -695,6 +697,16 @@ const INSERT_CONSENTS: &str = "INSERT INTO consent_events
     (id, patient_id, clinic_id, category, granted, source, wording_version, ip, user_agent, staff_id, note)
  SELECT id, $2, $9, category, granted, $5, $6, $7::inet, $8, NULL, NULL
    FROM unnest($1::uuid[], $3::text[], $4::bool[]) AS t(id, category, granted)";
+
+const LOCK_OPEN_REQUESTS: &str = "SELECT pg_advisory_xact_lock(key) FROM unnest($1::int8[]) AS key";
+
+const COUNT_OPEN_REQUESTS: &str = "SELECT count(*) FILTER (WHERE email = $1::citext) AS by_email,
+        min(starts_at) FILTER (WHERE email = $1::citext) AS email_soonest,
+        count(*) FILTER (WHERE ip <<= $2::inet) AS by_network,
+        min(starts_at) FILTER (WHERE ip <<= $2::inet) AS network_soonest
+   FROM bookings
+  WHERE status = 'requested' AND starts_at > $3 AND id <> $4
+    AND (email = $1::citext OR ip <<= $2::inet)";
 
 const INSERT_BOOKING: &str =
     "INSERT INTO bookings (id, practitioner_id, clinic_id, patient_id, starts_at, ends_at, mode,
@@ -811,6 +823,25 @@ async fn sql_booking(
         .bind(Some(format!("booking:{}:requested", booking.id)))
         .execute(&mut *tx)
         .await?;
+    // scheduling::open_requests::admit, last: every booking from this one address waits for the
+    // previous one's count and commit, in the API as here.
+    let client_ip: std::net::IpAddr = CLIENT_IP.parse()?;
+    let network = consultdesk::http::client_addr::client_network(client_ip);
+    sqlx::query(LOCK_OPEN_REQUESTS)
+        .bind(consultdesk::scheduling::open_requests::lock_keys(
+            &email,
+            Some(network),
+        ))
+        .execute(&mut *tx)
+        .await?;
+    let _open: (i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>) =
+        sqlx::query_as(COUNT_OPEN_REQUESTS)
+            .bind(&email)
+            .bind(network.to_string())
+            .bind(Utc::now())
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
     tx.commit().await?;
     Ok(id)
 }

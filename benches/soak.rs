@@ -256,6 +256,7 @@ async fn soak(config: &Config, db_url: &str) -> anyhow::Result<Vec<String>> {
             // One client IP sends everything: the per-IP limits would otherwise answer 429s.
             .env("PUBLIC_RATE_LIMIT", "1000000/min")
             .env("PUBLIC_READ_RATE_LIMIT", "1000000/min")
+            .env("MAX_OPEN_REQUESTS", "1000000000")
             .env("RUST_LOG", &config.log_filter)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

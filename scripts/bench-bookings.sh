@@ -3,8 +3,11 @@
 #   POST /v1/bookings
 # against the raw SQL transaction its handler performs (the same statements by hand with sqlx on a
 # pool made by db::pool: practitioner + zone, weekly hours, busy intervals, patient upsert, 4 consent
-# events, the booking, the booking read back, the booking_requested email; no HTTP, JSON, validation,
-# slot check or rendering), both in the same run, reported as ratios API/SQL.
+# events, the booking, the booking read back, the booking_requested email, the open-request locks and
+# count; no HTTP, JSON, validation, slot check or rendering), both in the same run, reported as ratios
+# API/SQL. Every request of both paths comes from one client address, so each path's bookings queue
+# one behind the other for the open-request count and the commit (MAX_OPEN_REQUESTS is raised so none
+# is refused): the figures are those of one very busy client, not of many.
 #
 # Every request books a distinct free slot (one clinic, BENCH_PRACTITIONERS practitioners open every
 # day 00:00-23:59 in 15-minute slots, the next BENCH_DAYS days, dealt half to each path), so every

@@ -108,7 +108,7 @@ port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)
 base=http://127.0.0.1:$port
 export BIND_ADDR=127.0.0.1:$port PUBLIC_BASE_URL=$base
 # High limits: the run sends thousands of public requests from one address.
-export PUBLIC_RATE_LIMIT=1000000/s PUBLIC_READ_RATE_LIMIT=1000000/s
+export PUBLIC_RATE_LIMIT=1000000/s PUBLIC_READ_RATE_LIMIT=1000000/s MAX_OPEN_REQUESTS=1000000000
 # No SMTP: emails are written under $work/.consultdesk/mail.
 unset SMTP_URL CORS_ORIGINS
 export RUST_LOG=${RUST_LOG:-info,sqlx=warn}

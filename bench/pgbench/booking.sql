@@ -43,15 +43,15 @@ INSERT INTO patients (id, name, email, phone) VALUES (:patient_new, :name, :emai
          ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone), updated_at = now()
          RETURNING id
 \gset pt_
+-- scheduling::bookings::insert
+INSERT INTO bookings (id, practitioner_id, clinic_id, patient_id, starts_at, ends_at, mode,
+                               name, email, phone, concern, ip, user_agent)
+         VALUES (:booking_id, :pid, :b_clinic_id, :pt_id, :slot_start, :slot_end, :slot_mode, :name, :email, :phone, :concern, :ip::inet, :ua);
 -- consent::forms::record -> ledger::record (the form's checked boxes, for its sender)
 INSERT INTO consent_events
             (id, patient_id, clinic_id, category, granted, source, wording_version, ip, user_agent, staff_id, note)
          SELECT id, :pt_id, :b_clinic_id, category, granted, :source, :wording, :ip::inet, :ua, NULL, NULL
            FROM unnest(:consent_ids::uuid[], :categories::text[], :granted::bool[]) AS t(id, category, granted);
--- scheduling::bookings::insert
-INSERT INTO bookings (id, practitioner_id, clinic_id, patient_id, starts_at, ends_at, mode,
-                               name, email, phone, concern, ip, user_agent)
-         VALUES (:booking_id, :pid, :b_clinic_id, :pt_id, :slot_start, :slot_end, :slot_mode, :name, :email, :phone, :concern, :ip::inet, :ua);
 -- scheduling::bookings::find (read back for the answer and the email)
 SELECT b.id, b.status, b.starts_at, b.ends_at, b.mode, b.patient_id, b.name,
      b.email::text AS email, b.phone, b.concern, b.ics_sequence, b.cancel_reason, b.created_at, b.updated_at,
@@ -65,4 +65,19 @@ INSERT INTO email_outbox (id, kind, category, patient_id, clinic_id, callback_re
          VALUES (:email_id, :kind_bk, NULLIF(:none, '-'), :pt_id, :b_clinic_id, NULLIF(:none, '-')::uuid, :booking_id,
                  NULLIF(:none, '-')::uuid, NULLIF(:none, '-')::uuid, :email, :payload_bk, :queued, COALESCE(NULLIF(:none, '-')::timestamptz, now()), :dedup)
          ON CONFLICT (dedup_key) DO NOTHING;
+-- scheduling::open_requests::admit, last: the advisory locks of the email and the client network
+-- (the first 8 bytes of SHA-256 of each key, as open_requests::lock_keys makes them, in order),
+-- then the open requests of each
+SELECT pg_advisory_xact_lock(key)
+  FROM unnest(ARRAY(SELECT ('x' || left(encode(sha256(convert_to(k, 'UTF8')), 'hex'), 16))::bit(64)::int8 AS key
+                      FROM unnest(ARRAY['open-requests email ' || lower(:email),
+                                        'open-requests network ' || set_masklen(:ip::inet, 32)::text]) AS k
+                     ORDER BY key)) AS key;
+SELECT count(*) FILTER (WHERE email = :email::citext) AS by_email,
+                min(starts_at) FILTER (WHERE email = :email::citext) AS email_soonest,
+                count(*) FILTER (WHERE ip <<= set_masklen(:ip::inet, 32)) AS by_network,
+                min(starts_at) FILTER (WHERE ip <<= set_masklen(:ip::inet, 32)) AS network_soonest
+           FROM bookings
+          WHERE status = 'requested' AND starts_at > now() AND id <> :booking_id
+            AND (email = :email::citext OR ip <<= set_masklen(:ip::inet, 32));
 COMMIT;

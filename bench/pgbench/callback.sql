@@ -16,16 +16,16 @@ INSERT INTO patients (id, name, email, phone) VALUES (:patient_new, :name, :emai
          ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone), updated_at = now()
          RETURNING id
 \gset pt_
--- consent::forms::record -> ledger::record (the form's checked boxes, for its sender)
-INSERT INTO consent_events
-            (id, patient_id, clinic_id, category, granted, source, wording_version, ip, user_agent, staff_id, note)
-         SELECT id, :pt_id, NULLIF(:none, '-')::uuid, category, granted, :source, :wording, :ip::inet, :ua, NULL, NULL
-           FROM unnest(:consent_ids::uuid[], :categories::text[], :granted::bool[]) AS t(id, category, granted);
 -- intake::store::insert (no clinic_id on the form)
 INSERT INTO callback_requests
             (id, patient_id, clinic_id, name, phone, email, preferred_time, concern, source_url, ip, user_agent)
          VALUES (:callback_id, :pt_id, NULLIF(:none, '-')::uuid, :name, :phone, :email, :pref, :concern, :source_url, :ip::inet, :ua)
          RETURNING id, created_at;
+-- consent::forms::record -> ledger::record (the form's checked boxes, for its sender)
+INSERT INTO consent_events
+            (id, patient_id, clinic_id, category, granted, source, wording_version, ip, user_agent, staff_id, note)
+         SELECT id, :pt_id, NULLIF(:none, '-')::uuid, category, granted, :source, :wording, :ip::inet, :ua, NULL, NULL
+           FROM unnest(:consent_ids::uuid[], :categories::text[], :granted::bool[]) AS t(id, category, granted);
 -- email::outbox::enqueue (callback_received: no consent category, so no ledger check)
 INSERT INTO email_outbox (id, kind, category, patient_id, clinic_id, callback_request_id, booking_id,
                                    exercise_plan_id, care_plan_id, to_address, payload, status, send_after, dedup_key)

@@ -131,6 +131,7 @@ impl Worker {
             if futures::FutureExt::now_or_never(&mut shutdown).is_some() {
                 break;
             }
+            crate::scheduling::expiry::tick(&self.pool).await;
             match self.run_once().await {
                 Ok(outcomes) if !outcomes.is_empty() => continue,
                 Ok(_) => {}

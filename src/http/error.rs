@@ -66,6 +66,14 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
+    /// A 429 for a cap on what one client may hold at a time rather than on its request rate: the
+    /// client needs its own code and a detail naming the cap, not "too many requests".
+    #[error("limit reached: {detail}")]
+    LimitReached {
+        code: &'static str,
+        detail: String,
+        retry_after_secs: u64,
+    },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -94,7 +102,9 @@ impl ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { .. } | ApiError::LimitReached { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -135,6 +145,7 @@ impl ApiError {
                 format!("Too many requests; retry after {retry_after_secs} s."),
                 vec![],
             ),
+            ApiError::LimitReached { code, detail, .. } => (*code, detail.clone(), vec![]),
             ApiError::Unavailable(_) => (
                 "service_unavailable",
                 "The database is unavailable; retry shortly.".into(),
@@ -194,7 +205,10 @@ impl IntoResponse for ApiError {
         }
         let mut response = problem_json(self.status(), &self.to_problem());
         let retry_after = match &self {
-            ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            ApiError::RateLimited { retry_after_secs }
+            | ApiError::LimitReached {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
             ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
             _ => None,
         };

@@ -18,14 +18,29 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub const STATUSES: [&str; 5] = [
+/// Every booking status; `expired` is a request nobody confirmed by its start time.
+pub const STATUSES: [&str; 6] = [
     "requested",
     "confirmed",
     "cancelled",
     "completed",
     "no_show",
+    "expired",
 ];
 const MAX_CONCERN_CHARS: usize = 2000;
+
+// Rows and answers carry the `STATUSES` strings; this enum lists them for the API document.
+/// A booking's status: `expired` is a request nobody confirmed by its start time.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Requested,
+    Confirmed,
+    Cancelled,
+    Completed,
+    NoShow,
+    Expired,
+}
 
 /// Body of `POST /v1/bookings` (documentation; parsed field by field so every error is reported).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -207,6 +222,7 @@ pub struct BookingPractitioner {
 pub struct BookingCreated {
     pub id: Uuid,
     /// `requested` until the front desk confirms it.
+    #[schema(value_type = BookingStatus)]
     pub status: String,
     /// In the clinic's local offset.
     pub starts_at: DateTime<FixedOffset>,
@@ -234,7 +250,8 @@ impl From<&BookingRow> for BookingCreated {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BookingView {
     pub id: Uuid,
-    /// `requested`, `confirmed`, `cancelled`, `completed` or `no_show`.
+    /// `expired`: a request nobody confirmed by its start time.
+    #[schema(value_type = BookingStatus)]
     pub status: String,
     #[serde(serialize_with = "crate::http::timestamp::serialize")]
     pub starts_at: DateTime<FixedOffset>,
@@ -322,7 +339,9 @@ pub async fn insert(conn: &mut PgConnection, new: NewBooking<'_>) -> Result<Uuid
     .bind(form.email.as_str())
     .bind(form.phone.as_ref().map(PhoneE164::as_str))
     .bind(&form.concern)
-    .bind(new.client.ip.map(|ip| ip.to_string()))
+    // Canonical: on a dual-stack listener an IPv4 client arrives as `::ffff:a.b.c.d`, which
+    // `ip <<= a.b.c.d/32` (the open-request count per client network) would never match.
+    .bind(new.client.ip.map(|ip| ip.to_canonical().to_string()))
     .bind(&new.client.user_agent)
     .execute(conn)
     .await
@@ -475,4 +494,23 @@ pub async fn move_to(
     .await
     .map_err(slot_taken)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_statuses_are_the_stored_ones() {
+        let documented = [
+            BookingStatus::Requested,
+            BookingStatus::Confirmed,
+            BookingStatus::Cancelled,
+            BookingStatus::Completed,
+            BookingStatus::NoShow,
+            BookingStatus::Expired,
+        ]
+        .map(|status| serde_json::to_value(status).unwrap());
+        assert_eq!(documented.map(|v| v.as_str().unwrap().to_owned()), STATUSES);
+    }
 }

@@ -14,7 +14,7 @@ use crate::scheduling::bookings::{self, BookingFilter, BookingRow, BookingView, 
 use crate::scheduling::hours::parse_instant;
 use crate::scheduling::lifecycle::{self, Action, Transition};
 use crate::scheduling::public_booking::check_slot;
-use crate::scheduling::{notify, store};
+use crate::scheduling::{expiry, notify, store};
 use crate::staff::audit::{self, AuditEntry};
 use crate::staff::auth::{CurrentStaff, StaffConnection};
 use crate::state::AppState;
@@ -23,7 +23,7 @@ use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, Transaction};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -114,9 +114,34 @@ fn transition(booking: &BookingRow, action: Action) -> Result<Transition, ApiErr
         .map_err(|detail| ApiError::conflict("invalid_transition", detail))
 }
 
+/// Begins `action` on a booking: its transaction, the booking locked (404 when the staff member
+/// may not see it) and the transition it makes (409 when none).
+///
+/// A request whose start has passed unconfirmed has expired, whether or not the expiry job has
+/// marked it yet: it is expired here, committed (its time is free again), and the action is
+/// refused as on any expired booking. So confirming it late is a 409 however fast the job runs.
+async fn begin_action(
+    state: &AppState,
+    staff: &CurrentStaff,
+    id: Uuid,
+    action: Action,
+) -> Result<(Transaction<'static, Postgres>, BookingRow, Transition), ApiError> {
+    let mut tx = crate::db::begin(&state.db).await?;
+    let booking = locked(&mut tx, staff, id).await?;
+    if expiry::expire_one(&mut tx, &booking, Utc::now()).await? {
+        tx.commit().await?;
+        let detail = lifecycle::apply("expired", action)
+            .err()
+            .unwrap_or_else(|| "the booking request has expired".to_owned());
+        return Err(ApiError::conflict("invalid_transition", detail));
+    }
+    let transition = transition(&booking, action)?;
+    Ok((tx, booking, transition))
+}
+
 #[utoipa::path(get, path = "/v1/staff/bookings", tag = "staff",
     params(
-        ("status" = Option<String>, Query, description = "requested | confirmed | cancelled | completed | no_show"),
+        ("status" = Option<crate::scheduling::bookings::BookingStatus>, Query, description = "`expired`: requests nobody confirmed by their start time"),
         ("clinic_id" = Option<Uuid>, Query),
         ("practitioner_id" = Option<Uuid>, Query),
         ("patient_id" = Option<Uuid>, Query),
@@ -223,7 +248,7 @@ pub async fn get_booking(
         (status = 200, description = "Confirmed (confirming again changes nothing and sends nothing)", body = BookingView),
         (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not confirmable in its status", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not confirmable in its status (an expired request included, and a request whose start has passed, which expires)", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn confirm_booking(
     State(state): State<AppState>,
@@ -231,9 +256,8 @@ pub async fn confirm_booking(
     Path(id): Path<String>,
 ) -> Result<Json<BookingView>, ApiError> {
     let id = parse_id(&id)?;
-    let mut tx = crate::db::begin(&state.db).await?;
-    let booking = locked(&mut tx, &staff, id).await?;
-    let Transition::To(status) = transition(&booking, Action::Confirm)? else {
+    let (mut tx, booking, transition) = begin_action(&state, &staff, id, Action::Confirm).await?;
+    let Transition::To(status) = transition else {
         tx.rollback().await?;
         return Ok(Json(BookingView::from(&booking)));
     };
@@ -280,9 +304,8 @@ pub async fn cancel_booking(
     };
     reader.finish()?;
     crate::all_valid!(reason, notify_patient);
-    let mut tx = crate::db::begin(&state.db).await?;
-    let booking = locked(&mut tx, &staff, id).await?;
-    let Transition::To(status) = transition(&booking, Action::Cancel)? else {
+    let (mut tx, booking, transition) = begin_action(&state, &staff, id, Action::Cancel).await?;
+    let Transition::To(status) = transition else {
         return Err(ApiError::Internal(anyhow::anyhow!(
             "cancel never answers AlreadyDone"
         )));
@@ -333,9 +356,7 @@ pub async fn reschedule_booking(
     let starts_at = reader.required("starts_at", parse_instant);
     reader.finish()?;
     crate::all_valid!(starts_at);
-    let mut tx = crate::db::begin(&state.db).await?;
-    let booking = locked(&mut tx, &staff, id).await?;
-    transition(&booking, Action::Reschedule)?;
+    let (mut tx, booking, _) = begin_action(&state, &staff, id, Action::Reschedule).await?;
     let practitioner = store::bookable(&mut tx, booking.practitioner_id)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("booking without practitioner")))?;
@@ -372,9 +393,8 @@ async fn close(
     action: Action,
 ) -> Result<Json<BookingView>, ApiError> {
     let id = parse_id(id)?;
-    let mut tx = crate::db::begin(&state.db).await?;
-    let booking = locked(&mut tx, &staff, id).await?;
-    let Transition::To(status) = transition(&booking, action)? else {
+    let (mut tx, _, transition) = begin_action(&state, &staff, id, action).await?;
+    let Transition::To(status) = transition else {
         return Err(ApiError::Internal(anyhow::anyhow!(
             "{} never answers AlreadyDone",
             action.as_str()

@@ -1,5 +1,7 @@
 //! Which booking status changes are allowed. Anything else is a 409.
 
+use chrono::{DateTime, Utc};
+
 /// What the front desk (or the patient's request) does to a booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -31,13 +33,26 @@ pub enum Transition {
     AlreadyDone,
 }
 
+/// A request nobody confirmed by its start time has expired (issue 12), whether or not the expiry
+/// job has marked it yet: the expiry job, the front desk's actions and the open-request count all
+/// go by this rule (the SQL forms: `status = 'requested' AND starts_at <= now`).
+pub fn is_overdue(status: &str, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    status == "requested" && starts_at <= now
+}
+
 /// The allowed moves:
 /// requested → confirmed | cancelled (and rescheduled, staying requested);
 /// confirmed → cancelled | completed | no_show (and rescheduled, staying confirmed);
-/// cancelled, completed and no_show are final.
+/// cancelled, completed, no_show and expired are final (`requested` → `expired` is the expiry
+/// job's, not an action's: see [`is_overdue`]).
 pub fn apply(status: &str, action: Action) -> Result<Transition, String> {
     let refused = || format!("a {status} booking cannot be {}", past_tense(action));
     match (status, action) {
+        ("expired", _) => Err(format!(
+            "the booking request expired unconfirmed at its start time, so it cannot be {}; \
+             the patient may book again",
+            past_tense(action)
+        )),
         ("requested", Action::Confirm) => Ok(Transition::To("confirmed")),
         ("confirmed", Action::Confirm) => Ok(Transition::AlreadyDone),
         ("requested" | "confirmed", Action::Cancel) => Ok(Transition::To("cancelled")),
@@ -64,13 +79,8 @@ fn past_tense(action: Action) -> &'static str {
 mod tests {
     use super::*;
 
-    const STATUSES: [&str; 5] = [
-        "requested",
-        "confirmed",
-        "cancelled",
-        "completed",
-        "no_show",
-    ];
+    use crate::scheduling::bookings::STATUSES;
+    use chrono::Duration;
     const ACTIONS: [Action; 5] = [
         Action::Confirm,
         Action::Cancel,
@@ -103,5 +113,24 @@ mod tests {
             apply("cancelled", Action::Cancel).unwrap_err(),
             "the booking is already cancelled"
         );
+        // Expired is final, as the table shows; the refusal says why rather than "a expired booking".
+        assert_eq!(
+            apply("expired", Action::Confirm).unwrap_err(),
+            "the booking request expired unconfirmed at its start time, so it cannot be confirmed; \
+             the patient may book again"
+        );
+    }
+
+    #[test]
+    fn only_a_request_whose_start_has_come_is_overdue() {
+        let now = Utc::now();
+        let past = now - Duration::minutes(1);
+        let future = now + Duration::minutes(1);
+        assert!(is_overdue("requested", past, now));
+        assert!(is_overdue("requested", now, now));
+        assert!(!is_overdue("requested", future, now));
+        for status in ["confirmed", "cancelled", "completed", "no_show", "expired"] {
+            assert!(!is_overdue(status, past, now), "{status}");
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! Weekly hours, time off, slot generation and bookings.
 pub mod availability;
 pub mod bookings;
+pub mod expiry;
 pub mod front_desk;
 pub mod hours;
 pub mod lifecycle;
 pub mod notify;
+pub mod open_requests;
 pub mod public_booking;
 pub mod schedule;
 pub mod slots;

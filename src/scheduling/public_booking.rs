@@ -14,7 +14,7 @@ use crate::scheduling::bookings::{
     self, BookingCreated, BookingForm, BookingRequestBody, NewBooking,
 };
 use crate::scheduling::slots::{self, Unavailable};
-use crate::scheduling::{notify, store};
+use crate::scheduling::{notify, open_requests, store};
 use crate::state::AppState;
 
 use axum::extract::State;
@@ -84,7 +84,7 @@ pub async fn check_slot(
         (status = 413, description = "Body over 1 MiB", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or not one of the practitioner's slots (the reason is given)", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited, or `too_many_open_requests`: the email address or client address already has MAX_OPEN_REQUESTS requests waiting for confirmation", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_booking(
@@ -190,6 +190,17 @@ pub async fn create_booking(
         };
         idempotency::complete(&mut tx, IDEMPOTENCY_SCOPE, key, &stored).await?;
     }
+    // Last, so its locks are held only for the count and the commit. A honeypot request meets the
+    // cap as a person's would (its own row is rolled back below either way).
+    open_requests::admit(
+        &mut tx,
+        id,
+        &form.email,
+        client.ip,
+        state.settings.max_open_requests,
+        Utc::now(),
+    )
+    .await?;
     if honeypot {
         tx.rollback().await?;
         tracing::info!(ip = ?client.ip, "honeypot field filled: answered as success, stored nothing");

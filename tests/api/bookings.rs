@@ -1433,13 +1433,26 @@ async fn an_idempotency_key_replays_the_first_booking_and_refuses_another_body()
 // ---------------------------------------------------------------------------------------------
 // Real concurrency
 
-/// Sends every body at once (all tasks wait on one barrier, then fire); the statuses and bodies.
+/// Settings for racing clients: each is a client of its own (see [`race`]), as fifty visitors are.
+/// From one address, bookings queue one behind the other for the open-request count (the cap is
+/// per client address; `booking_abuse.rs` races one client against it).
+fn racing_clients() -> Overrides {
+    Overrides::from([("TRUSTED_PROXIES", "127.0.0.1".to_owned())])
+}
+
+/// Sends every body at once (all tasks wait on one barrier, then fire), the n-th from client
+/// address 198.51.100.n (with [`racing_clients`]); the statuses and bodies.
 async fn race(app: &TestApp, bodies: Vec<Value>) -> Vec<(u16, Value)> {
     let barrier = Arc::new(Barrier::new(bodies.len()));
     let tasks: Vec<_> = bodies
         .into_iter()
-        .map(|body| {
-            let request = app.client.post(app.url("/v1/bookings")).json(&body);
+        .enumerate()
+        .map(|(n, body)| {
+            let request = app
+                .client
+                .post(app.url("/v1/bookings"))
+                .header("x-forwarded-for", format!("198.51.100.{n}"))
+                .json(&body);
             let barrier = barrier.clone();
             tokio::spawn(async move {
                 barrier.wait().await;
@@ -1458,7 +1471,7 @@ async fn race(app: &TestApp, bodies: Vec<Value>) -> Vec<(u16, Value)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_clients_racing_for_one_slot_get_exactly_one_booking() {
-    let desk = Desk::new().await;
+    let desk = Desk::with(racing_clients()).await;
     let monday = upcoming(TORONTO, Weekday::Mon, 3);
     let start = at(TORONTO, monday, "10:00");
     let bodies = (0..50)
@@ -1499,7 +1512,7 @@ async fn fifty_clients_racing_for_one_slot_get_exactly_one_booking() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_clients_booking_fifty_different_slots_all_succeed() {
-    let desk = Desk::new().await;
+    let desk = Desk::with(racing_clients()).await;
     let monday = upcoming(TORONTO, Weekday::Mon, 3);
     let starts = desk
         .slot_starts(desk.practitioner, monday, monday + Days::new(1))
