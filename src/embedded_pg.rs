@@ -40,21 +40,25 @@ pub struct EmbeddedOptions {
     pub fast_unsafe: bool,
 }
 
-/// A running Postgres server owned by this process. Stop it with [`EmbeddedPostgres::stop`];
-/// dropping it without stopping does an immediate shutdown.
+/// A running Postgres server, owned by this process or attached to. An owned server is stopped
+/// with [`EmbeddedPostgres::stop`] (dropping it without stopping does an immediate shutdown); an
+/// attached one belongs to the process that started it and is left running.
 #[derive(Debug)]
 pub struct EmbeddedPostgres {
     data_dir: PathBuf,
     port: u16,
     runner: Runner,
-    /// Cleared by a successful `stop`, so `Drop` knows whether a server is still to be stopped.
+    /// Set while this process owns a running server; cleared by a successful `stop`, so `Drop`
+    /// knows whether a server is still to be stopped. Never set for an attached server.
     running: bool,
 }
 
 impl EmbeddedPostgres {
     /// Finds the Postgres programs, initialises `data_dir` when it holds no cluster yet, and
     /// starts a server listening only on 127.0.0.1 at a free port. Returns once it accepts
-    /// connections.
+    /// connections. When another process (a running `consultdesk serve`) already runs the server
+    /// of `data_dir`, attaches to it instead: so `seed-demo` or `staff add` work in a second
+    /// terminal while `serve` runs, in the order the README gives them.
     pub async fn start(
         data_dir: &Path,
         options: EmbeddedOptions,
@@ -68,7 +72,18 @@ impl EmbeddedPostgres {
         if fresh {
             init_cluster(&runner, &data_dir, options).await?;
         } else if runner.server_running(&data_dir).await? {
-            bail!(already_running(&data_dir));
+            let port =
+                postmaster_port(&data_dir).ok_or_else(|| anyhow!(already_running(&data_dir)))?;
+            tracing::info!(
+                "attaching to the embedded Postgres another process runs in {} on 127.0.0.1:{port}",
+                data_dir.display()
+            );
+            return Ok(EmbeddedPostgres {
+                data_dir,
+                port,
+                runner,
+                running: false,
+            });
         }
         // A stale postmaster.pid from a crashed run is left alone: the server removes it itself.
         let port = start_server(&runner, &data_dir, options).await?;
@@ -89,8 +104,12 @@ impl EmbeddedPostgres {
         self.port
     }
 
-    /// Fast shutdown (rolls back open transactions, then a clean checkpoint); waits for it.
+    /// Fast shutdown (rolls back open transactions, then a clean checkpoint); waits for it. An
+    /// attached server is left to the process that started it.
     pub async fn stop(mut self) -> anyhow::Result<()> {
+        if !self.running {
+            return Ok(());
+        }
         let mut cmd = self.runner.command("pg_ctl");
         cmd.args(["stop", "-w", "-m", "fast", "-D"])
             .arg(&self.data_dir);
@@ -482,6 +501,12 @@ fn already_running(data_dir: &Path) -> String {
     )
 }
 
+/// The fourth line of postmaster.pid is the port the server listens on.
+fn postmaster_port(data_dir: &Path) -> Option<u16> {
+    let text = fs::read_to_string(data_dir.join("postmaster.pid")).ok()?;
+    text.lines().nth(3)?.trim().parse().ok()
+}
+
 /// The first line of postmaster.pid is the server's pid.
 fn postmaster_pid(data_dir: &Path) -> Option<u32> {
     let text = fs::read_to_string(data_dir.join("postmaster.pid")).ok()?;
@@ -797,7 +822,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn starts_reuses_refuses_a_second_server_and_survives_a_stale_pid_file() {
+    async fn starts_reuses_attaches_a_second_process_and_survives_a_stale_pid_file() {
         if !programs_present() {
             return;
         }
@@ -821,15 +846,14 @@ mod tests {
         assert_eq!(setting(&mut conn, "listen_addresses").await, "127.0.0.1");
         conn.close().await.expect("close");
 
-        // The same directory is in use: refused, and the running server is left alone.
-        let err = EmbeddedPostgres::start(&data, fast)
+        // The same directory is in use: a second process attaches to the running server, and
+        // stopping it leaves the server to its owner.
+        let attached = EmbeddedPostgres::start(&data, fast)
             .await
-            .expect_err("second start");
-        assert!(
-            err.to_string()
-                .contains("already running the embedded Postgres"),
-            "{err:#}"
-        );
+            .expect("second start attaches");
+        assert_eq!(attached.port(), pg.port());
+        connect(&attached).await.close().await.expect("close");
+        attached.stop().await.expect("an attached stop");
         connect(&pg).await.close().await.expect("close");
         let pid_file = fs::read_to_string(data.join("postmaster.pid")).expect("pid file");
         pg.stop().await.expect("stop");

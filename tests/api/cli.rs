@@ -89,7 +89,8 @@ async fn staff_add_refuses_a_short_password_and_an_unknown_role() {
 /// The README's first command on a machine with nothing configured: a private Postgres is created,
 /// the API answers, and SIGTERM stops both cleanly.
 #[tokio::test]
-async fn serve_runs_on_the_embedded_postgres_and_stops_cleanly_on_sigterm() {
+async fn serve_runs_on_the_embedded_postgres_the_readme_steps_work_beside_it_and_it_stops_on_sigterm()
+ {
     let workdir = std::env::temp_dir().join(format!(
         "consultdesk-serve-{}",
         uuid::Uuid::new_v4().simple()
@@ -149,6 +150,68 @@ async fn serve_runs_on_the_embedded_postgres_and_stops_cleanly_on_sigterm() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
+
+    // The README's next steps, in a second terminal while serve runs: they attach to serve's
+    // embedded Postgres instead of failing on its lock.
+    let seeded = Command::new(BINARY)
+        .arg("seed-demo")
+        .current_dir(&workdir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "seed-demo beside a running serve: {}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let mut add = Command::new(BINARY)
+        .args([
+            "staff",
+            "add",
+            "--email",
+            "admin@clinic.example",
+            "--name",
+            "Admin",
+            "--role",
+            "admin",
+        ])
+        .current_dir(&workdir)
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long admin password\n")
+        .unwrap();
+    let added = add.wait_with_output().unwrap();
+    assert!(
+        added.status.success(),
+        "staff add beside a running serve: {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let found: serde_json::Value = client
+        .get(format!("{base}/v1/practitioners?city=montreal"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !found["items"].as_array().unwrap().is_empty(),
+        "serve sees what seed-demo wrote: {found}"
+    );
+    let signed_in = client
+        .post(format!("{base}/v1/staff/sessions"))
+        .json(&serde_json::json!({"email": "admin@clinic.example", "password": "a long admin password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 201);
 
     // SAFETY: signalling our own child process by its pid.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
