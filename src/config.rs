@@ -113,6 +113,12 @@ impl Settings {
                 .with_context(|| format!("REMINDER_OFFSETS={reminders:?}"))?,
             // A clinic may take bookings up to the last minute: `0s` is a valid lead.
             booking_min_lead: parse_duration_or_zero(&lead)
+                .and_then(|lead| {
+                    if lead > Duration::from_secs(365 * 86_400) {
+                        bail!("at most a year");
+                    }
+                    Ok(lead)
+                })
                 .with_context(|| format!("BOOKING_MIN_LEAD={lead:?}"))?,
             trusted_proxies: parse_trusted_proxies(&proxies)
                 .map_err(|error| anyhow::anyhow!("TRUSTED_PROXIES: {error}"))?,
@@ -287,6 +293,9 @@ mod tests {
             Settings::from_lookup(|n| (n == "BOOKING_MIN_LEAD").then(|| "0s".into())).unwrap();
         assert_eq!(zero_lead.booking_min_lead, Duration::ZERO);
         assert!(parse_duration_or_zero("0x").is_err());
+        assert!(
+            Settings::from_lookup(|n| (n == "BOOKING_MIN_LEAD").then(|| "400d".into())).is_err()
+        );
         let proxies = |value: &'static str| {
             Settings::from_lookup(move |n| (n == "TRUSTED_PROXIES").then(|| value.into()))
         };

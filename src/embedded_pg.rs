@@ -5,7 +5,7 @@
 //! configured server. The server listens only on 127.0.0.1 at a free port, has no unix
 //! socket (no path-length or permission trouble) and trusts local TCP connections.
 
-use std::ffi::{CStr, CString, OsStr};
+use std::ffi::OsStr;
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -231,8 +231,7 @@ struct OsUser {
 /// Postgres refuses to run as root, so as root the programs run as `postgres` (or `nobody`);
 /// otherwise as the current user (`None`).
 fn server_user() -> anyhow::Result<Option<OsUser>> {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
+    if !nix::unistd::geteuid().is_root() {
         return Ok(None);
     }
     ["postgres", "nobody"]
@@ -250,54 +249,20 @@ fn server_user() -> anyhow::Result<Option<OsUser>> {
 }
 
 fn lookup_user(name: &str) -> Option<OsUser> {
-    let c_name = CString::new(name).ok()?;
-    let mut buf_len = 4096;
-    loop {
-        let mut buf: Vec<libc::c_char> = vec![0; buf_len];
-        // SAFETY: `passwd` is plain integers and pointers, for which all-zero is valid.
-        let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut found: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: all pointers are valid for the call and `buf.len()` is the buffer's length.
-        // The re-entrant variant avoids getpwnam's static buffer, which other threads may share.
-        let rc = unsafe {
-            libc::getpwnam_r(
-                c_name.as_ptr(),
-                &mut entry,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut found,
-            )
-        };
-        if rc == libc::ERANGE && buf_len < 1 << 20 {
-            buf_len *= 2;
-            continue;
-        }
-        if rc != 0 || found.is_null() {
-            return None;
-        }
-        let home = if entry.pw_dir.is_null() {
-            PathBuf::new()
-        } else {
-            // SAFETY: on success pw_dir is a NUL-terminated string inside `buf`, still alive here.
-            PathBuf::from(
-                unsafe { CStr::from_ptr(entry.pw_dir) }
-                    .to_string_lossy()
-                    .into_owned(),
-            )
-        };
-        // `nobody` has a home like /nonexistent; give programs a HOME they can at least stat.
-        let home = if home.is_dir() {
-            home
-        } else {
-            PathBuf::from("/tmp")
-        };
-        return Some(OsUser {
-            name: name.to_owned(),
-            uid: entry.pw_uid,
-            gid: entry.pw_gid,
-            home,
-        });
-    }
+    // nix's lookup uses the re-entrant getpwnam_r (other threads may share getpwnam's buffer).
+    let user = nix::unistd::User::from_name(name).ok()??;
+    // `nobody` has a home like /nonexistent; give programs a HOME they can at least stat.
+    let home = if user.dir.is_dir() {
+        user.dir
+    } else {
+        PathBuf::from("/tmp")
+    };
+    Some(OsUser {
+        name: name.to_owned(),
+        uid: user.uid.as_raw(),
+        gid: user.gid.as_raw(),
+        home,
+    })
 }
 
 /// Creates the data directory if needed and hands it to the server user. Returns its absolute

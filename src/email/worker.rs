@@ -175,7 +175,11 @@ impl Worker {
         )
         .fetch_one(&self.pool)
         .await
-        .unwrap_or(None);
+        .unwrap_or_else(|error| {
+            // The database is away: wait the poll interval, then the next round will say more.
+            tracing::warn!(error = %error, "could not read when the next email is due");
+            None
+        });
         let poll = self.config.poll_interval;
         match next {
             Some(due) => (due - Utc::now())
@@ -304,7 +308,8 @@ impl Worker {
         }
     }
 
-    /// Exponential backoff with full jitter: a random delay up to base × 2^(attempt-1), capped.
+    /// Exponential backoff with equal jitter: a random delay between half of and the whole of
+    /// base × 2^(attempt-1), capped (never near zero, so a retry storm cannot form).
     fn backoff(&self, attempts: i32) -> Duration {
         let exponent = u32::try_from(attempts.saturating_sub(1))
             .unwrap_or(0)

@@ -147,7 +147,9 @@ pub async fn practitioner_slots(
 
 /// `BOOKING_MIN_LEAD` as a chrono duration.
 pub fn lead(state: &AppState) -> Duration {
-    Duration::from_std(state.settings.booking_min_lead).unwrap_or(Duration::hours(2))
+    // The settings refuse a lead over a year, so the conversion cannot fail; were it to, the
+    // longest lead allowed is the safe reading (nothing bookable too soon).
+    Duration::from_std(state.settings.booking_min_lead).unwrap_or(Duration::days(365))
 }
 
 /// The next free slot start of each practitioner (absent when none within the horizon).

@@ -41,8 +41,9 @@ pub fn unavailable(reason: Unavailable) -> ApiError {
     )])
 }
 
-/// Checks `starts_at` against the practitioner's hours and time off; returns the slot's end.
-/// Overlapping bookings are left to the database, which cannot race.
+/// Checks `starts_at` against the practitioner's hours, time off and bookings; returns the slot's
+/// end. A booking seen here is a clear 409 at once; one made meanwhile by a concurrent request is
+/// still refused by the database's exclusion constraint, which cannot race.
 pub async fn check_slot(
     conn: &mut PgConnection,
     practitioner: &store::Bookable,
@@ -68,7 +69,7 @@ pub async fn check_slot(
         Utc::now(),
         min_lead,
         &busy.time_off,
-        &[],
+        &busy.bookings,
     )
     .map_err(unavailable)?;
     Ok(ends_at)

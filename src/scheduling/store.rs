@@ -34,12 +34,17 @@ pub async fn schedules(
     .await?;
     let mut by_practitioner: HashMap<Uuid, Schedule> = HashMap::new();
     for (id, slot_minutes, weekday, start, end) in rows {
+        // The table's CHECKs bound both (5..=240 minutes, weekdays 1..=7): a value outside them
+        // is a broken database, said as such rather than papered over with a default.
+        let slot_minutes =
+            u32::try_from(slot_minutes).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
         let schedule = by_practitioner.entry(id).or_insert_with(|| Schedule {
-            slot_minutes: u32::try_from(slot_minutes).unwrap_or(15),
+            slot_minutes,
             weekly: vec![],
         });
         if let (Some(weekday), Some(start), Some(end)) = (weekday, start, end) {
-            let weekday = u8::try_from(weekday).unwrap_or(0);
+            let weekday =
+                u8::try_from(weekday).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
             schedule.weekly.push(WeeklyRange {
                 weekday,
                 start,
