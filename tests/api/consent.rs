@@ -79,6 +79,25 @@ async fn ledger_rows(
     .expect("the ledger")
 }
 
+/// The plain-text body of an email.
+fn text_of(message: &crate::smtp::Captured) -> String {
+    leaves(&message.data)
+        .into_iter()
+        .find(|(mime, _)| mime == "text/plain")
+        .map(|(_, body)| body)
+        .expect("a text/plain part")
+}
+
+/// The consent-confirmation link in an email's text.
+fn confirmation_link(text: &str) -> String {
+    let prefix = format!("{PUBLIC_BASE}/consent/confirm/");
+    let at = text.find(&prefix).expect("the confirmation link");
+    text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
+}
+
 fn worker(app: &TestApp, smtp: &SmtpServer) -> Worker {
     app.worker(smtp, |config| {
         config.public_base_url = PUBLIC_BASE.to_owned();
@@ -489,21 +508,12 @@ async fn service_updates_wait_for_the_person_to_confirm_from_the_email() {
     assert_eq!(confirmations.len(), 1, "one confirmation email");
     let message = confirmations[0];
     link_of(message); // it carries the unsubscribe link and headers like every email
-    let text = leaves(&message.data)
-        .into_iter()
-        .find(|(mime, _)| mime == "text/plain")
-        .map(|(_, body)| body)
-        .unwrap();
+    let text = text_of(message);
     assert!(
         text.contains("Harbour Physio and Healthy Knees Network"),
         "{text}"
     );
-    let prefix = format!("{PUBLIC_BASE}/consent/confirm/");
-    let at = text.find(&prefix).expect("the confirmation link");
-    let link: String = text[at..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let link = confirmation_link(&text);
     let url = local(&app, &link);
 
     // GET (a mail scanner) shows the page and changes nothing.
@@ -562,17 +572,8 @@ async fn an_expired_confirmation_link_grants_nothing() {
     let patient = patient_of(&app, &email).await;
     let messages = deliver(&app, &smtp).await;
     let message = of_kind(&messages, "consent_confirmation");
-    let text = leaves(&message.data)
-        .into_iter()
-        .find(|(mime, _)| mime == "text/plain")
-        .map(|(_, body)| body)
-        .unwrap();
-    let prefix = format!("{PUBLIC_BASE}/consent/confirm/");
-    let at = text.find(&prefix).expect("the confirmation link");
-    let link: String = text[at..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let text = text_of(message);
+    let link = confirmation_link(&text);
     sqlx::query("UPDATE consent_confirmations SET created_at = now() - interval '8 days', expires_at = now() - interval '1 day'")
         .execute(&app.db)
         .await
@@ -819,11 +820,7 @@ async fn emails_the_network_sends_carry_its_name() {
     assert_eq!(worker.run_once().await.unwrap(), vec![Outcome::Sent]);
     let messages = smtp.wait_for(1, PATIENCE).await;
     let message = of_kind(&messages, "callback_received");
-    let text = leaves(&message.data)
-        .into_iter()
-        .find(|(mime, _)| mime == "text/plain")
-        .map(|(_, body)| body)
-        .unwrap();
+    let text = text_of(message);
     assert!(text.contains("Healthy Knees Network"), "{text}");
     // Its unsubscribe page names the network too (it is the email's sender).
     let page = get(&app, &local(&app, &link_of(message)))

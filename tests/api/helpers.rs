@@ -342,34 +342,27 @@ pub async fn new_test_database() -> (String, String) {
 }
 
 async fn create_test_database() -> String {
-    let server = server();
+    create_database(&server().template).await
+}
+
+/// A new database copied from `template`; its name.
+async fn create_database(template: &str) -> String {
     let name = format!("consultdesk_test_{}", Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&server.admin_url)
+    let mut admin = PgConnection::connect(&server().admin_url)
         .await
         .expect("connecting to the test Postgres");
     admin
         .execute(sqlx::AssertSqlSafe(format!(
-            "CREATE DATABASE {name} TEMPLATE {}",
-            server.template
+            "CREATE DATABASE {name} TEMPLATE {template}"
         )))
         .await
-        .expect("creating the test database");
+        .expect("creating a test database");
     name
 }
 
 /// A fresh, empty database (no migrations applied): its name and URL. The caller drops it.
 pub async fn new_empty_database() -> (String, String) {
-    let server = server();
-    let name = format!("consultdesk_test_{}", Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&server.admin_url)
-        .await
-        .expect("connecting to the test Postgres");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            "CREATE DATABASE {name} TEMPLATE template0"
-        )))
-        .await
-        .expect("creating an empty database");
+    let name = create_database("template0").await;
     let url = database_url(&name);
     (name, url)
 }
