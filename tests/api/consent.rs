@@ -98,6 +98,15 @@ fn confirmation_link(text: &str) -> String {
         .collect()
 }
 
+const NETWORK: &str = "Healthy Knees Network";
+
+/// An app whose links verify with `KEY_A` and whose deployment names its network.
+async fn networked_app() -> TestApp {
+    let mut settings = overrides(KEY_A);
+    settings.insert("NETWORK_NAME", NETWORK.to_owned());
+    TestApp::spawn_with(settings).await
+}
+
 fn worker(app: &TestApp, smtp: &SmtpServer) -> Worker {
     app.worker(smtp, |config| {
         config.public_base_url = PUBLIC_BASE.to_owned();
@@ -457,12 +466,7 @@ async fn the_consent_wording_is_published_and_unknown_versions_are_refused() {
 
 #[tokio::test]
 async fn service_updates_wait_for_the_person_to_confirm_from_the_email() {
-    let app = TestApp::spawn_with({
-        let mut settings = overrides(KEY_A);
-        settings.insert("NETWORK_NAME", "Healthy Knees Network".to_owned());
-        settings
-    })
-    .await;
+    let app = networked_app().await;
     let smtp = SmtpServer::start().await;
     let admin = app.admin_token().await;
     let clinic = app.create_clinic(&admin, "Harbour Physio").await;
@@ -795,12 +799,7 @@ async fn a_booking_form_with_unchecked_boxes_takes_nothing_away_either() {
 
 #[tokio::test]
 async fn emails_the_network_sends_carry_its_name() {
-    let app = TestApp::spawn_with({
-        let mut settings = overrides(KEY_A);
-        settings.insert("NETWORK_NAME", "Healthy Knees Network".to_owned());
-        settings
-    })
-    .await;
+    let app = networked_app().await;
     let smtp = SmtpServer::start().await;
     let email = format!("n-{}@example.com", Uuid::new_v4().simple());
     callback(
