@@ -2,7 +2,7 @@
 //! a concurrent request with the same key blocks on that insert until the first commits, then finds
 //! the stored response and replays it. Same key with a different body is a 422.
 
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

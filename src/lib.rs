@@ -5,6 +5,7 @@ pub mod directory;
 pub mod domain;
 pub mod email;
 pub mod embedded_pg;
+pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod intake;

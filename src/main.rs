@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use consultdesk::config::Settings;
-use consultdesk::http::error::ApiError;
+use consultdesk::error::ApiError;
 use consultdesk::staff::accounts::{self, NewStaff};
 use consultdesk::startup::{self, Database};
 use consultdesk::{db, http, seed, telemetry};

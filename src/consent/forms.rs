@@ -7,7 +7,7 @@ use crate::consent::ledger::{self, Evidence};
 use crate::consent::senders;
 use crate::domain::consent::{ConsentCategory, ConsentFlags, ConsentSource, Sender};
 use crate::email::outbox::{self, About, EmailKind, NewEmail};
-use crate::http::extract::ClientInfo;
+use crate::domain::client::ClientInfo;
 use chrono::{Duration, Utc};
 use serde_json::json;
 use sqlx::PgConnection;

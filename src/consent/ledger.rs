@@ -5,7 +5,7 @@
 //! links and staff may withdraw).
 
 use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
-use crate::http::extract::ClientInfo;
+use crate::domain::client::ClientInfo;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;

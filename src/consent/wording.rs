@@ -4,7 +4,7 @@
 use crate::consent::senders;
 use crate::domain::consent::ConsentCategory;
 use crate::domain::{Invalid, wording};
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::http::query::QueryParams;
 use crate::state::AppState;
 use axum::Json;

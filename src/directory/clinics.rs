@@ -3,7 +3,7 @@
 use crate::domain::contact::PhoneE164;
 use crate::domain::fields::FieldReader;
 use crate::domain::{Invalid, location, text};
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
 use crate::staff::audit::{self, AuditEntry};

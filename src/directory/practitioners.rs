@@ -2,7 +2,7 @@
 
 use crate::domain::fields::{FieldReader, parse_uuid};
 use crate::domain::{Invalid, practice, text};
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
 use crate::staff::audit::{self, AuditEntry};

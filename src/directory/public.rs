@@ -3,7 +3,7 @@
 use crate::directory::search::{
     self, ClinicRow, DistanceCursor, PRACTITIONER_COLUMNS, PractitionerRow, Search, kilometres,
 };
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::http::query::{Page, QueryParams};
 use crate::scheduling::availability;
 use crate::state::AppState;

@@ -4,7 +4,7 @@
 
 use crate::directory::places::{self, Origin, Point, Unknown};
 use crate::domain::{Invalid, location, practice};
-use crate::http::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError};
 use crate::http::query::QueryParams;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;

@@ -3,7 +3,7 @@
 //! belongs is a field error, not a 400), which serde's derive cannot do for more than one field.
 
 use super::Invalid;
-use crate::http::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -326,7 +326,7 @@ macro_rules! all_valid {
             ($(Some($name),)+) => ($($name,)+),
             #[allow(unreachable_patterns)]
             _ => {
-                return Err($crate::http::error::ApiError::Internal(anyhow::anyhow!(
+                return Err($crate::error::ApiError::Internal(anyhow::anyhow!(
                     "field reader finished clean but a value is missing"
                 )))
             }

@@ -2,11 +2,14 @@
 //! [`fields::FieldReader`] attaches the field name and collects every error of a request at once.
 //! Nothing here does I/O.
 
+pub mod client;
 pub mod consent;
 pub mod contact;
+pub mod email_kind;
 pub mod fields;
 pub mod location;
 pub mod practice;
+pub mod status;
 pub mod text;
 pub mod wording;
 

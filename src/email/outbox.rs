@@ -4,66 +4,11 @@
 
 use crate::consent::ledger;
 use crate::domain::consent::{ConsentCategory, Sender};
+pub use crate::domain::email_kind::EmailKind;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmailKind {
-    CallbackReceived,
-    BookingRequested,
-    BookingConfirmed,
-    BookingRescheduled,
-    BookingCancelled,
-    AppointmentReminder,
-    ExercisePlan,
-    CarePlan,
-    /// Asks the person to confirm a `service_updates` grant (double opt-in).
-    ConsentConfirmation,
-}
-
-impl EmailKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EmailKind::CallbackReceived => "callback_received",
-            EmailKind::BookingRequested => "booking_requested",
-            EmailKind::BookingConfirmed => "booking_confirmed",
-            EmailKind::BookingRescheduled => "booking_rescheduled",
-            EmailKind::BookingCancelled => "booking_cancelled",
-            EmailKind::AppointmentReminder => "appointment_reminder",
-            EmailKind::ExercisePlan => "exercise_plan",
-            EmailKind::CarePlan => "care_plan",
-            EmailKind::ConsentConfirmation => "consent_confirmation",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            EmailKind::CallbackReceived,
-            EmailKind::BookingRequested,
-            EmailKind::BookingConfirmed,
-            EmailKind::BookingRescheduled,
-            EmailKind::BookingCancelled,
-            EmailKind::AppointmentReminder,
-            EmailKind::ExercisePlan,
-            EmailKind::CarePlan,
-            EmailKind::ConsentConfirmation,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == raw)
-    }
-
-    /// The consent an email of this kind needs; `None` for transactional emails the person asked for.
-    pub fn category(self) -> Option<ConsentCategory> {
-        match self {
-            EmailKind::AppointmentReminder => Some(ConsentCategory::AppointmentReminders),
-            EmailKind::ExercisePlan => Some(ConsentCategory::ExercisePlans),
-            EmailKind::CarePlan => Some(ConsentCategory::PlansOfCare),
-            _ => None,
-        }
-    }
-}
 
 /// The record an email is about, so staff can find an email from it and the other way round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

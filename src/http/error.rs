@@ -1,6 +1,7 @@
 //! One error type at the HTTP edge. Every error leaves as RFC 9457 problem JSON; internal details are
 //! logged (with the request id from the surrounding span) and never sent to the client.
 
+use crate::error::{ApiError, FieldError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -10,24 +11,6 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 /// Seconds a client should wait before retrying while the database is unreachable.
 const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
-
-/// One invalid field: which one, a stable machine code, and a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub code: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            code: code.to_owned(),
-            message: message.into(),
-        }
-    }
-}
 
 /// RFC 9457 problem details, as sent on the wire.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,57 +24,7 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("malformed request: {0}")]
-    BadRequest(String),
-    #[error("malformed query parameters: {detail}")]
-    BadQuery {
-        detail: String,
-        errors: Vec<FieldError>,
-    },
-    #[error("authentication required")]
-    Unauthorized(String),
-    #[error("forbidden")]
-    Forbidden,
-    #[error("not found")]
-    NotFound,
-    #[error("conflict: {detail}")]
-    Conflict { code: &'static str, detail: String },
-    #[error("payload too large")]
-    PayloadTooLarge,
-    #[error("unsupported media type")]
-    UnsupportedMediaType,
-    #[error("validation failed")]
-    Validation(Vec<FieldError>),
-    #[error("rate limited")]
-    RateLimited { retry_after_secs: u64 },
-    /// A 429 for a cap on what one client may hold at a time rather than on its request rate: the
-    /// client needs its own code and a detail naming the cap, not "too many requests".
-    #[error("limit reached: {detail}")]
-    LimitReached {
-        code: &'static str,
-        detail: String,
-        retry_after_secs: u64,
-    },
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
-    #[error("internal error: {0}")]
-    Internal(#[from] anyhow::Error),
-}
-
 impl ApiError {
-    pub fn validation(field: &str, code: &str, message: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError::new(field, code, message)])
-    }
-
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError::Conflict {
-            code,
-            detail: detail.into(),
-        }
-    }
-
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) | ApiError::BadQuery { .. } => StatusCode::BAD_REQUEST,
@@ -226,37 +159,3 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        if is_unavailable(&error) {
-            ApiError::Unavailable(error.to_string())
-        } else {
-            ApiError::Internal(anyhow::Error::new(error))
-        }
-    }
-}
-
-/// Errors that mean "the database cannot be reached right now" rather than "the query is wrong".
-pub fn is_unavailable(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_) => true,
-        sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => {
-            // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection exceptions.
-            db.code()
-                .is_some_and(|code| code.starts_with("57P") || code.starts_with("08"))
-        }
-        _ => false,
-    }
-}
-
-/// The constraint name of a database error, so callers can map a violation to a precise answer.
-pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
-    match error {
-        sqlx::Error::Database(db) => db.constraint(),
-        _ => None,
-    }
-}

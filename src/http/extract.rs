@@ -2,14 +2,14 @@
 //! client's IP and user agent.
 
 use crate::http::client_addr::client_ip;
-use crate::http::error::ApiError;
+use crate::domain::client::ClientInfo;
+use crate::error::ApiError;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use bytes::Bytes;
 use serde_json::{Map, Value};
-use std::net::IpAddr;
 
 /// A request body that is a JSON object, read into a map so validation can see every field.
 pub struct JsonObject(pub Map<String, Value>);
@@ -68,13 +68,6 @@ fn has_json_content_type(request: &Request) -> bool {
         .to_ascii_lowercase();
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
-}
-
-/// Who sent the request, as recorded with consents and sessions.
-#[derive(Debug, Clone)]
-pub struct ClientInfo {
-    pub ip: Option<IpAddr>,
-    pub user_agent: Option<String>,
 }
 
 /// User agents are stored for evidence, not parsed; a bound keeps hostile headers from bloating rows.

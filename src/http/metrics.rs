@@ -2,7 +2,8 @@
 //! latencies by route and status, emails sent and failed, and the outbox depth by status. With
 //! `METRICS_TOKEN` set, `/metrics` answers only to `Authorization: Bearer <METRICS_TOKEN>`.
 
-use crate::http::error::ApiError;
+use crate::domain::status::EmailStatus;
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, header};
@@ -16,14 +17,6 @@ use std::time::Instant;
 
 const LATENCY_BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
-];
-const OUTBOX_STATUSES: [&str; 6] = [
-    "queued",
-    "sending",
-    "sent",
-    "failed",
-    "suppressed",
-    "withdrawn",
 ];
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -78,7 +71,7 @@ pub async fn metrics_text(
         sqlx::query_as("SELECT status, count(*) FROM email_outbox GROUP BY status")
             .fetch_all(&state.db)
             .await?;
-    for status in OUTBOX_STATUSES {
+    for status in EmailStatus::all().iter().map(|status| status.as_str()) {
         let count = depth
             .iter()
             .find(|(s, _)| s == status)

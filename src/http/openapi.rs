@@ -64,7 +64,7 @@ use utoipa::{Modify, OpenApi};
         crate::scheduling::front_desk::complete_booking,
         crate::scheduling::front_desk::no_show_booking,
     ),
-    components(schemas(crate::http::error::Problem, crate::http::error::FieldError)),
+    components(schemas(crate::http::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "public", description = "Website forms: no auth, rate-limited per client (an IPv4 address or an IPv6 /64)"),

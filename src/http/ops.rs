@@ -1,6 +1,6 @@
 //! Operational endpoints: liveness, readiness and the OpenAPI document.
 
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::http::openapi;
 use crate::state::AppState;
 use axum::Json;

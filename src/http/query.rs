@@ -2,7 +2,7 @@
 //! plus the list conventions: `limit` (default 20, max 100) and an opaque `cursor`.
 
 use crate::domain::Invalid;
-use crate::http::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError};
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use base64::Engine;
@@ -70,16 +70,18 @@ impl QueryParams {
     }
 
     /// One of `allowed`, returned as given.
-    pub fn one_of(&mut self, name: &str, allowed: &[&'static str]) -> Option<&'static str> {
+    /// One of a fixed set of names: plain strings, or a text enum's values.
+    pub fn one_of<T: Copy + Into<&'static str>>(&mut self, name: &str, allowed: &[T]) -> Option<T> {
         self.optional(name, |raw| {
             allowed
                 .iter()
                 .copied()
-                .find(|candidate| *candidate == raw)
+                .find(|candidate| (*candidate).into() == raw)
                 .ok_or_else(|| {
+                    let names: Vec<&str> = allowed.iter().map(|value| (*value).into()).collect();
                     Invalid::new(
                         "invalid_value",
-                        format!("must be one of {}", allowed.join(", ")),
+                        format!("must be one of {}", names.join(", ")),
                     )
                 })
         })

@@ -6,7 +6,7 @@
 
 use crate::config::RateLimit;
 use crate::http::client_addr::{client_ip, client_network};
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;

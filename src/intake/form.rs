@@ -5,7 +5,7 @@ use crate::domain::contact::{EmailAddress, PhoneE164};
 use crate::domain::fields::FieldReader;
 use crate::domain::wording;
 use crate::domain::{Invalid, text};
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;

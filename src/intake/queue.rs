@@ -3,7 +3,7 @@
 use crate::domain::Invalid;
 use crate::domain::fields::{FieldReader, parse_uuid};
 use crate::domain::text;
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
 use crate::intake::store::{self, CallbackChange, CallbackView, QueueFilter, QueuePosition};

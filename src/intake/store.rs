@@ -1,6 +1,6 @@
 //! SQL for callback requests.
 
-use crate::http::extract::ClientInfo;
+use crate::domain::client::ClientInfo;
 use crate::intake::form::CallbackForm;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,7 @@
 
 use crate::consent::ledger::{self, ConsentEventView, ConsentState, Visible};
 use crate::domain::consent::Sender;
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::intake::store::{self as callbacks, CallbackView};
 use crate::scheduling::bookings::{self, BookingFilter, BookingView};
 use crate::staff::auth::CurrentStaff;

@@ -2,7 +2,8 @@
 //! email; others those of their clinics (the clinic the email names, or the clinic its callback
 //! was routed to when it names none).
 
-use crate::http::error::ApiError;
+use crate::domain::status::EmailStatus;
+use crate::error::ApiError;
 use crate::http::query::{Page, QueryParams};
 use crate::patients::handlers::EmailView;
 use crate::staff::auth::StaffConnection;
@@ -13,7 +14,6 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub const STATUSES: [&str; 5] = ["queued", "sending", "sent", "failed", "suppressed"];
 const KINDS: [&str; 8] = [
     "callback_received",
     "booking_requested",
@@ -57,7 +57,7 @@ pub struct EmailFilter {
     pub is_admin: bool,
     pub clinic_ids: Vec<Uuid>,
     pub patient_id: Option<Uuid>,
-    pub status: Option<&'static str>,
+    pub status: Option<EmailStatus>,
     pub kind: Option<&'static str>,
     pub after: Option<EmailPosition>,
     pub limit: i64,
@@ -95,7 +95,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/v1/staff/emails", tag = "staff",
     params(
         ("patient_id" = Option<Uuid>, Query),
-        ("status" = Option<String>, Query, description = "queued | sending | sent | failed | suppressed"),
+        ("status" = Option<EmailStatus>, Query, description = "Only emails in this state"),
         ("kind" = Option<String>, Query, description = "callback_received | booking_requested | booking_confirmed | booking_rescheduled | booking_cancelled | appointment_reminder | exercise_plan | care_plan"),
         ("limit" = Option<i64>, Query, description = "1..=100, default 20"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
@@ -111,7 +111,7 @@ pub async fn list_emails(
     mut query: QueryParams,
 ) -> Result<Json<Page<OutboxEmailView>>, ApiError> {
     let patient_id = query.uuid("patient_id");
-    let status = query.one_of("status", &STATUSES);
+    let status = query.one_of("status", EmailStatus::all());
     let kind = query.one_of("kind", &KINDS);
     let limit = query.limit();
     let after: Option<EmailPosition> = query.cursor();

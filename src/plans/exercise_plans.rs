@@ -11,7 +11,7 @@ use crate::domain::consent::{ConsentCategory, Sender};
 use crate::domain::fields::FieldReader;
 use crate::domain::text;
 use crate::email::outbox::{About, EmailKind, NewEmail};
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::patients::handlers::find_visible;
 use crate::staff::audit::{self, AuditEntry};

@@ -1,6 +1,6 @@
 //! `GET /v1/staff/exercises`: the exercise library staff build plans from (small, seeded by the migrations).
 
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::staff::auth::StaffConnection;
 use axum::Json;
 use serde::Serialize;

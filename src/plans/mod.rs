@@ -16,7 +16,7 @@ use crate::domain::Invalid;
 use crate::domain::consent::{ConsentCategory, Sender};
 use crate::domain::fields::FieldReader;
 use crate::email::outbox::{self, NewEmail, Queued};
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::intake::store as callbacks;
 use crate::patients::handlers::PatientRow;
 use crate::staff::auth::CurrentStaff;

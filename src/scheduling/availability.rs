@@ -1,7 +1,7 @@
 //! Free consult slots: `GET /v1/practitioners/{id}/slots`, and `next_available` for search results.
 
 use crate::domain::Invalid;
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::http::query::QueryParams;
 use crate::scheduling::slots::{self, Interval, MAX_RANGE_DAYS, SlotRequest};
 use crate::scheduling::store;

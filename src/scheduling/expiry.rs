@@ -69,7 +69,7 @@ pub async fn expire_one(
     booking: &BookingRow,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    if !lifecycle::is_overdue(&booking.status, booking.starts_at, now) {
+    if !lifecycle::is_overdue(booking.status, booking.starts_at, now) {
         return Ok(false);
     }
     let expired: Vec<Expired> = sqlx::query_as(

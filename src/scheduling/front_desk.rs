@@ -5,12 +5,13 @@ use crate::consent::ledger::{self, ConsentState};
 use crate::domain::consent::Sender;
 use crate::domain::fields::FieldReader;
 use crate::domain::text;
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
 use crate::patients::handlers::EmailView;
 use crate::scheduling::availability::lead;
-use crate::scheduling::bookings::{self, BookingFilter, BookingRow, BookingView, STATUSES};
+use crate::scheduling::bookings::{self, BookingFilter, BookingRow, BookingView};
+use crate::domain::status::BookingStatus;
 use crate::scheduling::hours::parse_instant;
 use crate::scheduling::lifecycle::{self, Action, Transition};
 use crate::scheduling::public_booking::check_slot;
@@ -110,7 +111,7 @@ async fn audit_action(
 }
 
 fn transition(booking: &BookingRow, action: Action) -> Result<Transition, ApiError> {
-    lifecycle::apply(&booking.status, action)
+    lifecycle::apply(booking.status, action)
         .map_err(|detail| ApiError::conflict("invalid_transition", detail))
 }
 
@@ -130,7 +131,7 @@ async fn begin_action(
     let booking = locked(&mut tx, staff, id).await?;
     if expiry::expire_one(&mut tx, &booking, Utc::now()).await? {
         tx.commit().await?;
-        let detail = lifecycle::apply("expired", action)
+        let detail = lifecycle::apply(BookingStatus::Expired, action)
             .err()
             .unwrap_or_else(|| "the booking request has expired".to_owned());
         return Err(ApiError::conflict("invalid_transition", detail));
@@ -141,7 +142,7 @@ async fn begin_action(
 
 #[utoipa::path(get, path = "/v1/staff/bookings", tag = "staff",
     params(
-        ("status" = Option<crate::scheduling::bookings::BookingStatus>, Query, description = "`expired`: requests nobody confirmed by their start time"),
+        ("status" = Option<crate::domain::status::BookingStatus>, Query, description = "`expired`: requests nobody confirmed by their start time"),
         ("clinic_id" = Option<Uuid>, Query),
         ("practitioner_id" = Option<Uuid>, Query),
         ("patient_id" = Option<Uuid>, Query),
@@ -160,7 +161,7 @@ pub async fn list_bookings(
     StaffConnection { staff, mut conn }: StaffConnection,
     mut query: QueryParams,
 ) -> Result<Json<Page<BookingView>>, ApiError> {
-    let status = query.one_of("status", &STATUSES);
+    let status = query.one_of("status", BookingStatus::all());
     let clinic_id = query.uuid("clinic_id");
     let practitioner_id = query.uuid("practitioner_id");
     let patient_id = query.uuid("patient_id");
@@ -312,7 +313,7 @@ pub async fn cancel_booking(
     };
     bookings::set_status(&mut tx, id, status, reason.as_deref()).await?;
     let cancelled = reload(&mut tx, id).await?;
-    let was_confirmed = booking.status == "confirmed";
+    let was_confirmed = booking.status == BookingStatus::Confirmed;
     notify::cancelled(
         &mut tx,
         &cancelled,

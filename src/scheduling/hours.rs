@@ -3,7 +3,7 @@
 
 use crate::domain::fields::FieldReader;
 use crate::domain::{Invalid, text};
-use crate::http::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError};
 use crate::http::extract::JsonObject;
 use crate::scheduling::schedule::{self, WeeklyRange};
 use crate::scheduling::store;

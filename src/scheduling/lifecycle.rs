@@ -1,5 +1,6 @@
 //! Which booking status changes are allowed. Anything else is a 409.
 
+use crate::domain::status::BookingStatus;
 use chrono::{DateTime, Utc};
 
 /// What the front desk (or the patient's request) does to a booking.
@@ -28,7 +29,7 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
     /// Move to this status.
-    To(&'static str),
+    To(BookingStatus),
     /// Already there: answer 200 and change nothing (confirming twice sends no second email).
     AlreadyDone,
 }
@@ -36,8 +37,8 @@ pub enum Transition {
 /// A request nobody confirmed by its start time has expired (issue 12), whether or not the expiry
 /// job has marked it yet: the expiry job, the front desk's actions and the open-request count all
 /// go by this rule (the SQL forms: `status = 'requested' AND starts_at <= now`).
-pub fn is_overdue(status: &str, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    status == "requested" && starts_at <= now
+pub fn is_overdue(status: BookingStatus, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    status == BookingStatus::Requested && starts_at <= now
 }
 
 /// The allowed moves:
@@ -45,22 +46,23 @@ pub fn is_overdue(status: &str, starts_at: DateTime<Utc>, now: DateTime<Utc>) ->
 /// confirmed → cancelled | completed | no_show (and rescheduled, staying confirmed);
 /// cancelled, completed, no_show and expired are final (`requested` → `expired` is the expiry
 /// job's, not an action's: see [`is_overdue`]).
-pub fn apply(status: &str, action: Action) -> Result<Transition, String> {
+pub fn apply(status: BookingStatus, action: Action) -> Result<Transition, String> {
     let refused = || format!("a {status} booking cannot be {}", past_tense(action));
+    use BookingStatus::*;
     match (status, action) {
-        ("expired", _) => Err(format!(
+        (Expired, _) => Err(format!(
             "the booking request expired unconfirmed at its start time, so it cannot be {}; \
              the patient may book again",
             past_tense(action)
         )),
-        ("requested", Action::Confirm) => Ok(Transition::To("confirmed")),
-        ("confirmed", Action::Confirm) => Ok(Transition::AlreadyDone),
-        ("requested" | "confirmed", Action::Cancel) => Ok(Transition::To("cancelled")),
-        ("requested", Action::Reschedule) => Ok(Transition::To("requested")),
-        ("confirmed", Action::Reschedule) => Ok(Transition::To("confirmed")),
-        ("confirmed", Action::Complete) => Ok(Transition::To("completed")),
-        ("confirmed", Action::NoShow) => Ok(Transition::To("no_show")),
-        ("cancelled", Action::Cancel) => Err("the booking is already cancelled".to_owned()),
+        (Requested, Action::Confirm) => Ok(Transition::To(Confirmed)),
+        (Confirmed, Action::Confirm) => Ok(Transition::AlreadyDone),
+        (Requested | Confirmed, Action::Cancel) => Ok(Transition::To(Cancelled)),
+        (Requested, Action::Reschedule) => Ok(Transition::To(Requested)),
+        (Confirmed, Action::Reschedule) => Ok(Transition::To(Confirmed)),
+        (Confirmed, Action::Complete) => Ok(Transition::To(Completed)),
+        (Confirmed, Action::NoShow) => Ok(Transition::To(NoShow)),
+        (Cancelled, Action::Cancel) => Err("the booking is already cancelled".to_owned()),
         _ => Err(refused()),
     }
 }
@@ -79,7 +81,7 @@ fn past_tense(action: Action) -> &'static str {
 mod tests {
     use super::*;
 
-    use crate::scheduling::bookings::STATUSES;
+    use BookingStatus::*;
     use chrono::Duration;
     const ACTIONS: [Action; 5] = [
         Action::Confirm,
@@ -91,7 +93,7 @@ mod tests {
 
     #[test]
     fn the_whole_table() {
-        let allowed: Vec<(&str, Action, Transition)> = STATUSES
+        let allowed: Vec<(BookingStatus, Action, Transition)> = BookingStatus::all()
             .iter()
             .flat_map(|status| ACTIONS.iter().map(move |action| (*status, *action)))
             .filter_map(|(status, action)| apply(status, action).ok().map(|t| (status, action, t)))
@@ -99,23 +101,23 @@ mod tests {
         assert_eq!(
             allowed,
             vec![
-                ("requested", Action::Confirm, Transition::To("confirmed")),
-                ("requested", Action::Cancel, Transition::To("cancelled")),
-                ("requested", Action::Reschedule, Transition::To("requested")),
-                ("confirmed", Action::Confirm, Transition::AlreadyDone),
-                ("confirmed", Action::Cancel, Transition::To("cancelled")),
-                ("confirmed", Action::Reschedule, Transition::To("confirmed")),
-                ("confirmed", Action::Complete, Transition::To("completed")),
-                ("confirmed", Action::NoShow, Transition::To("no_show")),
+                (Requested, Action::Confirm, Transition::To(Confirmed)),
+                (Requested, Action::Cancel, Transition::To(Cancelled)),
+                (Requested, Action::Reschedule, Transition::To(Requested)),
+                (Confirmed, Action::Confirm, Transition::AlreadyDone),
+                (Confirmed, Action::Cancel, Transition::To(Cancelled)),
+                (Confirmed, Action::Reschedule, Transition::To(Confirmed)),
+                (Confirmed, Action::Complete, Transition::To(Completed)),
+                (Confirmed, Action::NoShow, Transition::To(NoShow)),
             ]
         );
         assert_eq!(
-            apply("cancelled", Action::Cancel).unwrap_err(),
+            apply(Cancelled, Action::Cancel).unwrap_err(),
             "the booking is already cancelled"
         );
         // Expired is final, as the table shows; the refusal says why rather than "a expired booking".
         assert_eq!(
-            apply("expired", Action::Confirm).unwrap_err(),
+            apply(Expired, Action::Confirm).unwrap_err(),
             "the booking request expired unconfirmed at its start time, so it cannot be confirmed; \
              the patient may book again"
         );
@@ -126,10 +128,10 @@ mod tests {
         let now = Utc::now();
         let past = now - Duration::minutes(1);
         let future = now + Duration::minutes(1);
-        assert!(is_overdue("requested", past, now));
-        assert!(is_overdue("requested", now, now));
-        assert!(!is_overdue("requested", future, now));
-        for status in ["confirmed", "cancelled", "completed", "no_show", "expired"] {
+        assert!(is_overdue(Requested, past, now));
+        assert!(is_overdue(Requested, now, now));
+        assert!(!is_overdue(Requested, future, now));
+        for status in [Confirmed, Cancelled, Completed, NoShow, Expired] {
             assert!(!is_overdue(status, past, now), "{status}");
         }
     }

@@ -147,7 +147,7 @@ pub async fn rescheduled(
     withdraw_reminders(conn, booking).await?;
     let mut payload = details(booking);
     payload["previous_starts_at"] = json!(local(previous_start, booking.zone()));
-    if booking.status == "confirmed" {
+    if booking.status == crate::domain::status::BookingStatus::Confirmed {
         let reminders = schedule_reminders(conn, booking, reminder_offsets, now).await?;
         payload["ics"] = json!(invite(booking, mail_from, Method::Request));
         payload["reminders"] = json!(reminders);

@@ -8,7 +8,7 @@
 
 use crate::domain::contact::EmailAddress;
 use crate::http::client_addr::client_network;
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use sha2::{Digest, Sha256};

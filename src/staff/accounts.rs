@@ -3,7 +3,7 @@
 use crate::domain::contact::EmailAddress;
 use crate::domain::fields::{FieldReader, parse_uuid};
 use crate::domain::{Invalid, text};
-use crate::http::error::{ApiError, FieldError, violated_constraint};
+use crate::error::{ApiError, FieldError, violated_constraint};
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
 use crate::staff::audit::{self, AuditEntry};

@@ -1,40 +1,16 @@
 //! The bearer-token extractor and the scoping rules every staff query goes through.
 
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use crate::staff::token;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use serde::{Deserialize, Serialize};
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    FrontDesk,
-    Practitioner,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::FrontDesk => "front_desk",
-            Role::Practitioner => "practitioner",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Role> {
-        [Role::Admin, Role::FrontDesk, Role::Practitioner]
-            .into_iter()
-            .find(|role| role.as_str() == raw)
-    }
-}
+pub use crate::domain::status::Role;
 
 /// The signed-in staff member making this request, with the clinics they may see.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@
 //! safe side.
 
 use crate::http::client_addr::client_network;
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 use ipnet::IpNet;
 use sqlx::PgPool;
 use std::net::IpAddr;

@@ -349,7 +349,7 @@ async fn an_unconfirmed_request_expires_at_its_start_and_frees_its_time() {
         .await
         .expect_err("the overdue request still holds its time");
     assert_eq!(
-        consultdesk::http::error::violated_constraint(&taken),
+        consultdesk::error::violated_constraint(&taken),
         Some("bookings_no_overlap")
     );
 
