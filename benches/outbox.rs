@@ -22,8 +22,8 @@
 
 use anyhow::{Context, bail, ensure};
 use consultdesk::db;
-use consultdesk::email::outbox::EmailKind;
-use consultdesk::email::templates::{self, ClinicInfo};
+use consultdesk::email::payloads::{CallbackReceived, ClinicInfo, EmailPayload};
+use consultdesk::email::templates;
 use consultdesk::email::transport::{SMTP_POOL_SIZE, Transport};
 use consultdesk::email::worker::{Outcome, Worker, WorkerConfig};
 use consultdesk::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
@@ -33,7 +33,6 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::SecretString;
-use serde_json::json;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use std::os::fd::{AsRawFd, RawFd};
@@ -246,8 +245,13 @@ fn clinic() -> ClinicInfo {
     }
 }
 
-fn payload(n: usize) -> serde_json::Value {
-    json!({"name": format!("Patient {n}"), "preferred_time": "morning", "phone": "+14165550100"})
+/// The payload the callback form queues, built with the production type.
+fn payload(n: usize) -> EmailPayload {
+    EmailPayload::CallbackReceived(CallbackReceived {
+        name: format!("Patient {n}"),
+        preferred_time: "morning".into(),
+        phone: "+14165550100".into(),
+    })
 }
 
 /// Sends `emails` messages with `concurrency` in flight through lettre's pooled transport, each
@@ -263,12 +267,11 @@ async fn lettre_loop(
         .pool_config(PoolConfig::new().max_size(SMTP_POOL_SIZE))
         .build();
     let unsubscribe = format!("{PUBLIC_BASE_URL}/unsubscribe/{}", "x".repeat(120));
-    let rendered = templates::render(
-        EmailKind::CallbackReceived,
-        &payload(0),
-        Some(clinic),
-        &unsubscribe,
-    )?;
+    let links = templates::Links {
+        unsubscribe: &unsubscribe,
+        confirm: None,
+    };
+    let rendered = templates::render(&payload(0), Some(clinic), links)?;
     let from: Mailbox = MAIL_FROM.parse()?;
     let kind = HeaderName::new_from_ascii_str("X-Consultdesk-Kind");
     let list = HeaderName::new_from_ascii_str("List-Unsubscribe");

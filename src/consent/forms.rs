@@ -5,11 +5,11 @@
 
 use crate::consent::ledger::{self, Evidence};
 use crate::consent::senders;
-use crate::domain::consent::{ConsentCategory, ConsentFlags, ConsentSource, Sender};
-use crate::email::outbox::{self, About, EmailKind, NewEmail};
 use crate::domain::client::ClientInfo;
+use crate::domain::consent::{ConsentCategory, ConsentFlags, ConsentSource, Sender};
+use crate::email::outbox::{self, About, NewEmail};
+use crate::email::payloads::{ConsentConfirmation, EmailPayload};
 use chrono::{Duration, Utc};
-use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -124,19 +124,18 @@ async fn ask_to_confirm(
     outbox::enqueue(
         conn,
         NewEmail {
-            kind: EmailKind::ConsentConfirmation,
             patient_id: form.patient_id,
             clinic_id: form.clinic_id,
             about: form.about,
             to: email,
             send_after: None,
             dedup_key: Some(format!("consent-confirmation:{id}")),
-            payload: json!({
-                "name": form.name,
-                "confirmation_id": id,
-                "senders": senders_text,
-                "expires_at": expires_at.to_rfc3339(),
-                "time_zone": time_zone,
+            payload: EmailPayload::ConsentConfirmation(ConsentConfirmation {
+                name: form.name.to_owned(),
+                confirmation_id: id,
+                senders: senders_text,
+                expires_at: expires_at.fixed_offset(),
+                time_zone,
             }),
         },
     )

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod email_kind;
 pub mod fields;
 pub mod location;
+pub mod plan;
 pub mod practice;
 pub mod status;
 pub mod text;

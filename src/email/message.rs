@@ -128,7 +128,7 @@ mod tests {
     use super::*;
     use crate::email::ics::{self, Invite, Method};
     use crate::email::templates::render;
-    use crate::email::templates::tests::{UNSUBSCRIBE, clinic, sample_payload};
+    use crate::email::templates::tests::{UNSUBSCRIBE, clinic, links, sample};
     use base64::Engine as _;
     use chrono::{TimeZone, Utc};
 
@@ -153,8 +153,8 @@ mod tests {
     }
 
     fn formatted(id: Uuid, kind: EmailKind, ics: Option<&str>) -> String {
-        let payload = sample_payload(kind, "Ana Lima", "Émilie Roy");
-        let rendered = render(kind, &payload, Some(&clinic()), UNSUBSCRIBE).unwrap();
+        let payload = sample(kind, "Ana Lima", "Émilie Roy");
+        let rendered = render(&payload, Some(&clinic()), links()).unwrap();
         let message = build(&Outgoing {
             id,
             kind,

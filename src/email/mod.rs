@@ -4,6 +4,7 @@
 pub mod ics;
 pub mod message;
 pub mod outbox;
+pub mod payloads;
 pub mod templates;
 pub mod transport;
 pub mod worker;

@@ -5,8 +5,8 @@
 use crate::consent::ledger;
 use crate::domain::consent::{ConsentCategory, Sender};
 pub use crate::domain::email_kind::EmailKind;
+use crate::email::payloads::EmailPayload;
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -20,7 +20,6 @@ pub enum About {
 }
 
 pub struct NewEmail<'a> {
-    pub kind: EmailKind,
     pub patient_id: Uuid,
     /// The sender: its consent is the one an email of a consent category needs (none: the network).
     pub clinic_id: Option<Uuid>,
@@ -30,8 +29,9 @@ pub struct NewEmail<'a> {
     pub send_after: Option<DateTime<Utc>>,
     /// A second email with the same key is not queued (the first one stands).
     pub dedup_key: Option<String>,
-    /// What the template needs, captured now so the email says what was true when it was caused.
-    pub payload: Value,
+    /// What the template needs, captured now so the email says what was true when it was caused;
+    /// its kind is the email's kind.
+    pub payload: EmailPayload,
 }
 
 /// Writes the email row; returns its id and whether it will be sent (`queued`) or not (`suppressed`),
@@ -40,7 +40,8 @@ pub async fn enqueue(
     conn: &mut PgConnection,
     email: NewEmail<'_>,
 ) -> Result<Option<Queued>, sqlx::Error> {
-    let status = match email.kind.category() {
+    let kind = email.payload.kind();
+    let status = match kind.category() {
         Some(category)
             if !ledger::is_granted(
                 conn,
@@ -62,8 +63,8 @@ pub async fn enqueue(
          ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(id)
-    .bind(email.kind.as_str())
-    .bind(email.kind.category().map(ConsentCategory::as_str))
+    .bind(kind)
+    .bind(kind.category().map(ConsentCategory::as_str))
     .bind(email.patient_id)
     .bind(email.clinic_id)
     .bind(match email.about {
@@ -83,7 +84,7 @@ pub async fn enqueue(
         _ => None,
     })
     .bind(email.to)
-    .bind(email.payload)
+    .bind(sqlx::types::Json(&email.payload))
     .bind(status)
     .bind(email.send_after)
     .bind(email.dedup_key)

@@ -11,8 +11,10 @@ use crate::consent::{ledger, tokens};
 use crate::domain::consent::{ConsentCategory, Sender};
 use crate::email::message::{self, Outgoing};
 use crate::email::outbox::EmailKind;
-use crate::email::templates::{self, ClinicInfo};
+use crate::email::payloads::{ClinicInfo, EmailPayload};
+use crate::email::templates::{self, Links};
 use crate::email::transport::{self, Failure, Transport};
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use rand::Rng;
@@ -377,9 +379,38 @@ impl Worker {
             Utc::now(),
         );
         let unsubscribe_url = format!("{}/unsubscribe/{token}", self.config.public_base_url);
-        let payload = self.with_links(kind, &row.payload, key, clinic.is_some())?;
-        let rendered = templates::render(kind, &payload, clinic, &unsubscribe_url)?;
-        let ics = row.payload.get("ics").and_then(Value::as_str);
+        let payload = EmailPayload::from_stored(kind, &row.payload)
+            .with_context(|| format!("the stored {kind} payload"))?;
+        // An email no clinic sends speaks for the network, by name when the operator gave one.
+        let network;
+        let clinic = match (clinic, &self.config.network_name) {
+            (None, Some(name)) if payload.booking().is_none() => {
+                network = ClinicInfo {
+                    name: name.clone(),
+                    address: String::new(),
+                    city: String::new(),
+                    province: String::new(),
+                    postal_code: String::new(),
+                    phone: String::new(),
+                };
+                Some(&network)
+            }
+            (clinic, _) => clinic,
+        };
+        // Signed now, so no token is ever stored.
+        let confirm_url = match &payload {
+            EmailPayload::ConsentConfirmation(email) => Some(format!(
+                "{}/consent/confirm/{}",
+                self.config.public_base_url,
+                tokens::sign_confirmation(key, email.confirmation_id)
+            )),
+            _ => None,
+        };
+        let links = Links {
+            unsubscribe: &unsubscribe_url,
+            confirm: confirm_url.as_deref(),
+        };
+        let rendered = templates::render(&payload, clinic, links)?;
         message::build(&Outgoing {
             id: row.id,
             kind,
@@ -387,41 +418,8 @@ impl Worker {
             to: &row.to_address,
             rendered: &rendered,
             unsubscribe_url: &unsubscribe_url,
-            ics,
+            ics: payload.invite(),
         })
-    }
-
-    /// What the templates need that is decided at sending time: links signed now, so no token is
-    /// ever stored (a confirmation email's link), and the network's name on an email no clinic sends.
-    fn with_links(
-        &self,
-        kind: EmailKind,
-        payload: &Value,
-        key: &[u8],
-        from_clinic: bool,
-    ) -> anyhow::Result<Value> {
-        let mut payload = payload.clone();
-        if let Some(network) = &self.config.network_name
-            && !from_clinic
-            && payload.get("clinic").is_none_or(Value::is_null)
-        {
-            payload["clinic"] = serde_json::json!({
-                "name": network, "address": "", "city": "", "province": "", "postal_code": "", "phone": "",
-            });
-        }
-        if kind == EmailKind::ConsentConfirmation {
-            let id = payload
-                .get("confirmation_id")
-                .and_then(Value::as_str)
-                .and_then(|id| Uuid::parse_str(id).ok())
-                .ok_or_else(|| anyhow::anyhow!("a consent confirmation without its id"))?;
-            let token = tokens::sign_confirmation(key, id);
-            payload["confirm_url"] = Value::from(format!(
-                "{}/consent/confirm/{token}",
-                self.config.public_base_url
-            ));
-        }
-        Ok(payload)
     }
 
     async fn clinics(&self, ids: &[Uuid]) -> Result<Clinics, sqlx::Error> {

@@ -5,8 +5,8 @@
 //! answer gives an exact `Retry-After`.
 
 use crate::config::RateLimit;
-use crate::http::client_addr::{client_ip, client_network};
 use crate::error::ApiError;
+use crate::http::client_addr::{client_ip, client_network};
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;

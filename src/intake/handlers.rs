@@ -3,9 +3,10 @@
 
 use crate::consent;
 use crate::consent::forms::FormConsent;
-use crate::email::outbox::{self, About, EmailKind, NewEmail};
-use crate::error::{ApiError, FieldError};
 use crate::domain::client::ClientInfo;
+use crate::email::outbox::{self, About, NewEmail};
+use crate::email::payloads::{CallbackReceived, EmailPayload};
+use crate::error::{ApiError, FieldError};
 use crate::http::extract::JsonObject;
 use crate::idempotency::{self, StoredResponse, respond};
 use crate::intake::form::{CallbackForm, CallbackRequestBody, honeypot_tripped};
@@ -114,17 +115,16 @@ pub async fn create_callback_request(
         outbox::enqueue(
             &mut tx,
             NewEmail {
-                kind: EmailKind::CallbackReceived,
                 patient_id,
                 clinic_id: form.clinic_id,
                 about: About::CallbackRequest(id),
                 send_after: None,
                 dedup_key: None,
                 to: email.as_str(),
-                payload: serde_json::json!({
-                    "name": form.name,
-                    "preferred_time": form.preferred_time,
-                    "phone": form.phone.as_str(),
+                payload: EmailPayload::CallbackReceived(CallbackReceived {
+                    name: form.name.clone(),
+                    preferred_time: form.preferred_time.to_owned(),
+                    phone: form.phone.as_str().to_owned(),
                 }),
             },
         )

@@ -8,7 +8,8 @@ use super::{
 use crate::domain::consent::{ConsentCategory, Sender};
 use crate::domain::fields::FieldReader;
 use crate::domain::text;
-use crate::email::outbox::{About, EmailKind, NewEmail};
+use crate::email::outbox::{About, NewEmail};
+use crate::email::payloads::{CarePlan, EmailPayload};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::patients::handlers::find_visible;
@@ -147,21 +148,20 @@ pub async fn create_care_plan(
     let email = queue_plan_email(
         &mut tx,
         NewEmail {
-            kind: EmailKind::CarePlan,
             patient_id,
             clinic_id,
             about: About::CarePlan(plan_id),
             to: &to,
             send_after: None,
             dedup_key: Some(format!("care_plan:{plan_id}")),
-            payload: json!({
-                "patient_name": patient.name,
-                "title": form.title,
-                "summary": form.summary,
-                "goals": form.goals,
-                "visits_per_week": form.visits_per_week,
-                "weeks": form.weeks,
-                "staff_name": staff_name,
+            payload: EmailPayload::CarePlan(CarePlan {
+                patient_name: patient.name.clone(),
+                title: form.title.clone(),
+                summary: form.summary.clone(),
+                goals: form.goals.clone(),
+                visits_per_week: form.visits_per_week,
+                weeks: form.weeks,
+                staff_name,
             }),
         },
         ConsentCategory::PlansOfCare,

@@ -10,7 +10,8 @@ use crate::domain::Invalid;
 use crate::domain::consent::{ConsentCategory, Sender};
 use crate::domain::fields::FieldReader;
 use crate::domain::text;
-use crate::email::outbox::{About, EmailKind, NewEmail};
+use crate::email::outbox::{About, NewEmail};
+use crate::email::payloads::{EmailPayload, ExercisePlan};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::patients::handlers::find_visible;
@@ -31,18 +32,7 @@ const MAX_INSTRUCTIONS: usize = 20;
 const MAX_NOTE_CHARS: usize = 2000;
 const WHAT: &str = "exercise plan";
 
-/// One exercise of a plan, resolved: a library item with its defaults (or the overrides given), or
-/// a custom one as written.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct PlanExercise {
-    /// The library item it came from; null for a custom exercise.
-    pub exercise_id: Option<Uuid>,
-    pub name: String,
-    pub instructions: Vec<String>,
-    pub sets: Option<i32>,
-    pub reps: Option<i32>,
-    pub hold_seconds: Option<i32>,
-}
+pub use crate::domain::plan::PlanExercise;
 
 /// One exercise in the request: either `exercise_id`, or `name` and `instructions`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -246,19 +236,18 @@ pub async fn create_exercise_plan(
     let email = queue_plan_email(
         &mut tx,
         NewEmail {
-            kind: EmailKind::ExercisePlan,
             patient_id,
             clinic_id,
             about: About::ExercisePlan(plan_id),
             to: &to,
             send_after: None,
             dedup_key: Some(format!("exercise_plan:{plan_id}")),
-            payload: json!({
-                "patient_name": patient.name,
-                "title": form.title,
-                "note": form.note,
-                "exercises": exercises_json,
-                "staff_name": staff_name,
+            payload: EmailPayload::ExercisePlan(ExercisePlan {
+                patient_name: patient.name.clone(),
+                title: form.title.clone(),
+                note: form.note.clone(),
+                exercises: form.exercises.clone(),
+                staff_name,
             }),
         },
         ConsentCategory::ExercisePlans,

@@ -2,11 +2,14 @@
 //! (with a calendar invite and the reminders), rescheduled, cancelled.
 
 use crate::email::ics::{self, Invite, Method};
-use crate::email::outbox::{self, About, EmailKind, NewEmail};
+use crate::email::outbox::{self, About, NewEmail};
+use crate::email::payloads::{
+    AppointmentReminder, BookingCancelled, BookingConfirmed, BookingDetails, BookingRescheduled,
+    ClinicInfo, EmailPayload, ReminderDecision,
+};
 use crate::scheduling::availability::local;
 use crate::scheduling::bookings::BookingRow;
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Value, json};
 use sqlx::PgConnection;
 use std::time::Duration as StdDuration;
 
@@ -19,23 +22,27 @@ pub fn sender_address(mail_from: &str) -> &str {
 }
 
 /// What every booking email's template may use, captured when the email is caused.
-fn details(booking: &BookingRow) -> Value {
+fn details(booking: &BookingRow) -> BookingDetails {
     let zone = booking.zone();
-    json!({
-        "booking_id": booking.id,
-        "patient_name": booking.name,
-        "practitioner_name": booking.practitioner_name,
-        "discipline": booking.discipline,
-        "mode": booking.mode,
-        "phone": booking.phone,
-        "starts_at": local(booking.starts_at, zone),
-        "ends_at": local(booking.ends_at, zone),
-        "time_zone": booking.time_zone,
-        "clinic": {
-            "name": booking.clinic_name, "address": booking.address, "city": booking.city,
-            "province": booking.province, "postal_code": booking.postal_code, "phone": booking.clinic_phone,
+    BookingDetails {
+        booking_id: booking.id,
+        patient_name: booking.name.clone(),
+        practitioner_name: booking.practitioner_name.clone(),
+        discipline: booking.discipline.clone(),
+        mode: booking.mode.clone(),
+        phone: booking.phone.clone(),
+        starts_at: local(booking.starts_at, zone),
+        ends_at: local(booking.ends_at, zone),
+        time_zone: booking.time_zone.clone(),
+        clinic: ClinicInfo {
+            name: booking.clinic_name.clone(),
+            address: booking.address.clone(),
+            city: booking.city.clone(),
+            province: booking.province.clone(),
+            postal_code: booking.postal_code.clone(),
+            phone: booking.clinic_phone.clone(),
         },
-    })
+    }
 }
 
 fn invite(booking: &BookingRow, mail_from: &str, method: Method) -> String {
@@ -75,15 +82,13 @@ fn invite(booking: &BookingRow, mail_from: &str, method: Method) -> String {
 async fn enqueue(
     conn: &mut PgConnection,
     booking: &BookingRow,
-    kind: EmailKind,
-    payload: Value,
+    payload: EmailPayload,
     send_after: Option<DateTime<Utc>>,
     dedup_key: String,
 ) -> Result<(), sqlx::Error> {
     outbox::enqueue(
         conn,
         NewEmail {
-            kind,
             patient_id: booking.patient_id,
             clinic_id: Some(booking.clinic_id),
             about: About::Booking(booking.id),
@@ -102,8 +107,7 @@ pub async fn requested(conn: &mut PgConnection, booking: &BookingRow) -> Result<
     enqueue(
         conn,
         booking,
-        EmailKind::BookingRequested,
-        details(booking),
+        EmailPayload::BookingRequested(details(booking)),
         None,
         key,
     )
@@ -120,19 +124,13 @@ pub async fn confirmed(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let reminders = schedule_reminders(conn, booking, reminder_offsets, now).await?;
-    let mut payload = details(booking);
-    payload["ics"] = json!(invite(booking, mail_from, Method::Request));
-    payload["reminders"] = json!(reminders);
+    let payload = EmailPayload::BookingConfirmed(BookingConfirmed {
+        booking: details(booking),
+        ics: invite(booking, mail_from, Method::Request),
+        reminders,
+    });
     let key = format!("booking:{}:confirmed:{}", booking.id, booking.ics_sequence);
-    enqueue(
-        conn,
-        booking,
-        EmailKind::BookingConfirmed,
-        payload,
-        None,
-        key,
-    )
-    .await
+    enqueue(conn, booking, payload, None, key).await
 }
 
 /// The new time, with an updated invite when the booking was already confirmed; reminders move with it.
@@ -145,12 +143,15 @@ pub async fn rescheduled(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     withdraw_reminders(conn, booking).await?;
-    let mut payload = details(booking);
-    payload["previous_starts_at"] = json!(local(previous_start, booking.zone()));
+    let mut payload = BookingRescheduled {
+        booking: details(booking),
+        previous_starts_at: local(previous_start, booking.zone()),
+        ics: None,
+        reminders: Vec::new(),
+    };
     if booking.status == crate::domain::status::BookingStatus::Confirmed {
-        let reminders = schedule_reminders(conn, booking, reminder_offsets, now).await?;
-        payload["ics"] = json!(invite(booking, mail_from, Method::Request));
-        payload["reminders"] = json!(reminders);
+        payload.reminders = schedule_reminders(conn, booking, reminder_offsets, now).await?;
+        payload.ics = Some(invite(booking, mail_from, Method::Request));
     }
     let key = format!(
         "booking:{}:rescheduled:{}",
@@ -159,8 +160,7 @@ pub async fn rescheduled(
     enqueue(
         conn,
         booking,
-        EmailKind::BookingRescheduled,
-        payload,
+        EmailPayload::BookingRescheduled(payload),
         None,
         key,
     )
@@ -180,21 +180,13 @@ pub async fn cancelled(
     if !notify_patient {
         return Ok(());
     }
-    let mut payload = details(booking);
-    payload["reason"] = json!(reason);
-    if was_confirmed {
-        payload["ics"] = json!(invite(booking, mail_from, Method::Cancel));
-    }
+    let payload = EmailPayload::BookingCancelled(BookingCancelled {
+        booking: details(booking),
+        reason: reason.map(str::to_owned),
+        ics: was_confirmed.then(|| invite(booking, mail_from, Method::Cancel)),
+    });
     let key = format!("booking:{}:cancelled", booking.id);
-    enqueue(
-        conn,
-        booking,
-        EmailKind::BookingCancelled,
-        payload,
-        None,
-        key,
-    )
-    .await
+    enqueue(conn, booking, payload, None, key).await
 }
 
 /// Queues a reminder for each offset whose time is still ahead; returns what was decided for each.
@@ -203,7 +195,7 @@ async fn schedule_reminders(
     booking: &BookingRow,
     offsets: &[StdDuration],
     now: DateTime<Utc>,
-) -> Result<Vec<Value>, sqlx::Error> {
+) -> Result<Vec<ReminderDecision>, sqlx::Error> {
     let mut decided = Vec::with_capacity(offsets.len());
     for offset in offsets {
         let Ok(before) = Duration::from_std(*offset) else {
@@ -212,27 +204,27 @@ async fn schedule_reminders(
         let due = booking.starts_at - before;
         let seconds = offset.as_secs();
         if due <= now {
-            decided.push(json!({"offset_seconds": seconds, "at": null, "skipped": "its time had already passed"}));
+            decided.push(ReminderDecision {
+                offset_seconds: seconds,
+                at: None,
+                skipped: Some("its time had already passed".to_owned()),
+            });
             continue;
         }
-        let mut payload = details(booking);
-        payload["offset_seconds"] = json!(seconds);
+        let payload = EmailPayload::AppointmentReminder(AppointmentReminder {
+            booking: details(booking),
+            offset_seconds: seconds,
+        });
         let key = format!(
             "booking:{}:reminder:{}:{}",
             booking.id, booking.ics_sequence, seconds
         );
-        enqueue(
-            conn,
-            booking,
-            EmailKind::AppointmentReminder,
-            payload,
-            Some(due),
-            key,
-        )
-        .await?;
-        decided.push(
-            json!({"offset_seconds": seconds, "at": local(due, booking.zone()), "skipped": null}),
-        );
+        enqueue(conn, booking, payload, Some(due), key).await?;
+        decided.push(ReminderDecision {
+            offset_seconds: seconds,
+            at: Some(local(due, booking.zone())),
+            skipped: None,
+        });
     }
     Ok(decided)
 }
