@@ -10,4 +10,5 @@ pub mod ops;
 pub mod query;
 pub mod rate_limit;
 pub mod router;
+pub mod routes;
 pub mod timestamp;

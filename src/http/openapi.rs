@@ -1,4 +1,4 @@
-//! The OpenAPI document, generated from the handlers' annotations. `openapi.yaml` at the project root
+//! The OpenAPI document, generated from the handlers' annotations as `http::routes` lists them. `openapi.yaml` at the project root
 //! is this document committed; a test fails when they differ (`consultdesk openapi > openapi.yaml` updates it).
 
 use utoipa::openapi::header::Header;
@@ -15,57 +15,7 @@ use utoipa::{Modify, OpenApi};
         description = "Clinic booking and callback backend: callback forms, consult bookings, practitioner search, consent-aware email.",
         license(name = "MIT"),
     ),
-    paths(
-        crate::http::ops::healthz,
-        crate::http::ops::readyz,
-        crate::http::ops::openapi_yaml,
-        crate::http::metrics::metrics_text,
-        crate::consent::unsubscribe::show,
-        crate::consent::unsubscribe::apply,
-        crate::consent::confirmation::show,
-        crate::consent::confirmation::confirm,
-        crate::consent::wording::consent_wording,
-        crate::intake::handlers::create_callback_request,
-        crate::staff::sessions::sign_in,
-        crate::staff::sessions::sign_out,
-        crate::intake::queue::list_callback_requests,
-        crate::intake::queue::get_callback_request,
-        crate::intake::queue::update_callback_request,
-        crate::patients::handlers::get_patient,
-        crate::patients::consents::record_consent,
-        crate::plans::exercises::list_exercises,
-        crate::plans::exercise_plans::create_exercise_plan,
-        crate::plans::care_plans::create_care_plan,
-        crate::plans::emails::list_emails,
-        crate::directory::clinics::create_clinic,
-        crate::directory::clinics::list_clinics,
-        crate::directory::clinics::get_clinic,
-        crate::directory::clinics::update_clinic,
-        crate::staff::accounts::create_staff,
-        crate::staff::accounts::list_staff,
-        crate::staff::accounts::get_staff,
-        crate::directory::public::search_practitioners,
-        crate::directory::public::get_practitioner,
-        crate::directory::public::search_clinics,
-        crate::directory::practitioners::create_practitioner,
-        crate::directory::practitioners::list_practitioners,
-        crate::directory::practitioners::get_practitioner,
-        crate::directory::practitioners::update_practitioner,
-        crate::scheduling::availability::practitioner_slots,
-        crate::scheduling::public_booking::create_booking,
-        crate::scheduling::hours::put_schedule,
-        crate::scheduling::hours::get_schedule,
-        crate::scheduling::hours::add_time_off,
-        crate::scheduling::front_desk::list_bookings,
-        crate::scheduling::front_desk::get_booking,
-        crate::scheduling::front_desk::confirm_booking,
-        crate::scheduling::front_desk::cancel_booking,
-        crate::scheduling::front_desk::reschedule_booking,
-        crate::scheduling::front_desk::complete_booking,
-        crate::scheduling::front_desk::no_show_booking,
-    ),
     components(schemas(crate::http::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "public", description = "Website forms: no auth, rate-limited per client (an IPv4 address or an IPv6 /64)"),
         (name = "staff", description = "Front desk: bearer token, scoped to the staff member's clinics"),
@@ -204,9 +154,25 @@ fn retry_after() -> Header {
     header
 }
 
-/// The document as YAML, exactly as committed in `openapi.yaml`.
-pub fn yaml() -> String {
-    ApiDoc::openapi()
+/// The document of `paths` (the routes' part): the info, tags and shared components around them,
+/// then the security schemes and the responses every operation shares, added over all of them.
+pub fn document(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    document.merge(paths);
+    BearerAuth.modify(&mut document);
+    CommonResponses.modify(&mut document);
+    document
+}
+
+/// `document(paths)` as YAML, exactly as committed in `openapi.yaml`.
+pub fn finish(paths: utoipa::openapi::OpenApi) -> String {
+    document(paths)
         .to_yaml()
         .unwrap_or_else(|error| format!("# failed to render the document: {error}\n"))
+}
+
+/// The whole service's document as YAML (`consultdesk openapi`).
+pub fn yaml() -> String {
+    let (_, paths) = crate::http::routes::all().split();
+    finish(paths)
 }

@@ -1,13 +1,14 @@
 //! Operational endpoints: liveness, readiness and the OpenAPI document.
 
 use crate::error::ApiError;
-use crate::http::openapi;
 use crate::state::AppState;
+use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Serialize;
+use std::sync::Arc;
 use std::time::Duration;
 use utoipa::ToSchema;
 
@@ -46,9 +47,21 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, A
 
 #[utoipa::path(get, path = "/openapi.yaml", tag = "operations",
     responses((status = 200, description = "This document (a YAML mapping)", content_type = "application/yaml", body = Object)))]
-pub async fn openapi_yaml() -> impl IntoResponse {
+pub async fn openapi_yaml(Extension(document): Extension<ApiDocument>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/yaml")],
-        openapi::yaml(),
+        document.yaml.to_string(),
     )
+}
+
+/// The document served at `/openapi.yaml`, rendered once when the router is built.
+#[derive(Debug, Clone)]
+pub struct ApiDocument {
+    yaml: Arc<str>,
+}
+
+impl ApiDocument {
+    pub fn new(yaml: String) -> Self {
+        Self { yaml: yaml.into() }
+    }
 }

@@ -1,16 +1,15 @@
-//! Every route in one place, and the layers around them.
+//! The layers around the routes (`http::routes` lists them): limits, CORS, timeouts, request ids,
+//! tracing, metrics and the problem answers for what no handler answered.
 
 use crate::http::client_addr;
 use crate::http::middleware::{REQUEST_ID_HEADER, problem_for_bare_errors, request_span};
 use crate::http::rate_limit::{limit_public, limit_public_reads};
-use crate::http::{error, metrics, ops};
+use crate::http::{error, metrics, openapi, ops, routes};
 use crate::state::AppState;
-use crate::{consent, directory, intake, patients, scheduling, staff};
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
+use axum::{Extension, Router};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -23,163 +22,32 @@ use tracing::Level;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn build(state: AppState) -> Router {
-    let public_posts = Router::new()
-        .route(
-            "/v1/callback-requests",
-            post(intake::handlers::create_callback_request),
-        )
-        .route("/v1/staff/sessions", post(staff::sessions::sign_in))
-        .route(
-            "/v1/bookings",
-            post(scheduling::public_booking::create_booking),
-        )
+    let (routes, document) = routes::all().split();
+    let public_posts = routes
+        .public_posts
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limit_public,
         ))
         .layer(cors(&state.settings.cors_origins));
-
     // Every public endpoint is rate-limited; searches get their own, larger bucket.
-    let public_reads = Router::new()
-        .route(
-            "/v1/practitioners",
-            get(directory::public::search_practitioners),
-        )
-        .route(
-            "/v1/practitioners/{id}",
-            get(directory::public::get_practitioner),
-        )
-        .route("/v1/clinics", get(directory::public::search_clinics))
-        // One-click unsubscribes arrive from mail providers' servers, many people behind one IP:
-        // they share the larger bucket so a busy provider is not refused.
-        .route(
-            "/unsubscribe/{token}",
-            get(consent::unsubscribe::show).post(consent::unsubscribe::apply),
-        )
-        .route(
-            "/consent/confirm/{token}",
-            get(consent::confirmation::show).post(consent::confirmation::confirm),
-        )
-        .route(
-            "/v1/consent-wording",
-            get(consent::wording::consent_wording),
-        )
-        .route(
-            "/v1/practitioners/{id}/slots",
-            get(scheduling::availability::practitioner_slots),
-        )
+    let public_reads = routes
+        .public_reads
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limit_public_reads,
         ))
         .layer(cors(&state.settings.cors_origins));
-
-    let staff_routes = Router::new()
-        .route(
-            "/v1/staff/sessions/current",
-            delete(staff::sessions::sign_out),
-        )
-        .route(
-            "/v1/staff/callback-requests",
-            get(intake::queue::list_callback_requests),
-        )
-        .route(
-            "/v1/staff/callback-requests/{id}",
-            get(intake::queue::get_callback_request).patch(intake::queue::update_callback_request),
-        )
-        .route(
-            "/v1/staff/patients/{id}",
-            get(patients::handlers::get_patient),
-        )
-        .route(
-            "/v1/staff/patients/{id}/consents",
-            post(patients::consents::record_consent),
-        )
-        .route(
-            "/v1/staff/exercises",
-            get(crate::plans::exercises::list_exercises),
-        )
-        .route(
-            "/v1/staff/patients/{id}/exercise-plans",
-            post(crate::plans::exercise_plans::create_exercise_plan),
-        )
-        .route(
-            "/v1/staff/patients/{id}/care-plans",
-            post(crate::plans::care_plans::create_care_plan),
-        )
-        .route("/v1/staff/emails", get(crate::plans::emails::list_emails))
-        .route(
-            "/v1/admin/clinics",
-            post(directory::clinics::create_clinic).get(directory::clinics::list_clinics),
-        )
-        .route(
-            "/v1/admin/clinics/{id}",
-            get(directory::clinics::get_clinic).patch(directory::clinics::update_clinic),
-        )
-        .route(
-            "/v1/admin/staff",
-            post(staff::accounts::create_staff).get(staff::accounts::list_staff),
-        )
-        .route("/v1/admin/staff/{id}", get(staff::accounts::get_staff))
-        .route(
-            "/v1/admin/practitioners/{id}/schedule",
-            get(scheduling::hours::get_schedule).put(scheduling::hours::put_schedule),
-        )
-        .route(
-            "/v1/admin/practitioners/{id}/time-off",
-            post(scheduling::hours::add_time_off),
-        )
-        .route(
-            "/v1/staff/bookings",
-            get(scheduling::front_desk::list_bookings),
-        )
-        .route(
-            "/v1/staff/bookings/{id}",
-            get(scheduling::front_desk::get_booking),
-        )
-        .route(
-            "/v1/staff/bookings/{id}/confirm",
-            post(scheduling::front_desk::confirm_booking),
-        )
-        .route(
-            "/v1/staff/bookings/{id}/cancel",
-            post(scheduling::front_desk::cancel_booking),
-        )
-        .route(
-            "/v1/staff/bookings/{id}/reschedule",
-            post(scheduling::front_desk::reschedule_booking),
-        )
-        .route(
-            "/v1/staff/bookings/{id}/complete",
-            post(scheduling::front_desk::complete_booking),
-        )
-        .route(
-            "/v1/staff/bookings/{id}/no-show",
-            post(scheduling::front_desk::no_show_booking),
-        )
-        .route(
-            "/v1/admin/practitioners",
-            post(directory::practitioners::create_practitioner)
-                .get(directory::practitioners::list_practitioners),
-        )
-        .route(
-            "/v1/admin/practitioners/{id}",
-            get(directory::practitioners::get_practitioner)
-                .patch(directory::practitioners::update_practitioner),
-        );
-
-    let operations = Router::new()
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/openapi.yaml", get(ops::openapi_yaml))
-        .route("/metrics", get(metrics::metrics_text));
+    let operations = routes
+        .operations
+        .layer(Extension(ops::ApiDocument::new(openapi::finish(document))));
 
     metrics::handle();
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
         .merge(public_posts)
         .merge(public_reads)
-        .merge(staff_routes)
+        .merge(routes.staff)
         .merge(operations)
         .fallback(|| async {
             error::problem_response(StatusCode::NOT_FOUND, "not_found", "No such resource.")
