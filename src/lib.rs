@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod intake;
 pub mod patients;
 pub mod plans;
+pub mod public_form;
 pub mod scheduling;
 pub mod seed;
 pub mod signing_key;

@@ -6,7 +6,7 @@
 //! Payloads are captured when the email is caused, so the email says what was true then (the time
 //! the booking had, the plan as it was written), not what the rows say when the worker sends it.
 
-use super::outbox::EmailKind;
+use crate::domain::email_kind::EmailKind;
 use crate::domain::plan::PlanExercise;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};

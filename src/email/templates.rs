@@ -5,9 +5,9 @@
 //! reminder lead times, exercise dosages, the clinic's address lines) is prepared here in Rust and
 //! handed to the templates as extra context next to the stored payload.
 
-use super::outbox::EmailKind;
 pub use super::payloads::ClinicInfo;
 use super::payloads::{BookingDetails, EmailPayload, ReminderDecision};
+use crate::domain::email_kind::EmailKind;
 use crate::domain::plan::PlanExercise;
 use anyhow::Context as _;
 use chrono::{DateTime, FixedOffset};

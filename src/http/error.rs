@@ -51,23 +51,9 @@ impl ApiError {
                 ("invalid_parameters", detail.clone(), errors.clone())
             }
             ApiError::Unauthorized(detail) => ("unauthorized", detail.clone(), vec![]),
-            ApiError::Forbidden => (
-                "forbidden",
-                "Your role does not allow this action.".into(),
-                vec![],
-            ),
-            ApiError::NotFound => ("not_found", "No such resource.".into(), vec![]),
+            ApiError::Forbidden | ApiError::NotFound => bare(status),
             ApiError::Conflict { code, detail } => (*code, detail.clone(), vec![]),
-            ApiError::PayloadTooLarge => (
-                "payload_too_large",
-                "The request body exceeds 1 MiB.".into(),
-                vec![],
-            ),
-            ApiError::UnsupportedMediaType => (
-                "unsupported_media_type",
-                "Send the body as application/json.".into(),
-                vec![],
-            ),
+            ApiError::PayloadTooLarge | ApiError::UnsupportedMediaType => bare(status),
             ApiError::Validation(errors) => (
                 "validation_failed",
                 format!("{} field(s) are invalid.", errors.len()),
@@ -84,11 +70,7 @@ impl ApiError {
                 "The database is unavailable; retry shortly.".into(),
                 vec![],
             ),
-            ApiError::Internal(_) => (
-                "internal_error",
-                "An unexpected error occurred.".into(),
-                vec![],
-            ),
+            ApiError::Internal(_) => bare(status),
         };
         Problem {
             problem_type: problem_type_uri(code),
@@ -98,6 +80,40 @@ impl ApiError {
             errors,
         }
     }
+}
+
+/// The code and sentence of a problem that is nothing but its status: one table for the errors
+/// handlers return and those that layers produce (an unknown path or method, a timeout, a body
+/// limit, a panic), so the same status always reads the same.
+pub fn status_problem(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::FORBIDDEN => ("forbidden", "Your role does not allow this action."),
+        StatusCode::NOT_FOUND => ("not_found", "No such resource."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "This method is not allowed on this resource.",
+        ),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "The request took too long and was abandoned."),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The request body exceeds 1 MiB."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Send the body as application/json.",
+        ),
+        StatusCode::INTERNAL_SERVER_ERROR => ("internal_error", "An unexpected error occurred."),
+        _ if status.is_client_error() => ("bad_request", "The request could not be processed."),
+        _ => ("server_error", "The server could not complete the request."),
+    }
+}
+
+fn bare(status: StatusCode) -> (&'static str, String, Vec<FieldError>) {
+    let (code, detail) = status_problem(status);
+    (code, detail.to_owned(), vec![])
+}
+
+/// The problem answer for a bare status, from [`status_problem`].
+pub fn status_response(status: StatusCode) -> Response {
+    let (code, detail) = status_problem(status);
+    problem_response(status, code, detail)
 }
 
 /// Problem types are relative URIs naming a stable code (RFC 9457 allows URI references).

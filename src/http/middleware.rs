@@ -1,10 +1,10 @@
 //! Cross-cutting HTTP behaviour that is not a tower-http layer already: every error response becomes
 //! problem JSON, and each request gets a tracing span carrying its request id and route.
 
-use crate::http::error::{PROBLEM_CONTENT_TYPE, problem_response};
+use crate::http::error::{PROBLEM_CONTENT_TYPE, status_response};
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Span;
@@ -23,24 +23,8 @@ pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     {
         return response;
     }
-    let (code, detail) = match status {
-        StatusCode::NOT_FOUND => ("not_found", "No such resource."),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
-            "This method is not allowed on this resource.",
-        ),
-        StatusCode::REQUEST_TIMEOUT => ("timeout", "The request took too long and was abandoned."),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The request body exceeds 1 MiB."),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
-            "Send the body as application/json.",
-        ),
-        StatusCode::INTERNAL_SERVER_ERROR => ("internal_error", "An unexpected error occurred."),
-        _ if status.is_client_error() => ("bad_request", "The request could not be processed."),
-        _ => ("server_error", "The server could not complete the request."),
-    };
     let (mut parts, _) = response.into_parts();
-    let problem = problem_response(status, code, detail);
+    let problem = status_response(status);
     let (problem_parts, body) = problem.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     for (name, value) in &problem_parts.headers {

@@ -8,7 +8,6 @@ use crate::http::{error, metrics, openapi, ops, routes};
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::response::IntoResponse;
 use axum::{Extension, Router};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -49,9 +48,7 @@ pub fn build(state: AppState) -> Router {
         .merge(public_reads)
         .merge(routes.staff)
         .merge(operations)
-        .fallback(|| async {
-            error::problem_response(StatusCode::NOT_FOUND, "not_found", "No such resource.")
-        })
+        .fallback(|| async { error::status_response(StatusCode::NOT_FOUND) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -59,12 +56,7 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(problem_for_bare_errors))
         .layer(CatchPanicLayer::custom(|_| {
-            error::problem_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "An unexpected error occurred.",
-            )
-            .into_response()
+            error::status_response(StatusCode::INTERNAL_SERVER_ERROR)
         }))
         .layer(axum::middleware::from_fn(metrics::record))
         .layer(

@@ -74,15 +74,6 @@ pub struct CallbackForm {
     pub wording_version: &'static str,
 }
 
-/// True when the hidden `website` field was filled in: a bot, answered as if it succeeded.
-pub fn honeypot_tripped(body: &Map<String, Value>) -> bool {
-    match body.get("website") {
-        None | Some(Value::Null) => false,
-        Some(Value::String(text)) => !text.trim().is_empty(),
-        Some(_) => true,
-    }
-}
-
 pub fn parse_preferred_time(raw: &str) -> Result<&'static str, Invalid> {
     PREFERRED_TIMES
         .into_iter()
@@ -197,16 +188,5 @@ mod tests {
                 "{expected} missing from {fields:?}"
             );
         }
-    }
-
-    #[test]
-    fn honeypot() {
-        assert!(!honeypot_tripped(valid().as_object().unwrap()));
-        assert!(honeypot_tripped(
-            json!({"website": "http://spam"}).as_object().unwrap()
-        ));
-        assert!(!honeypot_tripped(
-            json!({"website": ""}).as_object().unwrap()
-        ));
     }
 }

@@ -3,4 +3,5 @@
 pub mod form;
 pub mod handlers;
 pub mod queue;
+pub mod service;
 pub mod store;

@@ -1,5 +1,5 @@
-//! `POST /v1/bookings`: "book your free consult". One transaction holds the patient, the consents,
-//! the booking, its email and the idempotency record. The exclusion constraint decides races.
+//! `POST /v1/bookings`: "book your free consult". The handler translates HTTP; [`book`] is what a
+//! booking causes, run under the rules every public form follows (`public_form`).
 
 use crate::consent;
 use crate::consent::forms::FormConsent;
@@ -7,12 +7,12 @@ use crate::domain::client::ClientInfo;
 use crate::email::outbox::About;
 use crate::error::{ApiError, FieldError};
 use crate::http::extract::JsonObject;
-use crate::idempotency::{self, StoredResponse, respond};
-use crate::intake::form::honeypot_tripped;
+use crate::idempotency;
 use crate::patients;
+use crate::public_form::{self, Created, Submission};
 use crate::scheduling::availability::lead;
 use crate::scheduling::bookings::{
-    self, BookingCreated, BookingForm, BookingRequestBody, NewBooking,
+    self, BookingCreated, BookingForm, BookingRequestBody, BookingRow, NewBooking,
 };
 use crate::scheduling::slots::{self, Unavailable};
 use crate::scheduling::{notify, open_requests, store};
@@ -95,27 +95,34 @@ pub async fn create_booking(
     headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    // A filled honeypot (the hidden `website` field) is a bot. Its request goes through exactly as a
-    // person's would, so the answer (the full 201, or the same 422 or 409) gives nothing away, and
-    // then the transaction is rolled back: nothing is stored and no email leaves.
-    let honeypot = honeypot_tripped(&body);
-    let idempotency_key = idempotency::key_from(&headers)?;
+    let key = idempotency::key_from(&headers)?;
     let form = BookingForm::parse(&body)?;
+    let submission = Submission {
+        scope: IDEMPOTENCY_SCOPE,
+        key,
+        body: &body,
+    };
+    public_form::submit(&state.db, submission, async |tx| {
+        let booking = book(tx, &form, &client, &state).await?;
+        Ok(Created {
+            body: serde_json::to_value(BookingCreated::from(&booking))
+                .map_err(anyhow::Error::from)?,
+            location: format!("/v1/staff/bookings/{}", booking.id),
+        })
+    })
+    .await
+}
 
-    let mut tx = crate::db::begin(&state.db).await?;
-    if let Some(key) = &idempotency_key
-        && let Some(stored) = idempotency::claim(
-            &mut tx,
-            IDEMPOTENCY_SCOPE,
-            key,
-            &idempotency::fingerprint(&body),
-        )
-        .await?
-    {
-        tx.rollback().await?;
-        return Ok(respond(stored));
-    }
-    let practitioner = store::bookable(&mut tx, form.practitioner_id)
+/// What a consult booking causes, whichever door it came through: the practitioner's slot checked,
+/// the patient (matched by email), the booking, the consents and the "request received" email, in
+/// the caller's transaction. The exclusion constraint decides races.
+pub async fn book(
+    tx: &mut PgConnection,
+    form: &BookingForm,
+    client: &ClientInfo,
+    state: &AppState,
+) -> Result<BookingRow, ApiError> {
+    let practitioner = store::bookable(tx, form.practitioner_id)
         .await?
         .filter(|practitioner| practitioner.active)
         .ok_or_else(|| {
@@ -139,33 +146,29 @@ pub async fn create_booking(
             ),
         ));
     }
-    let ends_at = check_slot(&mut tx, &practitioner, form.starts_at, lead(&state), None).await?;
-    let patient_id = patients::store::match_or_create(
-        &mut tx,
-        &form.name,
-        Some(&form.email),
-        form.phone.as_ref(),
-    )
-    .await?;
+    let ends_at = check_slot(tx, &practitioner, form.starts_at, lead(state), None).await?;
+    let patient_id =
+        patients::store::match_or_create(tx, &form.name, Some(&form.email), form.phone.as_ref())
+            .await?;
     let id = bookings::insert(
-        &mut tx,
+        tx,
         NewBooking {
-            form: &form,
+            form,
             patient_id,
             clinic_id: practitioner.clinic_id,
             ends_at,
-            client: &client,
+            client,
         },
     )
     .await?;
     consent::forms::record(
-        &mut tx,
+        tx,
         FormConsent {
             patient_id,
             clinic_id: Some(practitioner.clinic_id),
             flags: &form.consents,
             wording_version: form.wording_version,
-            client: &client,
+            client,
             email: Some(form.email.as_str()),
             name: &form.name,
             about: About::Booking(id),
@@ -173,29 +176,16 @@ pub async fn create_booking(
         state.settings.network_name.as_deref(),
     )
     .await?;
-    let booking = bookings::find(&mut tx, id, None, false)
-        .await?
-        .ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!(
-                "booking {id} vanished in its own transaction"
-            ))
-        })?;
-    notify::requested(&mut tx, &booking).await?;
-    let created = BookingCreated::from(&booking);
-    let body = serde_json::to_value(&created).map_err(anyhow::Error::from)?;
-    let location = format!("/v1/staff/bookings/{id}");
-    if let Some(key) = &idempotency_key {
-        let stored = StoredResponse {
-            status: 201,
-            body: body.clone(),
-            location: Some(location.clone()),
-        };
-        idempotency::complete(&mut tx, IDEMPOTENCY_SCOPE, key, &stored).await?;
-    }
+    let booking = bookings::find(tx, id, None, false).await?.ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "booking {id} vanished in its own transaction"
+        ))
+    })?;
+    notify::requested(tx, &booking).await?;
     // Last, so its locks are held only for the count and the commit. A honeypot request meets the
-    // cap as a person's would (its own row is rolled back below either way).
+    // cap as a person's would.
     open_requests::admit(
-        &mut tx,
+        tx,
         id,
         &form.email,
         client.ip,
@@ -203,16 +193,6 @@ pub async fn create_booking(
         Utc::now(),
     )
     .await?;
-    if honeypot {
-        tx.rollback().await?;
-        tracing::info!(ip = ?client.ip, "honeypot field filled: answered as success, stored nothing");
-    } else {
-        tx.commit().await?;
-        tracing::info!(booking_id = %id, "consult booking requested");
-    }
-    Ok(respond(StoredResponse {
-        status: 201,
-        body,
-        location: Some(location),
-    }))
+    tracing::info!(booking_id = %id, "consult booking requested");
+    Ok(booking)
 }
