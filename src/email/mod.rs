@@ -1,6 +1,7 @@
 //! Email: the transactional outbox (enqueued inside the caller's transaction), the templates and
 //! message building, the transports, and the worker that delivers.
 
+pub mod history;
 pub mod ics;
 pub mod message;
 pub mod outbox;

@@ -45,19 +45,7 @@ pub struct PatientView {
     pub emails: Vec<EmailView>,
 }
 
-/// An outbox row as staff see it.
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct EmailView {
-    pub id: Uuid,
-    pub kind: String,
-    pub to: String,
-    /// `queued`, `sending`, `sent`, `failed` or `suppressed`.
-    pub status: String,
-    pub attempts: i32,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-}
+pub use crate::email::history::EmailView;
 
 #[derive(sqlx::FromRow)]
 pub struct PatientRow {

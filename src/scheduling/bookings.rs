@@ -8,6 +8,7 @@ use crate::domain::fields::{FieldReader, parse_uuid};
 use crate::domain::status::BookingStatus;
 use crate::domain::wording;
 use crate::domain::{Invalid, practice, text};
+use crate::email::history::EmailView;
 use crate::error::{ApiError, violated_constraint};
 use crate::intake::form::parse_consents;
 use crate::scheduling::availability::local;
@@ -382,6 +383,20 @@ fn visible_clinics(filter: &BookingFilter) -> Option<Vec<Uuid>> {
 /// The SQL names only the filters given, and one clinic is bound as a scalar: with catch-all
 /// predicates (`$n IS NULL OR …`) or `= ANY(array)` Postgres can neither reuse a generic plan nor
 /// walk `bookings_clinic_starts` in order, and sorts the clinic's rows instead (0.6 ms against 0.09).
+/// The emails a booking caused, oldest first.
+pub async fn emails(
+    conn: &mut PgConnection,
+    booking_id: Uuid,
+) -> Result<Vec<EmailView>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, kind, to_address::text AS to, status, attempts, last_error, created_at, sent_at
+           FROM email_outbox WHERE booking_id = $1 ORDER BY created_at, id",
+    )
+    .bind(booking_id)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn list(
     conn: &mut PgConnection,
     filter: &BookingFilter,

@@ -1,30 +1,24 @@
-//! The front desk's bookings: list, detail, confirm, cancel, reschedule, complete, no-show.
-//! Every query is scoped to the staff member's clinics, and every action is audited.
+//! The front desk's bookings over JSON: list, detail, confirm, cancel, reschedule, complete,
+//! no-show. These handlers only translate HTTP; `scheduling::desk` holds the rules.
 
-use crate::consent::ledger::{self, ConsentState};
-use crate::domain::consent::Sender;
+use crate::consent::ledger::ConsentState;
 use crate::domain::fields::FieldReader;
 use crate::domain::status::BookingStatus;
 use crate::domain::text;
+use crate::email::history::EmailView;
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
-use crate::patients::handlers::EmailView;
-use crate::scheduling::availability::lead;
-use crate::scheduling::bookings::{self, BookingFilter, BookingRow, BookingView};
+use crate::scheduling::bookings::{self, BookingFilter, BookingView};
+use crate::scheduling::desk::{self, Cancellation};
 use crate::scheduling::hours::parse_instant;
-use crate::scheduling::lifecycle::{self, Action, Transition};
-use crate::scheduling::public_booking::check_slot;
-use crate::scheduling::{expiry, notify, store};
-use crate::staff::audit::{self, AuditEntry};
+use crate::scheduling::lifecycle::Action;
 use crate::staff::auth::{CurrentStaff, StaffConnection};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use sqlx::{PgConnection, Postgres, Transaction};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -67,77 +61,6 @@ pub struct RescheduleBody {
 
 fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)
-}
-
-/// The booking, locked, when the staff member may see it: 404 otherwise (another clinic's included).
-async fn locked(
-    conn: &mut PgConnection,
-    staff: &CurrentStaff,
-    id: Uuid,
-) -> Result<BookingRow, ApiError> {
-    let (is_admin, clinic_ids) = staff.scope();
-    bookings::find(conn, id, Some((is_admin, &clinic_ids)), true)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
-async fn reload(conn: &mut PgConnection, id: Uuid) -> Result<BookingRow, ApiError> {
-    bookings::find(conn, id, None, false).await?.ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!(
-            "booking {id} vanished in its own transaction"
-        ))
-    })
-}
-
-async fn audit_action(
-    conn: &mut PgConnection,
-    staff: &CurrentStaff,
-    booking: &BookingRow,
-    action: Action,
-    detail: Value,
-) -> Result<(), sqlx::Error> {
-    audit::record(
-        conn,
-        AuditEntry {
-            staff_id: staff.id,
-            action: &format!("booking.{}", action.as_str()),
-            entity_type: "booking",
-            entity_id: booking.id,
-            clinic_id: Some(booking.clinic_id),
-            detail,
-        },
-    )
-    .await
-}
-
-fn transition(booking: &BookingRow, action: Action) -> Result<Transition, ApiError> {
-    lifecycle::apply(booking.status, action)
-        .map_err(|detail| ApiError::conflict("invalid_transition", detail))
-}
-
-/// Begins `action` on a booking: its transaction, the booking locked (404 when the staff member
-/// may not see it) and the transition it makes (409 when none).
-///
-/// A request whose start has passed unconfirmed has expired, whether or not the expiry job has
-/// marked it yet: it is expired here, committed (its time is free again), and the action is
-/// refused as on any expired booking. So confirming it late is a 409 however fast the job runs.
-async fn begin_action(
-    state: &AppState,
-    staff: &CurrentStaff,
-    id: Uuid,
-    action: Action,
-) -> Result<(Transaction<'static, Postgres>, BookingRow, Transition), ApiError> {
-    let mut tx = crate::db::begin(&state.db).await?;
-    let booking = locked(&mut tx, staff, id).await?;
-    if expiry::expire_one(&mut tx, &booking, Utc::now()).await? {
-        tx.commit().await?;
-        let detail = lifecycle::apply(BookingStatus::Expired, action)
-            .err()
-            .unwrap_or_else(|| "the booking request has expired".to_owned());
-        return Err(ApiError::conflict("invalid_transition", detail));
-    }
-    let transition = transition(&booking, action)?;
-    Ok((tx, booking, transition))
 }
 
 #[utoipa::path(get, path = "/v1/staff/bookings", tag = "staff",
@@ -204,41 +127,18 @@ pub async fn get_booking(
     staff: CurrentStaff,
     Path(id): Path<String>,
 ) -> Result<Json<BookingDetail>, ApiError> {
-    let id = parse_id(&id)?;
-    let (is_admin, clinic_ids) = staff.scope();
-    let mut tx = crate::db::begin(&state.db).await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *tx)
-        .await?;
-    let booking = bookings::find(&mut tx, id, Some((is_admin, &clinic_ids)), false)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    // The booking's clinic's part of the patient only: the details given with this booking and
-    // the consents in force at this clinic (what another clinic was told stays with it).
-    let consents = ledger::current(
-        &mut tx,
-        booking.patient_id,
-        &[Sender::Clinic(booking.clinic_id)],
-    )
-    .await?;
-    let emails: Vec<EmailView> = sqlx::query_as(
-        "SELECT id, kind, to_address::text AS to, status, attempts, last_error, created_at, sent_at
-           FROM email_outbox WHERE booking_id = $1 ORDER BY created_at, id",
-    )
-    .bind(id)
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    let file = desk::file(&state, &staff, parse_id(&id)?).await?;
+    let booking = &file.booking;
     Ok(Json(BookingDetail {
-        booking: BookingView::from(&booking),
+        booking: BookingView::from(booking),
         patient: PatientSummary {
             id: booking.patient_id,
             name: booking.name.clone(),
             email: Some(booking.email.clone()),
             phone: booking.phone.clone(),
         },
-        consents,
-        emails,
+        consents: file.consents,
+        emails: file.emails,
     }))
 }
 
@@ -256,25 +156,7 @@ pub async fn confirm_booking(
     staff: CurrentStaff,
     Path(id): Path<String>,
 ) -> Result<Json<BookingView>, ApiError> {
-    let id = parse_id(&id)?;
-    let (mut tx, booking, transition) = begin_action(&state, &staff, id, Action::Confirm).await?;
-    let Transition::To(status) = transition else {
-        tx.rollback().await?;
-        return Ok(Json(BookingView::from(&booking)));
-    };
-    bookings::set_status(&mut tx, id, status, None).await?;
-    let booking = reload(&mut tx, id).await?;
-    let settings = &state.settings;
-    notify::confirmed(
-        &mut tx,
-        &booking,
-        &settings.mail_from,
-        &settings.reminder_offsets,
-        Utc::now(),
-    )
-    .await?;
-    audit_action(&mut tx, &staff, &booking, Action::Confirm, json!({})).await?;
-    tx.commit().await?;
+    let booking = desk::confirm(&state, &staff, parse_id(&id)?).await?;
     Ok(Json(BookingView::from(&booking)))
 }
 
@@ -305,33 +187,11 @@ pub async fn cancel_booking(
     };
     reader.finish()?;
     crate::all_valid!(reason, notify_patient);
-    let (mut tx, booking, transition) = begin_action(&state, &staff, id, Action::Cancel).await?;
-    let Transition::To(status) = transition else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "cancel never answers AlreadyDone"
-        )));
-    };
-    bookings::set_status(&mut tx, id, status, reason.as_deref()).await?;
-    let cancelled = reload(&mut tx, id).await?;
-    let was_confirmed = booking.status == BookingStatus::Confirmed;
-    notify::cancelled(
-        &mut tx,
-        &cancelled,
-        was_confirmed,
+    let cancellation = Cancellation {
+        reason,
         notify_patient,
-        reason.as_deref(),
-        &state.settings.mail_from,
-    )
-    .await?;
-    audit_action(
-        &mut tx,
-        &staff,
-        &cancelled,
-        Action::Cancel,
-        json!({"reason": reason, "notify_patient": notify_patient}),
-    )
-    .await?;
-    tx.commit().await?;
+    };
+    let cancelled = desk::cancel(&state, &staff, id, cancellation).await?;
     Ok(Json(BookingView::from(&cancelled)))
 }
 
@@ -357,32 +217,7 @@ pub async fn reschedule_booking(
     let starts_at = reader.required("starts_at", parse_instant);
     reader.finish()?;
     crate::all_valid!(starts_at);
-    let (mut tx, booking, _) = begin_action(&state, &staff, id, Action::Reschedule).await?;
-    let practitioner = store::bookable(&mut tx, booking.practitioner_id)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("booking without practitioner")))?;
-    let ends_at = check_slot(&mut tx, &practitioner, starts_at, lead(&state), Some(id)).await?;
-    bookings::move_to(&mut tx, id, starts_at, ends_at).await?;
-    let moved = reload(&mut tx, id).await?;
-    let settings = &state.settings;
-    notify::rescheduled(
-        &mut tx,
-        &moved,
-        booking.starts_at,
-        &settings.mail_from,
-        &settings.reminder_offsets,
-        Utc::now(),
-    )
-    .await?;
-    audit_action(
-        &mut tx,
-        &staff,
-        &moved,
-        Action::Reschedule,
-        json!({"from": booking.starts_at, "to": moved.starts_at}),
-    )
-    .await?;
-    tx.commit().await?;
+    let moved = desk::reschedule(&state, &staff, id, starts_at).await?;
     Ok(Json(BookingView::from(&moved)))
 }
 
@@ -393,18 +228,7 @@ async fn close(
     id: &str,
     action: Action,
 ) -> Result<Json<BookingView>, ApiError> {
-    let id = parse_id(id)?;
-    let (mut tx, _, transition) = begin_action(&state, &staff, id, action).await?;
-    let Transition::To(status) = transition else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "{} never answers AlreadyDone",
-            action.as_str()
-        )));
-    };
-    bookings::set_status(&mut tx, id, status, None).await?;
-    let closed = reload(&mut tx, id).await?;
-    audit_action(&mut tx, &staff, &closed, action, json!({})).await?;
-    tx.commit().await?;
+    let closed = desk::close(&state, &staff, parse_id(id)?, action).await?;
     Ok(Json(BookingView::from(&closed)))
 }
 

@@ -1,6 +1,7 @@
 //! Weekly hours, time off, slot generation and bookings.
 pub mod availability;
 pub mod bookings;
+pub mod desk;
 pub mod expiry;
 pub mod front_desk;
 pub mod hours;
