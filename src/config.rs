@@ -1,10 +1,10 @@
 //! Settings from the environment (and `.env`), with the contract's defaults. Secrets are wrapped so
 //! they never reach a log line through `Debug`.
 
-use crate::http::client_addr::parse_trusted_proxies;
 use anyhow::{Context, bail};
+use ipnet::IpNet;
 use secrecy::SecretString;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,7 +30,7 @@ pub struct Settings {
     /// How long a request waits for a database connection before answering 503.
     pub db_acquire_timeout: Duration,
     /// Load balancers whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`; none by default).
-    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub trusted_proxies: TrustedProxies,
     pub request_timeout: Duration,
     pub session_ttl: Duration,
     /// The operator running the site for its clinics (`NETWORK_NAME`), named in consent wording and
@@ -47,6 +47,39 @@ pub struct Settings {
 pub struct RateLimit {
     pub requests: u32,
     pub per: Duration,
+}
+
+/// `TRUSTED_PROXIES`: the load balancers whose `X-Forwarded-For` names the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<IpNet>);
+
+impl TrustedProxies {
+    /// Comma-separated addresses or CIDR blocks (`10.0.0.0/8, 192.0.2.7`); empty entries are skipped.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry
+                    .parse::<IpNet>()
+                    .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| format!("{entry:?} is not an IP address or CIDR block"))
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+
+    pub fn nets(&self) -> &[IpNet] {
+        &self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl Settings {
@@ -120,7 +153,7 @@ impl Settings {
                     Ok(lead)
                 })
                 .with_context(|| format!("BOOKING_MIN_LEAD={lead:?}"))?,
-            trusted_proxies: parse_trusted_proxies(&proxies)
+            trusted_proxies: TrustedProxies::parse(&proxies)
                 .map_err(|error| anyhow::anyhow!("TRUSTED_PROXIES: {error}"))?,
             log_json: get("LOG_FORMAT").is_some_and(|format| format.eq_ignore_ascii_case("json")),
             data_dir: PathBuf::from(".consultdesk"),
@@ -311,5 +344,13 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[test]
+    fn trusted_proxies_name_what_they_cannot_read() {
+        assert!(TrustedProxies::parse("").unwrap().is_empty());
+        assert_eq!(TrustedProxies::parse(" ::1 , fd00::/8").unwrap().len(), 2);
+        let error = TrustedProxies::parse("10.0.0.0/8, proxy.internal").unwrap_err();
+        assert!(error.contains("proxy.internal"), "{error}");
     }
 }

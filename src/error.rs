@@ -73,7 +73,6 @@ impl ApiError {
             detail: detail.into(),
         }
     }
-
 }
 
 impl From<sqlx::Error> for ApiError {

@@ -158,4 +158,3 @@ impl IntoResponse for ApiError {
         response
     }
 }
-

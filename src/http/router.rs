@@ -34,7 +34,7 @@ pub fn build(state: AppState) -> Router {
             post(scheduling::public_booking::create_booking),
         )
         .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.public_limiter.clone(),
             limit_public,
         ))
         .layer(cors(&state.settings.cors_origins));
@@ -69,7 +69,7 @@ pub fn build(state: AppState) -> Router {
             get(scheduling::availability::practitioner_slots),
         )
         .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.public_read_limiter.clone(),
             limit_public_reads,
         ))
         .layer(cors(&state.settings.cors_origins));
@@ -213,7 +213,7 @@ pub fn build(state: AppState) -> Router {
         ]))
         // Outermost: everything inside sees the client behind the trusted load balancers.
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            std::sync::Arc::new(state.settings.trusted_proxies.clone()),
             client_addr::resolve_client_addr,
         ))
         .with_state(state)
