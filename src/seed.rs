@@ -212,9 +212,10 @@ pub async fn seed_load(pool: &PgPool, practitioners: usize) -> anyhow::Result<us
         bail!("the postal_areas reference table is empty: are the migrations applied?");
     }
     let towns = Towns::new(places(&mut tx).await?)?;
+    let words = LoadWords::load()?;
     let clinics = areas
         .iter()
-        .map(|area| load_clinic(area, &towns))
+        .map(|area| load_clinic(area, &towns, &words))
         .collect::<anyhow::Result<Vec<_>>>()?;
     insert_clinics(&mut tx, &clinics)
         .await
@@ -222,7 +223,7 @@ pub async fn seed_load(pool: &PgPool, practitioners: usize) -> anyhow::Result<us
     let mut created = 0;
     for start in (0..practitioners).step_by(BATCH_ROWS) {
         let batch = (start..practitioners.min(start + BATCH_ROWS))
-            .map(|index| load_practitioner(index, &clinics[index % clinics.len()]))
+            .map(|index| load_practitioner(index, &clinics[index % clinics.len()], &words))
             .collect::<anyhow::Result<Vec<_>>>()?;
         created += insert_practitioners(&mut tx, &batch)
             .await
@@ -688,9 +689,47 @@ fn mix(seed: u64) -> u64 {
 }
 
 /// The `salt`-th independent choice among `items` for the number `seed`.
-fn pick<T: Copy>(items: &[T], seed: u64, salt: u64) -> T {
+fn pick<T>(items: &[T], seed: u64, salt: u64) -> &T {
     let index = mix(seed ^ salt.wrapping_mul(0x2545_f491_4f6c_dd1d)) % items.len() as u64;
-    items[index as usize]
+    &items[index as usize]
+}
+
+const LOAD_WORDS: &str = include_str!("../data/demo/load_words.toml");
+
+/// The word lists generated rows are drawn from (`data/demo/load_words.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoadWords {
+    english_streets: Vec<String>,
+    french_streets: Vec<String>,
+    first_names: Vec<String>,
+    last_names: Vec<String>,
+    physio_services: Vec<Vec<String>>,
+    chiro_services: Vec<Vec<String>>,
+    consult_mode_sets: Vec<Vec<String>>,
+    second_languages: Vec<Vec<String>>,
+}
+
+impl LoadWords {
+    /// Reads the lists; an empty one is an error (nothing to pick from).
+    fn load() -> anyhow::Result<Self> {
+        let words: LoadWords =
+            toml::from_str(LOAD_WORDS).context("reading data/demo/load_words.toml")?;
+        let sizes = [
+            ("english_streets", words.english_streets.len()),
+            ("french_streets", words.french_streets.len()),
+            ("first_names", words.first_names.len()),
+            ("last_names", words.last_names.len()),
+            ("physio_services", words.physio_services.len()),
+            ("chiro_services", words.chiro_services.len()),
+            ("consult_mode_sets", words.consult_mode_sets.len()),
+            ("second_languages", words.second_languages.len()),
+        ];
+        if let Some((list, _)) = sizes.iter().find(|(_, size)| *size == 0) {
+            bail!("data/demo/load_words.toml: {list} is empty");
+        }
+        Ok(words)
+    }
 }
 
 fn fsa_seed(fsa: &str) -> u64 {
@@ -698,7 +737,7 @@ fn fsa_seed(fsa: &str) -> u64 {
 }
 
 /// The clinic generated for a postal area: at its centroid, named after the nearest town.
-fn load_clinic(area: &PostalArea, towns: &Towns) -> anyhow::Result<NewClinic> {
+fn load_clinic(area: &PostalArea, towns: &Towns, words: &LoadWords) -> anyhow::Result<NewClinic> {
     let province = province_code(&area.province)?;
     let seed = fsa_seed(&area.fsa);
     // A clinic named after its postal code would hide a gap in the reference data: refuse instead.
@@ -707,9 +746,9 @@ fn load_clinic(area: &PostalArea, towns: &Towns) -> anyhow::Result<NewClinic> {
         .with_context(|| format!("no place in {province} to name the clinic of {}", area.fsa))?
         .to_owned();
     let streets = if province == "QC" {
-        &FRENCH_STREETS[..]
+        &words.french_streets
     } else {
-        &ENGLISH_STREETS[..]
+        &words.english_streets
     };
     let address = format!("{} {}", 10 + mix(seed) % 2990, pick(streets, seed, 1));
     // The local delivery unit alternates digit, letter, digit; letters D, F, I, O, Q, U never occur.
@@ -717,7 +756,7 @@ fn load_clinic(area: &PostalArea, towns: &Towns) -> anyhow::Result<NewClinic> {
         "{} {}{}{}",
         area.fsa,
         mix(seed ^ 2) % 10,
-        pick(&LDU_LETTERS, seed, 3),
+        *pick(&LDU_LETTERS, seed, 3),
         mix(seed ^ 4) % 10
     );
     let phone = format!(
@@ -744,25 +783,29 @@ fn load_clinic(area: &PostalArea, towns: &Towns) -> anyhow::Result<NewClinic> {
 }
 
 /// Generated practitioner number `index`, at `clinic`.
-fn load_practitioner(index: usize, clinic: &NewClinic) -> anyhow::Result<NewPractitioner> {
+fn load_practitioner(
+    index: usize,
+    clinic: &NewClinic,
+    words: &LoadWords,
+) -> anyhow::Result<NewPractitioner> {
     let seed = index as u64;
     let name = format!(
         "{} {}",
-        pick(&FIRST_NAMES, seed, 1),
-        pick(&LAST_NAMES, seed, 2)
+        pick(&words.first_names, seed, 1),
+        pick(&words.last_names, seed, 2)
     );
     // Roughly seven physiotherapists for every three chiropractors.
     let (discipline, service_sets) = if mix(seed ^ 3) % 10 < 7 {
-        ("physiotherapy", &PHYSIO_SERVICES[..])
+        ("physiotherapy", &words.physio_services)
     } else {
-        ("chiropractic", &CHIRO_SERVICES[..])
+        ("chiropractic", &words.chiro_services)
     };
     PractitionerInput {
         name: &name,
         discipline,
-        services: pick(service_sets, seed, 4),
-        languages: languages_for(&clinic.province, seed),
-        consult_modes: pick(&CONSULT_MODE_SETS, seed, 6),
+        services: &strs(pick::<Vec<String>>(service_sets, seed, 4)),
+        languages: &languages_for(&clinic.province, seed, words),
+        consult_modes: &strs(pick::<Vec<String>>(&words.consult_mode_sets, seed, 6)),
     }
     .validate(
         Uuid::from_u128(LOAD_PRACTITIONER_IDS + index as u128),
@@ -772,9 +815,9 @@ fn load_practitioner(index: usize, clinic: &NewClinic) -> anyhow::Result<NewPrac
 
 /// Languages as they are spread in each province: French first in Québec, often offered in New
 /// Brunswick and Ontario, and a second language among the common immigrant languages elsewhere.
-fn languages_for(province: &str, seed: u64) -> &'static [&'static str] {
+fn languages_for<'w>(province: &str, seed: u64, words: &'w LoadWords) -> Vec<&'w str> {
     let roll = mix(seed ^ 5) % 100;
-    match province {
+    let fixed: &[&'static str] = match province {
         "QC" if roll < 60 => &["fr", "en"],
         "QC" if roll < 95 => &["fr"],
         "QC" => &["fr", "en", "es"],
@@ -782,8 +825,9 @@ fn languages_for(province: &str, seed: u64) -> &'static [&'static str] {
         "ON" if roll < 15 => &["en", "fr"],
         _ if roll < 70 => &["en"],
         _ if roll < 78 => &["en", "fr"],
-        _ => pick(&SECOND_LANGUAGES, seed, 7),
-    }
+        _ => return strs(pick::<Vec<String>>(&words.second_languages, seed, 7)),
+    };
+    fixed.to_vec()
 }
 
 /// The IANA zone local clocks follow. Province by province, with the best-known exceptions by
@@ -848,175 +892,6 @@ const LDU_LETTERS: [char; 18] = [
     'A', 'B', 'C', 'E', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'T', 'V', 'X', 'Y',
 ];
 
-const ENGLISH_STREETS: [&str; 16] = [
-    "Main St",
-    "King St",
-    "Queen St",
-    "Victoria Ave",
-    "Park Ave",
-    "Church St",
-    "Centre St",
-    "Water St",
-    "Elm St",
-    "Maple Ave",
-    "Lakeshore Rd",
-    "Portage Ave",
-    "Jasper Ave",
-    "Broadway",
-    "Albert St",
-    "Wellington St",
-];
-
-const FRENCH_STREETS: [&str; 10] = [
-    "Rue Principale",
-    "Rue Saint-Jean",
-    "Rue Notre-Dame",
-    "Rue Sherbrooke",
-    "Boulevard Saint-Laurent",
-    "Avenue du Parc",
-    "Rue King",
-    "Chemin Sainte-Foy",
-    "Boulevard des Laurentides",
-    "Rue de l'Église",
-];
-
-const FIRST_NAMES: [&str; 40] = [
-    "Olivia",
-    "Liam",
-    "Emma",
-    "Noah",
-    "Charlotte",
-    "William",
-    "Amelia",
-    "Benjamin",
-    "Sophia",
-    "Lucas",
-    "Chloé",
-    "Félix",
-    "Léa",
-    "Gabriel",
-    "Zoé",
-    "Raphaël",
-    "Aaliyah",
-    "Arjun",
-    "Priya",
-    "Harpreet",
-    "Mei",
-    "Wei",
-    "Jun",
-    "Hana",
-    "Fatima",
-    "Omar",
-    "Yasmin",
-    "Ali",
-    "Isabella",
-    "Mateo",
-    "Sofía",
-    "Diego",
-    "Maya",
-    "Ethan",
-    "Ava",
-    "Jacob",
-    "Nathan",
-    "Grace",
-    "Owen",
-    "Leah",
-];
-
-const LAST_NAMES: [&str; 40] = [
-    "Smith",
-    "Tremblay",
-    "Martin",
-    "Roy",
-    "Gagnon",
-    "Lee",
-    "Wilson",
-    "Johnson",
-    "MacDonald",
-    "Taylor",
-    "Campbell",
-    "Anderson",
-    "Côté",
-    "Bouchard",
-    "Gauthier",
-    "Morin",
-    "Lavoie",
-    "Fortin",
-    "Brown",
-    "Wong",
-    "Chen",
-    "Singh",
-    "Patel",
-    "Nguyen",
-    "Kim",
-    "Li",
-    "Ahmed",
-    "Khan",
-    "Ali",
-    "Sandhu",
-    "Gill",
-    "Fraser",
-    "Murphy",
-    "Kelly",
-    "O'Connor",
-    "Rossi",
-    "Silva",
-    "Santos",
-    "Kowalski",
-    "Friesen",
-];
-
-const PHYSIO_SERVICES: [&[&str]; 8] = [
-    &["sports injuries", "dry needling"],
-    &[
-        "sports injuries",
-        "acupuncture",
-        "post-surgical rehabilitation",
-    ],
-    &["vestibular rehabilitation", "concussion management"],
-    &["pelvic health", "prenatal care"],
-    &["acupuncture", "dry needling", "running injuries"],
-    &["post-surgical rehabilitation", "sports injuries"],
-    &["pelvic health", "acupuncture"],
-    &[
-        "vestibular rehabilitation",
-        "dry needling",
-        "sports injuries",
-    ],
-];
-
-const CHIRO_SERVICES: [&[&str]; 4] = [
-    &["spinal manipulation", "soft tissue therapy"],
-    &["spinal manipulation", "sports injuries"],
-    &["spinal manipulation", "acupuncture"],
-    &["prenatal care", "spinal manipulation"],
-];
-
-const CONSULT_MODE_SETS: [&[&str]; 5] = [
-    &["in_person"],
-    &["in_person", "phone"],
-    &["in_person", "video"],
-    &["in_person", "video", "phone"],
-    &["video", "phone"],
-];
-
-const SECOND_LANGUAGES: [&[&str]; 14] = [
-    &["en", "zh"],
-    &["en", "pa"],
-    &["en", "es"],
-    &["en", "tl"],
-    &["en", "ar"],
-    &["en", "hi"],
-    &["en", "it"],
-    &["en", "pt"],
-    &["en", "de"],
-    &["en", "uk"],
-    &["en", "ko"],
-    &["en", "vi"],
-    &["en", "fa"],
-    &["en", "ur"],
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1044,6 +919,7 @@ mod tests {
 
     #[test]
     fn generated_rows_pass_the_api_rules_everywhere() {
+        let words = LoadWords::load().expect("valid word lists");
         // One town per province, spelt as the reference data spell them.
         let towns = Towns::new(
             [
@@ -1084,11 +960,11 @@ mod tests {
                 latitude,
                 longitude,
             };
-            let clinic = load_clinic(&area, &towns).expect(fsa);
+            let clinic = load_clinic(&area, &towns, &words).expect(fsa);
             assert!(clinic.name.starts_with(LOAD_CLINIC_PREFIX));
             assert!(clinic.postal_code.starts_with(fsa));
             for index in 0..200 {
-                load_practitioner(index, &clinic).expect("valid practitioner");
+                load_practitioner(index, &clinic, &words).expect("valid practitioner");
             }
         }
     }
@@ -1140,7 +1016,7 @@ mod tests {
             longitude: -79.39,
         };
         let no_towns = Towns::new(vec![]).unwrap();
-        let refused = load_clinic(&area, &no_towns).unwrap_err();
+        let refused = load_clinic(&area, &no_towns, &LoadWords::load().unwrap()).unwrap_err();
         assert!(
             format!("{refused:#}").contains("no place in ON"),
             "{refused:#}"
