@@ -1,8 +1,8 @@
 //! The `consultdesk` command: serve, migrate, staff add, openapi.
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
-use consultdesk::config::Settings;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use consultdesk::config::{self, Settings, SettingsArgs};
 use consultdesk::error::ApiError;
 use consultdesk::staff::accounts::{self, NewStaff};
 use consultdesk::startup::{self, Database};
@@ -18,6 +18,8 @@ use std::io::Read;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    settings: SettingsArgs,
 }
 
 #[derive(Subcommand)]
@@ -67,12 +69,15 @@ enum StaffCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    // `.env` first, so its variables stand in for the environment's when the command line is read.
+    config::load_dotenv()?;
+    let matches = config::blank_env_is_unset(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     if let Command::Openapi = cli.command {
         print!("{}", http::openapi::yaml());
         return Ok(());
     }
-    let settings = Settings::from_env()?;
+    let settings = Settings::try_from(cli.settings)?;
     telemetry::init(settings.log_json);
     match cli.command {
         Command::Serve { no_worker } => startup::serve(settings, !no_worker).await,

@@ -9,7 +9,9 @@
 
 use crate::domain::contact::PhoneE164;
 use crate::domain::{Invalid, location, practice, text};
+use crate::scheduling::schedule::{self, WeeklyRange};
 use anyhow::{Context, anyhow, bail};
+use serde::Deserialize;
 use sqlx::{PgConnection, PgPool};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -24,7 +26,7 @@ pub const MAX_LOAD_PRACTITIONERS: usize = 10_000_000;
 const BATCH_ROWS: usize = 10_000;
 
 // Fixed ids, laid out as UUID v7 (version and variant bits set, timestamp frozen in mid-2024).
-// The low bits number the row: demo rows by their position in the tables below, generated
+// The low bits number the row: demo rows by their position in data/demo/clinics.toml, generated
 // practitioners by their index, generated clinics by their FSA's three ASCII bytes.
 const DEMO_CLINIC_IDS: u128 = 0x0190_0000_0000_7000_8000_5eed_0001_0000;
 const DEMO_PRACTITIONER_IDS: u128 = 0x0190_0000_0000_7000_8000_5eed_0002_0000;
@@ -114,26 +116,33 @@ impl fmt::Display for SeedReport {
 pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SeedReport> {
     let demo = demo_rows()?;
     let clinics: Vec<NewClinic> = demo.iter().map(|(clinic, _)| clinic.clone()).collect();
-    let practitioners: Vec<NewPractitioner> =
+    let practitioners: Vec<(NewPractitioner, u32)> =
         demo.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
+    let rows: Vec<NewPractitioner> = practitioners.iter().map(|(p, _)| p.clone()).collect();
     let mut tx = crate::db::begin(pool).await?;
     let new_clinics: HashSet<Uuid> = insert_clinics(&mut tx, &clinics)
         .await
         .context("inserting the demo clinics")?
         .into_iter()
         .collect();
-    let new_practitioners: HashSet<Uuid> = insert_practitioners(&mut tx, &practitioners)
+    let new_practitioners: HashSet<Uuid> = insert_practitioners(&mut tx, &rows)
         .await
         .context("inserting the demo practitioners")?
         .into_iter()
         .collect();
-    // New demo practitioners get weekday hours, so slots and next_available work at once.
-    let week = demo_week();
-    for (index, id) in new_practitioners.iter().enumerate() {
-        let slot_minutes = if index % 2 == 0 { 15 } else { 30 };
-        crate::scheduling::store::replace_schedule(&mut tx, *id, slot_minutes, &week)
+    // New demo practitioners get the demo week, so slots and next_available work at once.
+    let week = demo_week()?;
+    for (practitioner, slot_minutes) in &practitioners {
+        if new_practitioners.contains(&practitioner.id) {
+            crate::scheduling::store::replace_schedule(
+                &mut tx,
+                practitioner.id,
+                *slot_minutes,
+                &week,
+            )
             .await
             .context("setting the demo practitioners' hours")?;
+        }
     }
     tx.commit().await?;
     let clinics = demo
@@ -143,7 +152,7 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SeedReport> {
             created: new_clinics.contains(&clinic.id),
             practitioners: practitioners
                 .into_iter()
-                .map(|p| SeededPractitioner {
+                .map(|(p, _)| SeededPractitioner {
                     id: p.id,
                     created: new_practitioners.contains(&p.id),
                     name: p.name,
@@ -158,26 +167,29 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SeedReport> {
     Ok(SeedReport { clinics })
 }
 
-/// Monday to Friday 09:00-12:00 and 13:00-17:00, Saturday 09:00-13:00: a typical clinic week.
-fn demo_week() -> Vec<crate::scheduling::schedule::WeeklyRange> {
-    let at = |hour| chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default();
-    let mut week: Vec<_> = (1..=5)
-        .flat_map(|weekday| {
-            [(at(9), at(12)), (at(13), at(17))].map(|(start, end)| {
-                crate::scheduling::schedule::WeeklyRange {
-                    weekday,
-                    start,
-                    end,
-                }
-            })
-        })
-        .collect();
-    week.push(crate::scheduling::schedule::WeeklyRange {
-        weekday: 6,
-        start: at(9),
-        end: at(13),
-    });
-    week
+/// The demo week (`data/demo/week.toml`), checked by the rules `PUT .../schedule` applies.
+fn demo_week() -> anyhow::Result<Vec<WeeklyRange>> {
+    let file: DemoWeek = toml::from_str(DEMO_WEEK).context("reading data/demo/week.toml")?;
+    let mut week = Vec::new();
+    for hours in &file.hours {
+        let start = checked("start", &hours.start, schedule::parse_time(&hours.start))?;
+        let end = checked("end", &hours.end, schedule::parse_time(&hours.end))?;
+        for weekday in &hours.weekdays {
+            let weekday = checked("weekdays", weekday, schedule::parse_weekday(*weekday))?;
+            week.push(WeeklyRange {
+                weekday,
+                start,
+                end,
+            });
+        }
+    }
+    schedule::validate_week(week).map_err(|errors| {
+        let errors: Vec<String> = errors
+            .iter()
+            .map(|(path, invalid)| format!("{path}: {}", invalid.message))
+            .collect();
+        anyhow!("data/demo/week.toml: {}", errors.join("; "))
+    })
 }
 
 /// Makes sure generated practitioners number 0..`practitioners` exist, spread round-robin over one
@@ -199,10 +211,11 @@ pub async fn seed_load(pool: &PgPool, practitioners: usize) -> anyhow::Result<us
     if areas.is_empty() {
         bail!("the postal_areas reference table is empty: are the migrations applied?");
     }
-    let towns = Towns::new(places(&mut tx).await?);
+    let towns = Towns::new(places(&mut tx).await?)?;
+    let words = LoadWords::load()?;
     let clinics = areas
         .iter()
-        .map(|area| load_clinic(area, &towns))
+        .map(|area| load_clinic(area, &towns, &words))
         .collect::<anyhow::Result<Vec<_>>>()?;
     insert_clinics(&mut tx, &clinics)
         .await
@@ -210,7 +223,7 @@ pub async fn seed_load(pool: &PgPool, practitioners: usize) -> anyhow::Result<us
     let mut created = 0;
     for start in (0..practitioners).step_by(BATCH_ROWS) {
         let batch = (start..practitioners.min(start + BATCH_ROWS))
-            .map(|index| load_practitioner(index, &clinics[index % clinics.len()]))
+            .map(|index| load_practitioner(index, &clinics[index % clinics.len()], &words))
             .collect::<anyhow::Result<Vec<_>>>()?;
         created += insert_practitioners(&mut tx, &batch)
             .await
@@ -426,346 +439,123 @@ async fn insert_practitioners(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The demo clinics: real streets and postal codes in each city's FSA, coordinates of the address,
-// fictional clinics and people, 555-01xx numbers (reserved for fiction).
+// The demo data, from the files under `data/demo/` (compiled in, so the binary stays self-contained).
 
+const DEMO_CLINICS: &str = include_str!("../data/demo/clinics.toml");
+const DEMO_WEEK: &str = include_str!("../data/demo/week.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoClinics {
+    clinic: Vec<DemoClinic>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DemoClinic {
-    clinic: ClinicInput<'static>,
-    practitioners: &'static [PractitionerInput<'static>],
+    name: String,
+    address: String,
+    city: String,
+    province: String,
+    postal_code: String,
+    phone: String,
+    latitude: f64,
+    longitude: f64,
+    time_zone: String,
+    practitioner: Vec<DemoPractitioner>,
 }
 
-const PHYSIO: &str = "physiotherapy";
-const CHIRO: &str = "chiropractic";
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoPractitioner {
+    name: String,
+    discipline: String,
+    services: Vec<String>,
+    languages: Vec<String>,
+    consult_modes: Vec<String>,
+    slot_minutes: i64,
+}
 
-const fn demo_practitioner(
-    name: &'static str,
-    discipline: &'static str,
-    services: &'static [&'static str],
-    languages: &'static [&'static str],
-    consult_modes: &'static [&'static str],
-) -> PractitionerInput<'static> {
-    PractitionerInput {
-        name,
-        discipline,
-        services,
-        languages,
-        consult_modes,
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoWeek {
+    hours: Vec<DemoHours>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoHours {
+    weekdays: Vec<i64>,
+    start: String,
+    end: String,
+}
+
+impl DemoClinic {
+    fn input(&self) -> ClinicInput<'_> {
+        ClinicInput {
+            name: &self.name,
+            address: &self.address,
+            city: &self.city,
+            province: &self.province,
+            postal_code: &self.postal_code,
+            phone: &self.phone,
+            latitude: self.latitude,
+            longitude: self.longitude,
+            time_zone: &self.time_zone,
+        }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-const fn demo_clinic(
-    name: &'static str,
-    address: &'static str,
-    city: &'static str,
-    province: &'static str,
-    postal_code: &'static str,
-    phone: &'static str,
-    (latitude, longitude): (f64, f64),
-    time_zone: &'static str,
-    practitioners: &'static [PractitionerInput<'static>],
-) -> DemoClinic {
-    DemoClinic {
-        clinic: ClinicInput {
-            name,
-            address,
-            city,
-            province,
-            postal_code,
-            phone,
-            latitude,
-            longitude,
-            time_zone,
-        },
-        practitioners,
-    }
+/// A demo practitioner's row and the length of its slots, in minutes.
+type DemoRow = (NewPractitioner, u32);
+
+fn strs(items: &[String]) -> Vec<&str> {
+    items.iter().map(String::as_str).collect()
 }
 
-const DEMO: [DemoClinic; 8] = [
-    demo_clinic(
-        "Bloor-Yorkville Chiropractic & Physiotherapy",
-        "55 Bloor St W, Suite 604",
-        "Toronto",
-        "ON",
-        "M4W 1A5",
-        "+1 416-555-0147",
-        (43.6702, -79.3891),
-        "America/Toronto",
-        &[
-            demo_practitioner(
-                "Daniel Okafor",
-                CHIRO,
-                &[
-                    "spinal manipulation",
-                    "sports injuries",
-                    "soft tissue therapy",
-                ],
-                &["en"],
-                &["in_person", "phone"],
-            ),
-            demo_practitioner(
-                "Sofia Moreau",
-                CHIRO,
-                &["acupuncture", "prenatal care"],
-                &["en", "fr"],
-                &["in_person"],
-            ),
-        ],
-    ),
-    demo_clinic(
-        "King West Physiotherapy & Sports Injury Clinic",
-        "500 King St W, Suite 210",
-        "Toronto",
-        "ON",
-        "M5V 1L9",
-        "+1 416-555-0123",
-        (43.6447, -79.3963),
-        "America/Toronto",
-        &[
-            demo_practitioner(
-                "Priya Raman",
-                PHYSIO,
-                &["sports injuries", "dry needling", "concussion management"],
-                &["en", "ta"],
-                &["in_person", "video"],
-            ),
-            demo_practitioner(
-                "Marcus Chen",
-                PHYSIO,
-                &[
-                    "sports injuries",
-                    "acupuncture",
-                    "post-surgical rehabilitation",
-                ],
-                &["en", "zh"],
-                &["in_person", "phone"],
-            ),
-            demo_practitioner(
-                "Olivia Bennett",
-                PHYSIO,
-                &["pelvic health", "prenatal care"],
-                &["en"],
-                &["in_person", "video"],
-            ),
-        ],
-    ),
-    demo_clinic(
-        "Clinique Physio Plateau-Mont-Royal",
-        "4301 Rue Saint-Denis",
-        "Montréal",
-        "QC",
-        "H2J 2K9",
-        "+1 514-555-0162",
-        (45.5237, -73.5828),
-        // Montréal keeps Eastern time: America/Montreal is only a deprecated alias of this zone.
-        "America/Toronto",
-        &[
-            demo_practitioner(
-                "Émilie Tremblay",
-                PHYSIO,
-                &["vestibular rehabilitation", "concussion management"],
-                &["fr", "en"],
-                &["in_person", "video"],
-            ),
-            demo_practitioner(
-                "Jean-François Gagnon",
-                PHYSIO,
-                &["sports injuries", "dry needling"],
-                &["fr"],
-                &["in_person", "phone"],
-            ),
-            demo_practitioner(
-                "Camille Bouchard",
-                CHIRO,
-                &["spinal manipulation", "acupuncture"],
-                &["fr", "en"],
-                &["in_person"],
-            ),
-            demo_practitioner(
-                "Karim Haddad",
-                PHYSIO,
-                &["pelvic health", "post-surgical rehabilitation"],
-                &["fr", "en", "ar"],
-                &["in_person", "video", "phone"],
-            ),
-        ],
-    ),
-    demo_clinic(
-        "Gastown Sport & Spine",
-        "321 Water St",
-        "Vancouver",
-        "BC",
-        "V6B 1B8",
-        "+1 604-555-0118",
-        (49.2848, -123.1092),
-        "America/Vancouver",
-        &[
-            demo_practitioner(
-                "Jasmine Wong",
-                PHYSIO,
-                &["acupuncture", "dry needling", "sports injuries"],
-                &["en", "zh"],
-                &["in_person", "video"],
-            ),
-            demo_practitioner(
-                "Ryan Gill",
-                PHYSIO,
-                &["sports injuries", "running injuries"],
-                &["en", "pa"],
-                &["in_person", "phone"],
-            ),
-            demo_practitioner(
-                "Hannah Nakamura",
-                CHIRO,
-                &["spinal manipulation", "soft tissue therapy"],
-                &["en", "ja"],
-                &["in_person"],
-            ),
-        ],
-    ),
-    demo_clinic(
-        "Beltline Physiotherapy",
-        "1001 10 Ave SW, Unit 120",
-        "Calgary",
-        "AB",
-        "T2R 0B7",
-        "+1 403-555-0175",
-        (51.0435, -114.0849),
-        "America/Edmonton",
-        &[
-            demo_practitioner(
-                "Ethan MacDonald",
-                PHYSIO,
-                &[
-                    "sports injuries",
-                    "dry needling",
-                    "post-surgical rehabilitation",
-                ],
-                &["en"],
-                &["in_person", "video", "phone"],
-            ),
-            demo_practitioner(
-                "Amara Singh",
-                CHIRO,
-                &["spinal manipulation", "acupuncture"],
-                &["en", "hi", "pa"],
-                &["in_person"],
-            ),
-        ],
-    ),
-    demo_clinic(
-        "ByWard Market Physio & Chiro",
-        "55 Murray St, Suite 300",
-        "Ottawa",
-        "ON",
-        "K1N 5M3",
-        "+1 613-555-0139",
-        (45.4297, -75.6925),
-        "America/Toronto",
-        &[
-            demo_practitioner(
-                "Geneviève Lavoie",
-                PHYSIO,
-                &["vestibular rehabilitation", "concussion management"],
-                &["en", "fr"],
-                &["in_person", "video"],
-            ),
-            demo_practitioner(
-                "Thomas Wright",
-                CHIRO,
-                &["spinal manipulation", "sports injuries"],
-                &["en"],
-                &["in_person", "phone"],
-            ),
-            demo_practitioner(
-                "Nadia Benali",
-                PHYSIO,
-                &["pelvic health", "acupuncture"],
-                &["fr", "en", "ar"],
-                &["video", "in_person"],
-            ),
-        ],
-    ),
-    demo_clinic(
-        "Spring Garden Physiotherapy",
-        "5657 Spring Garden Rd, Suite 405",
-        "Halifax",
-        "NS",
-        "B3J 3R4",
-        "+1 902-555-0184",
-        (44.6423, -63.5802),
-        "America/Halifax",
-        &[
-            demo_practitioner(
-                "Liam O'Brien",
-                PHYSIO,
-                &["sports injuries", "dry needling"],
-                &["en"],
-                &["in_person", "phone"],
-            ),
-            demo_practitioner(
-                "Grace MacLean",
-                PHYSIO,
-                &["vestibular rehabilitation", "pelvic health"],
-                &["en"],
-                &["in_person", "video"],
-            ),
-        ],
-    ),
-    demo_clinic(
-        "Exchange District Physiotherapy",
-        "167 Lombard Ave, Suite 500",
-        "Winnipeg",
-        "MB",
-        "R3B 0V3",
-        "+1 204-555-0156",
-        (49.8975, -97.1376),
-        "America/Winnipeg",
-        &[
-            demo_practitioner(
-                "Maria Santos",
-                PHYSIO,
-                &["sports injuries", "acupuncture"],
-                &["en", "tl"],
-                &["in_person", "video"],
-            ),
-            demo_practitioner(
-                "Kevin Friesen",
-                CHIRO,
-                &["spinal manipulation", "soft tissue therapy"],
-                &["en", "de"],
-                &["in_person", "phone"],
-            ),
-            demo_practitioner(
-                "Aisha Mohamed",
-                PHYSIO,
-                &["pelvic health", "post-surgical rehabilitation"],
-                &["en", "so"],
-                &["in_person", "video", "phone"],
-            ),
-        ],
-    ),
-];
-
-/// The demo table, validated, with its fixed ids.
-fn demo_rows() -> anyhow::Result<Vec<(NewClinic, Vec<NewPractitioner>)>> {
+/// The demo clinics and their practitioners (each with its slot length), validated, with their
+/// fixed ids: clinics and practitioners are numbered from 1 in file order.
+fn demo_rows() -> anyhow::Result<Vec<(NewClinic, Vec<DemoRow>)>> {
+    let file: DemoClinics =
+        toml::from_str(DEMO_CLINICS).context("reading data/demo/clinics.toml")?;
     let mut practitioner_number: u128 = 0;
-    DEMO.iter()
+    file.clinic
+        .iter()
         .zip(1u128..)
         .map(|(demo, number)| {
             let clinic = demo
-                .clinic
+                .input()
                 .validate(Uuid::from_u128(DEMO_CLINIC_IDS | number))
-                .with_context(|| format!("demo clinic {:?}", demo.clinic.name))?;
+                .with_context(|| format!("demo clinic {:?}", demo.name))?;
+            if demo.practitioner.is_empty() {
+                bail!("demo clinic {:?} has no practitioner", demo.name);
+            }
             let practitioners = demo
-                .practitioners
+                .practitioner
                 .iter()
-                .map(|input| {
+                .map(|person| {
                     practitioner_number += 1;
                     let id = Uuid::from_u128(DEMO_PRACTITIONER_IDS | practitioner_number);
-                    input
-                        .validate(id, clinic.id)
-                        .with_context(|| format!("demo practitioner {:?}", input.name))
+                    let (services, languages, consult_modes) = (
+                        strs(&person.services),
+                        strs(&person.languages),
+                        strs(&person.consult_modes),
+                    );
+                    let row = PractitionerInput {
+                        name: &person.name,
+                        discipline: &person.discipline,
+                        services: &services,
+                        languages: &languages,
+                        consult_modes: &consult_modes,
+                    }
+                    .validate(id, clinic.id);
+                    let slot_minutes = checked(
+                        "slot_minutes",
+                        person.slot_minutes,
+                        schedule::check_slot_minutes(person.slot_minutes),
+                    );
+                    row.and_then(|row| Ok((row, slot_minutes?)))
+                        .with_context(|| format!("demo practitioner {:?}", person.name))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
             Ok((clinic, practitioners))
@@ -813,14 +603,16 @@ async fn existing_load_practitioners(
 
 /// Up to `limit` postal areas in a fixed order that looks random (by a hash of the FSA), so the first
 /// few hundred already cover every province rather than Newfoundland alone.
-async fn postal_areas(conn: &mut PgConnection, limit: usize) -> sqlx::Result<Vec<PostalArea>> {
+async fn postal_areas(conn: &mut PgConnection, limit: usize) -> anyhow::Result<Vec<PostalArea>> {
+    let limit = i64::try_from(limit).context("too many postal areas asked for")?;
     sqlx::query_as(
         "SELECT fsa, province, ST_Y(location::geometry) AS latitude, ST_X(location::geometry) AS longitude
            FROM postal_areas ORDER BY md5(fsa), fsa LIMIT $1",
     )
-    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .bind(limit)
     .fetch_all(conn)
     .await
+    .context("reading the postal areas")
 }
 
 async fn places(conn: &mut PgConnection) -> sqlx::Result<Vec<Place>> {
@@ -856,13 +648,15 @@ struct Towns {
 }
 
 impl Towns {
-    fn new(places: Vec<Place>) -> Self {
+    /// Refuses a place whose province the reference data misspell, rather than filing it apart.
+    fn new(places: Vec<Place>) -> anyhow::Result<Self> {
         let mut by_province: HashMap<String, Vec<Place>> = HashMap::new();
         for place in places {
-            let province = province_code(&place.province).unwrap_or(place.province.clone());
+            let province = province_code(&place.province)
+                .with_context(|| format!("the place {:?}", place.name))?;
             by_province.entry(province).or_default().push(place);
         }
-        Towns { by_province }
+        Ok(Towns { by_province })
     }
 
     /// The nearest town in the province, else the nearest place in it at all.
@@ -895,9 +689,47 @@ fn mix(seed: u64) -> u64 {
 }
 
 /// The `salt`-th independent choice among `items` for the number `seed`.
-fn pick<T: Copy>(items: &[T], seed: u64, salt: u64) -> T {
+fn pick<T>(items: &[T], seed: u64, salt: u64) -> &T {
     let index = mix(seed ^ salt.wrapping_mul(0x2545_f491_4f6c_dd1d)) % items.len() as u64;
-    items[index as usize]
+    &items[index as usize]
+}
+
+const LOAD_WORDS: &str = include_str!("../data/demo/load_words.toml");
+
+/// The word lists generated rows are drawn from (`data/demo/load_words.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoadWords {
+    english_streets: Vec<String>,
+    french_streets: Vec<String>,
+    first_names: Vec<String>,
+    last_names: Vec<String>,
+    physio_services: Vec<Vec<String>>,
+    chiro_services: Vec<Vec<String>>,
+    consult_mode_sets: Vec<Vec<String>>,
+    second_languages: Vec<Vec<String>>,
+}
+
+impl LoadWords {
+    /// Reads the lists; an empty one is an error (nothing to pick from).
+    fn load() -> anyhow::Result<Self> {
+        let words: LoadWords =
+            toml::from_str(LOAD_WORDS).context("reading data/demo/load_words.toml")?;
+        let sizes = [
+            ("english_streets", words.english_streets.len()),
+            ("french_streets", words.french_streets.len()),
+            ("first_names", words.first_names.len()),
+            ("last_names", words.last_names.len()),
+            ("physio_services", words.physio_services.len()),
+            ("chiro_services", words.chiro_services.len()),
+            ("consult_mode_sets", words.consult_mode_sets.len()),
+            ("second_languages", words.second_languages.len()),
+        ];
+        if let Some((list, _)) = sizes.iter().find(|(_, size)| *size == 0) {
+            bail!("data/demo/load_words.toml: {list} is empty");
+        }
+        Ok(words)
+    }
 }
 
 fn fsa_seed(fsa: &str) -> u64 {
@@ -905,17 +737,18 @@ fn fsa_seed(fsa: &str) -> u64 {
 }
 
 /// The clinic generated for a postal area: at its centroid, named after the nearest town.
-fn load_clinic(area: &PostalArea, towns: &Towns) -> anyhow::Result<NewClinic> {
+fn load_clinic(area: &PostalArea, towns: &Towns, words: &LoadWords) -> anyhow::Result<NewClinic> {
     let province = province_code(&area.province)?;
     let seed = fsa_seed(&area.fsa);
+    // A clinic named after its postal code would hide a gap in the reference data: refuse instead.
     let city = towns
         .nearest(&province, area.latitude, area.longitude)
-        .unwrap_or(&area.fsa)
+        .with_context(|| format!("no place in {province} to name the clinic of {}", area.fsa))?
         .to_owned();
     let streets = if province == "QC" {
-        &FRENCH_STREETS[..]
+        &words.french_streets
     } else {
-        &ENGLISH_STREETS[..]
+        &words.english_streets
     };
     let address = format!("{} {}", 10 + mix(seed) % 2990, pick(streets, seed, 1));
     // The local delivery unit alternates digit, letter, digit; letters D, F, I, O, Q, U never occur.
@@ -923,16 +756,17 @@ fn load_clinic(area: &PostalArea, towns: &Towns) -> anyhow::Result<NewClinic> {
         "{} {}{}{}",
         area.fsa,
         mix(seed ^ 2) % 10,
-        pick(&LDU_LETTERS, seed, 3),
+        *pick(&LDU_LETTERS, seed, 3),
         mix(seed ^ 4) % 10
     );
     let phone = format!(
         "+1{}5550{}",
-        area_code(&area.fsa),
+        area_code(&area.fsa)?,
         100 + mix(seed ^ 5) % 100
     );
     let name = format!("{LOAD_CLINIC_PREFIX} {} ({city})", area.fsa);
-    let time_zone = time_zone_for(&province, area.latitude, area.longitude);
+    let time_zone = time_zone_for(&province, area.latitude, area.longitude)
+        .with_context(|| format!("no time zone known for province {province:?}"))?;
     ClinicInput {
         name: &name,
         address: &address,
@@ -949,25 +783,29 @@ fn load_clinic(area: &PostalArea, towns: &Towns) -> anyhow::Result<NewClinic> {
 }
 
 /// Generated practitioner number `index`, at `clinic`.
-fn load_practitioner(index: usize, clinic: &NewClinic) -> anyhow::Result<NewPractitioner> {
+fn load_practitioner(
+    index: usize,
+    clinic: &NewClinic,
+    words: &LoadWords,
+) -> anyhow::Result<NewPractitioner> {
     let seed = index as u64;
     let name = format!(
         "{} {}",
-        pick(&FIRST_NAMES, seed, 1),
-        pick(&LAST_NAMES, seed, 2)
+        pick(&words.first_names, seed, 1),
+        pick(&words.last_names, seed, 2)
     );
     // Roughly seven physiotherapists for every three chiropractors.
     let (discipline, service_sets) = if mix(seed ^ 3) % 10 < 7 {
-        (PHYSIO, &PHYSIO_SERVICES[..])
+        ("physiotherapy", &words.physio_services)
     } else {
-        (CHIRO, &CHIRO_SERVICES[..])
+        ("chiropractic", &words.chiro_services)
     };
     PractitionerInput {
         name: &name,
         discipline,
-        services: pick(service_sets, seed, 4),
-        languages: languages_for(&clinic.province, seed),
-        consult_modes: pick(&CONSULT_MODE_SETS, seed, 6),
+        services: &strs(pick::<Vec<String>>(service_sets, seed, 4)),
+        languages: &languages_for(&clinic.province, seed, words),
+        consult_modes: &strs(pick::<Vec<String>>(&words.consult_mode_sets, seed, 6)),
     }
     .validate(
         Uuid::from_u128(LOAD_PRACTITIONER_IDS + index as u128),
@@ -977,9 +815,9 @@ fn load_practitioner(index: usize, clinic: &NewClinic) -> anyhow::Result<NewPrac
 
 /// Languages as they are spread in each province: French first in Québec, often offered in New
 /// Brunswick and Ontario, and a second language among the common immigrant languages elsewhere.
-fn languages_for(province: &str, seed: u64) -> &'static [&'static str] {
+fn languages_for<'w>(province: &str, seed: u64, words: &'w LoadWords) -> Vec<&'w str> {
     let roll = mix(seed ^ 5) % 100;
-    match province {
+    let fixed: &[&'static str] = match province {
         "QC" if roll < 60 => &["fr", "en"],
         "QC" if roll < 95 => &["fr"],
         "QC" => &["fr", "en", "es"],
@@ -987,14 +825,15 @@ fn languages_for(province: &str, seed: u64) -> &'static [&'static str] {
         "ON" if roll < 15 => &["en", "fr"],
         _ if roll < 70 => &["en"],
         _ if roll < 78 => &["en", "fr"],
-        _ => pick(&SECOND_LANGUAGES, seed, 7),
-    }
+        _ => return strs(pick::<Vec<String>>(&words.second_languages, seed, 7)),
+    };
+    fixed.to_vec()
 }
 
 /// The IANA zone local clocks follow. Province by province, with the best-known exceptions by
 /// position (approximate borders are fine for generated data; every answer is a valid zone).
-fn time_zone_for(province: &str, latitude: f64, longitude: f64) -> &'static str {
-    match province {
+fn time_zone_for(province: &str, latitude: f64, longitude: f64) -> Option<&'static str> {
+    let zone = match province {
         // The Peace River region keeps Mountain Standard Time all year.
         "BC" if latitude > 55.0 && longitude > -122.5 => "America/Dawson_Creek",
         "BC" => "America/Vancouver",
@@ -1012,14 +851,17 @@ fn time_zone_for(province: &str, latitude: f64, longitude: f64) -> &'static str 
         "NU" if longitude < -85.0 => "America/Rankin_Inlet",
         "NU" => "America/Iqaluit",
         "YT" => "America/Whitehorse",
-        _ => "America/Toronto",
-    }
+        _ => return None,
+    };
+    Some(zone)
 }
 
-/// A real area code of the FSA's region.
-fn area_code(fsa: &str) -> &'static str {
-    let region = fsa.get(..2).unwrap_or_default();
-    match region {
+/// A real area code of the FSA's region; an FSA of no known region is an error, not Toronto's code.
+fn area_code(fsa: &str) -> anyhow::Result<&'static str> {
+    let region = fsa
+        .get(..2)
+        .with_context(|| format!("the postal area {fsa:?} is too short"))?;
+    let code = match region {
         "T5" | "T6" | "T7" | "T8" | "T9" => "780",
         "V3" | "V5" | "V6" | "V7" => "604",
         "J1" | "J8" | "J9" => "819",
@@ -1032,6 +874,7 @@ fn area_code(fsa: &str) -> &'static str {
             Some('J') => "450",
             Some('K') => "613",
             Some('L') => "905",
+            Some('M') => "416",
             Some('N') => "519",
             Some('P') => "705",
             Some('R') => "204",
@@ -1039,182 +882,14 @@ fn area_code(fsa: &str) -> &'static str {
             Some('T') => "403",
             Some('V') => "250",
             Some('X' | 'Y') => "867",
-            _ => "416",
+            _ => bail!("the postal area {fsa:?} is in no known region"),
         },
-    }
+    };
+    Ok(code)
 }
 
 const LDU_LETTERS: [char; 18] = [
     'A', 'B', 'C', 'E', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'T', 'V', 'X', 'Y',
-];
-
-const ENGLISH_STREETS: [&str; 16] = [
-    "Main St",
-    "King St",
-    "Queen St",
-    "Victoria Ave",
-    "Park Ave",
-    "Church St",
-    "Centre St",
-    "Water St",
-    "Elm St",
-    "Maple Ave",
-    "Lakeshore Rd",
-    "Portage Ave",
-    "Jasper Ave",
-    "Broadway",
-    "Albert St",
-    "Wellington St",
-];
-
-const FRENCH_STREETS: [&str; 10] = [
-    "Rue Principale",
-    "Rue Saint-Jean",
-    "Rue Notre-Dame",
-    "Rue Sherbrooke",
-    "Boulevard Saint-Laurent",
-    "Avenue du Parc",
-    "Rue King",
-    "Chemin Sainte-Foy",
-    "Boulevard des Laurentides",
-    "Rue de l'Église",
-];
-
-const FIRST_NAMES: [&str; 40] = [
-    "Olivia",
-    "Liam",
-    "Emma",
-    "Noah",
-    "Charlotte",
-    "William",
-    "Amelia",
-    "Benjamin",
-    "Sophia",
-    "Lucas",
-    "Chloé",
-    "Félix",
-    "Léa",
-    "Gabriel",
-    "Zoé",
-    "Raphaël",
-    "Aaliyah",
-    "Arjun",
-    "Priya",
-    "Harpreet",
-    "Mei",
-    "Wei",
-    "Jun",
-    "Hana",
-    "Fatima",
-    "Omar",
-    "Yasmin",
-    "Ali",
-    "Isabella",
-    "Mateo",
-    "Sofía",
-    "Diego",
-    "Maya",
-    "Ethan",
-    "Ava",
-    "Jacob",
-    "Nathan",
-    "Grace",
-    "Owen",
-    "Leah",
-];
-
-const LAST_NAMES: [&str; 40] = [
-    "Smith",
-    "Tremblay",
-    "Martin",
-    "Roy",
-    "Gagnon",
-    "Lee",
-    "Wilson",
-    "Johnson",
-    "MacDonald",
-    "Taylor",
-    "Campbell",
-    "Anderson",
-    "Côté",
-    "Bouchard",
-    "Gauthier",
-    "Morin",
-    "Lavoie",
-    "Fortin",
-    "Brown",
-    "Wong",
-    "Chen",
-    "Singh",
-    "Patel",
-    "Nguyen",
-    "Kim",
-    "Li",
-    "Ahmed",
-    "Khan",
-    "Ali",
-    "Sandhu",
-    "Gill",
-    "Fraser",
-    "Murphy",
-    "Kelly",
-    "O'Connor",
-    "Rossi",
-    "Silva",
-    "Santos",
-    "Kowalski",
-    "Friesen",
-];
-
-const PHYSIO_SERVICES: [&[&str]; 8] = [
-    &["sports injuries", "dry needling"],
-    &[
-        "sports injuries",
-        "acupuncture",
-        "post-surgical rehabilitation",
-    ],
-    &["vestibular rehabilitation", "concussion management"],
-    &["pelvic health", "prenatal care"],
-    &["acupuncture", "dry needling", "running injuries"],
-    &["post-surgical rehabilitation", "sports injuries"],
-    &["pelvic health", "acupuncture"],
-    &[
-        "vestibular rehabilitation",
-        "dry needling",
-        "sports injuries",
-    ],
-];
-
-const CHIRO_SERVICES: [&[&str]; 4] = [
-    &["spinal manipulation", "soft tissue therapy"],
-    &["spinal manipulation", "sports injuries"],
-    &["spinal manipulation", "acupuncture"],
-    &["prenatal care", "spinal manipulation"],
-];
-
-const CONSULT_MODE_SETS: [&[&str]; 5] = [
-    &["in_person"],
-    &["in_person", "phone"],
-    &["in_person", "video"],
-    &["in_person", "video", "phone"],
-    &["video", "phone"],
-];
-
-const SECOND_LANGUAGES: [&[&str]; 14] = [
-    &["en", "zh"],
-    &["en", "pa"],
-    &["en", "es"],
-    &["en", "tl"],
-    &["en", "ar"],
-    &["en", "hi"],
-    &["en", "it"],
-    &["en", "pt"],
-    &["en", "de"],
-    &["en", "uk"],
-    &["en", "ko"],
-    &["en", "vi"],
-    &["en", "fa"],
-    &["en", "ur"],
 ];
 
 #[cfg(test)]
@@ -1224,10 +899,11 @@ mod tests {
     #[test]
     fn the_demo_table_passes_the_api_rules() {
         let rows = demo_rows().expect("valid demo data");
-        assert_eq!(rows.len(), DEMO.len());
+        assert_eq!(rows.len(), 8);
+        assert_eq!(rows.iter().map(|r| r.1.len()).sum::<usize>(), 22);
         let ids: HashSet<Uuid> = rows
             .iter()
-            .flat_map(|(c, ps)| std::iter::once(c.id).chain(ps.iter().map(|p| p.id)))
+            .flat_map(|(c, ps)| std::iter::once(c.id).chain(ps.iter().map(|(p, _)| p.id)))
             .collect();
         assert_eq!(
             ids.len(),
@@ -1243,7 +919,30 @@ mod tests {
 
     #[test]
     fn generated_rows_pass_the_api_rules_everywhere() {
-        let towns = Towns::new(vec![]);
+        let words = LoadWords::load().expect("valid word lists");
+        // One town per province, spelt as the reference data spell them.
+        let towns = Towns::new(
+            [
+                "ON",
+                "QC",
+                "AB",
+                "BC",
+                "NL",
+                "Nunavut Territory",
+                "Northwest Territory",
+                "YT",
+            ]
+            .into_iter()
+            .map(|province| Place {
+                name: format!("Town of {province}"),
+                province: province.into(),
+                latitude: 50.0,
+                longitude: -100.0,
+                postal_codes: 100,
+            })
+            .collect(),
+        )
+        .unwrap();
         for (fsa, province, latitude, longitude) in [
             ("M5V", "ON", 43.64, -79.39),
             ("H2J", "QC", 45.52, -73.58),
@@ -1261,11 +960,11 @@ mod tests {
                 latitude,
                 longitude,
             };
-            let clinic = load_clinic(&area, &towns).expect(fsa);
+            let clinic = load_clinic(&area, &towns, &words).expect(fsa);
             assert!(clinic.name.starts_with(LOAD_CLINIC_PREFIX));
             assert!(clinic.postal_code.starts_with(fsa));
             for index in 0..200 {
-                load_practitioner(index, &clinic).expect("valid practitioner");
+                load_practitioner(index, &clinic, &words).expect("valid practitioner");
             }
         }
     }
@@ -1302,8 +1001,49 @@ mod tests {
             place("Hamlet", 43.65, -79.39, 1),
             place("Toronto", 43.666, -79.394, 14798),
             place("Ottawa", 45.39, -75.69, 10908),
-        ]);
+        ])
+        .unwrap();
         assert_eq!(towns.nearest("ON", 43.65, -79.39), Some("Toronto"));
         assert_eq!(towns.nearest("QC", 43.65, -79.39), None);
+    }
+
+    #[test]
+    fn gaps_in_the_reference_data_are_errors_not_defaults() {
+        let area = PostalArea {
+            fsa: "M5V".into(),
+            province: "ON".into(),
+            latitude: 43.64,
+            longitude: -79.39,
+        };
+        let no_towns = Towns::new(vec![]).unwrap();
+        let refused = load_clinic(&area, &no_towns, &LoadWords::load().unwrap()).unwrap_err();
+        assert!(
+            format!("{refused:#}").contains("no place in ON"),
+            "{refused:#}"
+        );
+        let misspelt = Place {
+            name: "Somewhere".into(),
+            province: "Ontarioo".into(),
+            latitude: 43.0,
+            longitude: -79.0,
+            postal_codes: 50,
+        };
+        assert!(Towns::new(vec![misspelt]).is_err());
+        assert!(area_code("Z9Z").is_err() && area_code("M").is_err());
+        assert_eq!(area_code("M5V").unwrap(), "416");
+        assert!(time_zone_for("ZZ", 43.0, -79.0).is_none());
+    }
+
+    #[test]
+    fn the_demo_week_is_a_clinic_week() {
+        let week = demo_week().unwrap();
+        assert_eq!(week.len(), 11);
+        assert!(week.iter().all(|range| (1..=6).contains(&range.weekday)));
+        let slot_minutes: HashSet<u32> = demo_rows()
+            .unwrap()
+            .iter()
+            .flat_map(|(_, ps)| ps.iter().map(|(_, minutes)| *minutes))
+            .collect();
+        assert_eq!(slot_minutes, HashSet::from([15, 30]));
     }
 }

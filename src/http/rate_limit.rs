@@ -7,7 +7,6 @@
 use crate::config::RateLimit;
 use crate::error::ApiError;
 use crate::http::client_addr::{client_ip, client_network};
-use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,6 +15,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use ipnet::IpNet;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub struct PublicRateLimiter {
@@ -54,21 +54,26 @@ impl PublicRateLimiter {
     }
 }
 
-/// Public POSTs: `PUBLIC_RATE_LIMIT` per client network.
-pub async fn limit_public(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match refusal(&state.public_limiter, &request) {
+/// Public POSTs: `PUBLIC_RATE_LIMIT` per client network (its state: the limiter built from it).
+pub async fn limit_public(
+    State(limiter): State<Arc<PublicRateLimiter>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match refusal(&limiter, &request) {
         Some(refused) => refused,
         None => next.run(request).await,
     }
 }
 
-/// Public searches and reads: `PUBLIC_READ_RATE_LIMIT` per client network.
+/// Public searches and reads: `PUBLIC_READ_RATE_LIMIT` per client network (its state: the limiter
+/// built from it).
 pub async fn limit_public_reads(
-    State(state): State<AppState>,
+    State(limiter): State<Arc<PublicRateLimiter>>,
     request: Request,
     next: Next,
 ) -> Response {
-    match refusal(&state.public_read_limiter, &request) {
+    match refusal(&limiter, &request) {
         Some(refused) => refused,
         None => next.run(request).await,
     }

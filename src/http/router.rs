@@ -25,7 +25,7 @@ pub fn build(state: AppState) -> Router {
     let public_posts = routes
         .public_posts
         .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.public_limiter.clone(),
             limit_public,
         ))
         .layer(cors(&state.settings.cors_origins));
@@ -33,7 +33,7 @@ pub fn build(state: AppState) -> Router {
     let public_reads = routes
         .public_reads
         .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.public_read_limiter.clone(),
             limit_public_reads,
         ))
         .layer(cors(&state.settings.cors_origins));
@@ -73,7 +73,7 @@ pub fn build(state: AppState) -> Router {
         ]))
         // Outermost: everything inside sees the client behind the trusted load balancers.
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            std::sync::Arc::new(state.settings.trusted_proxies.clone()),
             client_addr::resolve_client_addr,
         ))
         .with_state(state)
