@@ -1,19 +1,13 @@
 //! `POST /v1/staff/patients/{id}/care-plans`: a plan of care (goals, visits per week, weeks), stored
 //! and emailed under `plans_of_care`.
 
-use super::{
-    QueuedEmail, location, plan_clinic, queue_plan_email, require_email_and_consent,
-    required_strings, staff_name, whole_in,
-};
-use crate::domain::consent::{ConsentCategory, Sender};
+use super::send::{self, CARE_PLAN};
+use super::{QueuedEmail, location, required_strings, whole_in};
 use crate::domain::fields::FieldReader;
 use crate::domain::text;
-use crate::email::outbox::{About, NewEmail};
 use crate::email::payloads::{CarePlan, EmailPayload};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
-use crate::patients::handlers::find_visible;
-use crate::staff::audit::{self, AuditEntry};
 use crate::staff::auth::CurrentStaff;
 use crate::state::AppState;
 use axum::Json;
@@ -26,7 +20,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 const MAX_GOALS: usize = 20;
-const WHAT: &str = "plan of care";
 
 /// Body of `POST /v1/staff/patients/{id}/care-plans`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -111,24 +104,10 @@ pub async fn create_care_plan(
     JsonObject(body): JsonObject,
 ) -> Result<(StatusCode, HeaderMap, Json<CarePlanView>), ApiError> {
     let patient_id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let (is_admin, clinic_ids) = staff.scope();
-    let mut tx = crate::db::begin(&state.db).await?;
-    let patient = find_visible(&mut tx, patient_id, is_admin, &clinic_ids)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let mut draft = send::open(&state, &staff, patient_id, &CARE_PLAN).await?;
     let form = parse(&body)?;
-    let clinic_id = plan_clinic(&mut tx, &staff, patient_id, form.clinic_id).await?;
-    let to = require_email_and_consent(
-        &mut tx,
-        &patient,
-        Sender::of(clinic_id),
-        ConsentCategory::PlansOfCare,
-        WHAT,
-    )
-    .await?;
-    let staff_name = staff_name(&mut tx, staff.id).await?;
-
-    let plan_id = Uuid::now_v7();
+    let addressed = draft.address(form.clinic_id).await?;
+    let plan_id = addressed.plan_id;
     let created_at: DateTime<Utc> = sqlx::query_scalar(
         "INSERT INTO care_plans (id, patient_id, clinic_id, staff_id, title, summary, goals, visits_per_week, weeks)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -136,58 +115,30 @@ pub async fn create_care_plan(
     )
     .bind(plan_id)
     .bind(patient_id)
-    .bind(clinic_id)
+    .bind(addressed.clinic_id)
     .bind(staff.id)
     .bind(&form.title)
     .bind(&form.summary)
     .bind(&form.goals)
     .bind(form.visits_per_week)
     .bind(form.weeks)
-    .fetch_one(&mut *tx)
+    .fetch_one(draft.conn())
     .await?;
-    let email = queue_plan_email(
-        &mut tx,
-        NewEmail {
-            patient_id,
-            clinic_id,
-            about: About::CarePlan(plan_id),
-            to: &to,
-            send_after: None,
-            dedup_key: Some(format!("care_plan:{plan_id}")),
-            payload: EmailPayload::CarePlan(CarePlan {
-                patient_name: patient.name.clone(),
-                title: form.title.clone(),
-                summary: form.summary.clone(),
-                goals: form.goals.clone(),
-                visits_per_week: form.visits_per_week,
-                weeks: form.weeks,
-                staff_name,
-            }),
-        },
-        ConsentCategory::PlansOfCare,
-        WHAT,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            staff_id: staff.id,
-            action: "care_plan.create",
-            entity_type: "care_plan",
-            entity_id: plan_id,
-            clinic_id,
-            detail: json!({
-                "patient_id": patient_id,
-                "goals": form.goals.len(),
-                "visits_per_week": form.visits_per_week,
-                "weeks": form.weeks,
-                "email_id": email.id,
-            }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-
+    let payload = EmailPayload::CarePlan(CarePlan {
+        patient_name: draft.patient.name.clone(),
+        title: form.title.clone(),
+        summary: form.summary.clone(),
+        goals: form.goals.clone(),
+        visits_per_week: form.visits_per_week,
+        weeks: form.weeks,
+        staff_name: addressed.staff_name.clone(),
+    });
+    let detail = json!({
+        "goals": form.goals.len(),
+        "visits_per_week": form.visits_per_week,
+        "weeks": form.weeks,
+    });
+    let email = draft.send(&addressed, payload, detail).await?;
     let headers = location(format!(
         "/v1/staff/patients/{patient_id}/care-plans/{plan_id}"
     ));
@@ -197,7 +148,7 @@ pub async fn create_care_plan(
         Json(CarePlanView {
             id: plan_id,
             patient_id,
-            clinic_id,
+            clinic_id: addressed.clinic_id,
             title: form.title,
             summary: form.summary,
             goals: form.goals,

@@ -2,20 +2,14 @@
 //! stored with every exercise resolved (name, steps, dose) and emailed under `exercise_plans`.
 
 use super::exercises::{self, Exercise};
-use super::{
-    QueuedEmail, location, optional_whole, plan_clinic, queue_plan_email,
-    require_email_and_consent, required_strings, staff_name,
-};
+use super::send::{self, EXERCISE_PLAN};
+use super::{QueuedEmail, location, optional_whole, required_strings};
 use crate::domain::Invalid;
-use crate::domain::consent::{ConsentCategory, Sender};
 use crate::domain::fields::FieldReader;
 use crate::domain::text;
-use crate::email::outbox::{About, NewEmail};
 use crate::email::payloads::{EmailPayload, ExercisePlan};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
-use crate::patients::handlers::find_visible;
-use crate::staff::audit::{self, AuditEntry};
 use crate::staff::auth::CurrentStaff;
 use crate::state::AppState;
 use axum::Json;
@@ -30,7 +24,6 @@ use uuid::Uuid;
 const MAX_EXERCISES: usize = 30;
 const MAX_INSTRUCTIONS: usize = 20;
 const MAX_NOTE_CHARS: usize = 2000;
-const WHAT: &str = "exercise plan";
 
 pub use crate::domain::plan::PlanExercise;
 
@@ -198,25 +191,11 @@ pub async fn create_exercise_plan(
     JsonObject(body): JsonObject,
 ) -> Result<(StatusCode, HeaderMap, Json<ExercisePlanView>), ApiError> {
     let patient_id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let (is_admin, clinic_ids) = staff.scope();
-    let mut tx = crate::db::begin(&state.db).await?;
-    let patient = find_visible(&mut tx, patient_id, is_admin, &clinic_ids)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let library = exercises::library(&mut tx).await?;
+    let mut draft = send::open(&state, &staff, patient_id, &EXERCISE_PLAN).await?;
+    let library = exercises::library(draft.conn()).await?;
     let form = parse(&body, &library)?;
-    let clinic_id = plan_clinic(&mut tx, &staff, patient_id, form.clinic_id).await?;
-    let to = require_email_and_consent(
-        &mut tx,
-        &patient,
-        Sender::of(clinic_id),
-        ConsentCategory::ExercisePlans,
-        WHAT,
-    )
-    .await?;
-    let staff_name = staff_name(&mut tx, staff.id).await?;
-
-    let plan_id = Uuid::now_v7();
+    let addressed = draft.address(form.clinic_id).await?;
+    let plan_id = addressed.plan_id;
     let exercises_json = serde_json::to_value(&form.exercises)
         .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?;
     let created_at: DateTime<Utc> = sqlx::query_scalar(
@@ -226,52 +205,22 @@ pub async fn create_exercise_plan(
     )
     .bind(plan_id)
     .bind(patient_id)
-    .bind(clinic_id)
+    .bind(addressed.clinic_id)
     .bind(staff.id)
     .bind(&form.title)
     .bind(&form.note)
     .bind(&exercises_json)
-    .fetch_one(&mut *tx)
+    .fetch_one(draft.conn())
     .await?;
-    let email = queue_plan_email(
-        &mut tx,
-        NewEmail {
-            patient_id,
-            clinic_id,
-            about: About::ExercisePlan(plan_id),
-            to: &to,
-            send_after: None,
-            dedup_key: Some(format!("exercise_plan:{plan_id}")),
-            payload: EmailPayload::ExercisePlan(ExercisePlan {
-                patient_name: patient.name.clone(),
-                title: form.title.clone(),
-                note: form.note.clone(),
-                exercises: form.exercises.clone(),
-                staff_name,
-            }),
-        },
-        ConsentCategory::ExercisePlans,
-        WHAT,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            staff_id: staff.id,
-            action: "exercise_plan.create",
-            entity_type: "exercise_plan",
-            entity_id: plan_id,
-            clinic_id,
-            detail: json!({
-                "patient_id": patient_id,
-                "exercises": form.exercises.len(),
-                "email_id": email.id,
-            }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-
+    let payload = EmailPayload::ExercisePlan(ExercisePlan {
+        patient_name: draft.patient.name.clone(),
+        title: form.title.clone(),
+        note: form.note.clone(),
+        exercises: form.exercises.clone(),
+        staff_name: addressed.staff_name.clone(),
+    });
+    let detail = json!({"exercises": form.exercises.len()});
+    let email = draft.send(&addressed, payload, detail).await?;
     let headers = location(format!(
         "/v1/staff/patients/{patient_id}/exercise-plans/{plan_id}"
     ));
@@ -281,7 +230,7 @@ pub async fn create_exercise_plan(
         Json(ExercisePlanView {
             id: plan_id,
             patient_id,
-            clinic_id,
+            clinic_id: addressed.clinic_id,
             title: form.title,
             note: form.note,
             exercises: form.exercises,

@@ -10,6 +10,7 @@ pub mod care_plans;
 pub mod emails;
 pub mod exercise_plans;
 pub mod exercises;
+pub mod send;
 
 use crate::consent::ledger;
 use crate::domain::Invalid;
