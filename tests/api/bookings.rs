@@ -230,14 +230,8 @@ impl Desk {
 
     pub(crate) async fn slots(&self, practitioner: Uuid, query: &str) -> Response {
         self.app
-            .client
-            .get(
-                self.app
-                    .url(&format!("/v1/practitioners/{practitioner}/slots{query}")),
-            )
-            .send()
+            .get(&format!("/v1/practitioners/{practitioner}/slots{query}"))
             .await
-            .expect("GET slots")
     }
 
     /// The free slot starts from `from` to `to`, as the API writes them.
@@ -566,13 +560,7 @@ async fn schedules_and_time_off_are_admin_only_and_404_for_unknown_practitioners
     assert_eq!(desk.app.count("time_off").await, 0);
 
     // No token at all is a 401.
-    let anonymous = desk
-        .app
-        .client
-        .get(desk.app.url(&schedule_path))
-        .send()
-        .await
-        .unwrap();
+    let anonymous = desk.app.get(&schedule_path).await;
     assert_problem(anonymous, 401).await;
 
     // A practitioner without hours reads back an empty week.
@@ -683,13 +671,7 @@ async fn slot_queries_validate_dates_and_the_practitioner() {
 
     assert_problem(desk.slots(Uuid::now_v7(), "").await, 404).await;
     assert_problem(desk.slots(Uuid::nil(), "").await, 404).await;
-    let response = desk
-        .app
-        .client
-        .get(desk.app.url("/v1/practitioners/nope/slots"))
-        .send()
-        .await
-        .unwrap();
+    let response = desk.app.get("/v1/practitioners/nope/slots").await;
     assert_problem(response, 404).await;
 
     let inactive = desk.practitioner_at(desk.clinic, &["video"]).await;
@@ -2149,12 +2131,7 @@ async fn reminders_for_a_patient_without_reminder_consent_are_suppressed() {
 // next_available in search
 
 async fn search_near(app: &TestApp) -> Value {
-    let response = app
-        .client
-        .get(app.url("/v1/practitioners?near=43.6487,-79.3817"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/v1/practitioners?near=43.6487,-79.3817").await;
     assert_eq!(response.status(), 200);
     json_of(response).await
 }
@@ -2195,14 +2172,8 @@ async fn next_available_in_search_is_the_first_free_slot() {
 
     let one = desk
         .app
-        .client
-        .get(
-            desk.app
-                .url(&format!("/v1/practitioners/{}", desk.practitioner)),
-        )
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/v1/practitioners/{}", desk.practitioner))
+        .await;
     assert_eq!(one.status(), 200);
     assert_eq!(json_of(one).await["next_available"], json!(following));
 }
@@ -2330,13 +2301,7 @@ async fn the_staff_list_is_soonest_first_filtered_and_paged() {
         .await;
         assert_eq!(error_fields(&problem), vec![field], "{query}");
     }
-    let anonymous = desk
-        .app
-        .client
-        .get(desk.app.url("/v1/staff/bookings"))
-        .send()
-        .await
-        .unwrap();
+    let anonymous = desk.app.get("/v1/staff/bookings").await;
     assert_problem(anonymous, 401).await;
 }
 

@@ -390,14 +390,7 @@ async fn the_consent_wording_is_published_and_unknown_versions_are_refused() {
     .await;
     let admin = app.admin_token().await;
     let clinic = app.create_clinic(&admin, "Harbour Physio").await;
-    let wording = json_of(
-        app.client
-            .get(app.url("/v1/consent-wording?locale=en"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let wording = json_of(app.get("/v1/consent-wording?locale=en").await).await;
     let version = wording["version"].as_str().unwrap().to_owned();
     assert_eq!(wording["locale"], "en");
     for category in [
@@ -410,11 +403,8 @@ async fn the_consent_wording_is_published_and_unknown_versions_are_refused() {
         assert!(text.contains("Healthy Knees Network"), "{category}: {text}");
     }
     let for_clinic = json_of(
-        app.client
-            .get(app.url(&format!("/v1/consent-wording?clinic_id={clinic}")))
-            .send()
-            .await
-            .unwrap(),
+        app.get(&format!("/v1/consent-wording?clinic_id={clinic}"))
+            .await,
     )
     .await;
     let reminders = for_clinic["categories"]["appointment_reminders"]
@@ -424,12 +414,7 @@ async fn the_consent_wording_is_published_and_unknown_versions_are_refused() {
         reminders.contains("Harbour Physio and Healthy Knees Network"),
         "{reminders}"
     );
-    let bad_locale = app
-        .client
-        .get(app.url("/v1/consent-wording?locale=de"))
-        .send()
-        .await
-        .unwrap();
+    let bad_locale = app.get("/v1/consent-wording?locale=de").await;
     assert_eq!(
         error_fields(&assert_problem(bad_locale, 422).await),
         vec!["locale"]

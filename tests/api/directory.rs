@@ -64,12 +64,7 @@ impl Directory {
     }
 
     async fn search(&self, query: &str) -> reqwest::Response {
-        self.app
-            .client
-            .get(self.app.url(&format!("/v1/practitioners?{query}")))
-            .send()
-            .await
-            .unwrap()
+        self.app.get(&format!("/v1/practitioners?{query}")).await
     }
 
     async fn search_ok(&self, query: &str) -> Value {
@@ -304,21 +299,9 @@ async fn filters_narrow_the_results() {
         2,
         "inactive practitioners never appear"
     );
-    let public = dir
-        .app
-        .client
-        .get(dir.app.url(&format!("/v1/practitioners/{hidden}")))
-        .send()
-        .await
-        .unwrap();
+    let public = dir.app.get(&format!("/v1/practitioners/{hidden}")).await;
     assert_problem(public, 404).await;
-    let public = dir
-        .app
-        .client
-        .get(dir.app.url(&format!("/v1/practitioners/{physio}")))
-        .send()
-        .await
-        .unwrap();
+    let public = dir.app.get(&format!("/v1/practitioners/{physio}")).await;
     assert_eq!(public.status(), 200);
     assert!(json_of(public).await["distance_km"].is_null());
 }
@@ -402,13 +385,7 @@ async fn exactly_one_location_is_required() {
             "{query}: {problem}"
         );
     }
-    let clinics = dir
-        .app
-        .client
-        .get(dir.app.url("/v1/clinics"))
-        .send()
-        .await
-        .unwrap();
+    let clinics = dir.app.get("/v1/clinics").await;
     assert_problem(clinics, 422).await;
 }
 
@@ -539,14 +516,8 @@ async fn clinics_are_searched_too() {
     dir.practitioner(far_clinic, json!({})).await;
     let response = dir
         .app
-        .client
-        .get(
-            dir.app
-                .url(&format!("/v1/clinics?near={},{}", TORONTO.0, TORONTO.1)),
-        )
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/v1/clinics?near={},{}", TORONTO.0, TORONTO.1))
+        .await;
     assert_eq!(response.status(), 200);
     let page = json_of(response).await;
     let ids: Vec<&str> = page["items"]
@@ -563,14 +534,11 @@ async fn clinics_are_searched_too() {
     );
     let chiro = dir
         .app
-        .client
-        .get(dir.app.url(&format!(
+        .get(&format!(
             "/v1/clinics?near={},{}&discipline=chiropractic",
             TORONTO.0, TORONTO.1
-        )))
-        .send()
-        .await
-        .unwrap();
+        ))
+        .await;
     assert_eq!(json_of(chiro).await["items"].as_array().unwrap().len(), 1);
 }
 

@@ -92,15 +92,7 @@ async fn every_invalid_field_is_named_at_once() {
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problems() {
     let app = TestApp::spawn().await;
-    assert_problem(
-        app.client
-            .get(app.url("/v1/nothing-here"))
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
+    assert_problem(app.get("/v1/nothing-here").await, 404).await;
     assert_problem(
         app.client
             .delete(app.url("/v1/callback-requests"))

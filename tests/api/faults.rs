@@ -21,7 +21,7 @@ use consultdesk::embedded_pg::{self, EmbeddedOptions, EmbeddedPostgres};
 use consultdesk::startup::Application;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::PgPool;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -554,36 +554,6 @@ impl Drop for Served {
     }
 }
 
-/// A test database that is dropped at the end (the drill runs no `TestApp`, which would drop it).
-struct Database {
-    name: String,
-    url: String,
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let mut admin = reqwest::Url::parse(&self.url).expect("url");
-        admin.set_path("/postgres");
-        let (admin, name) = (admin.to_string(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                if let Ok(mut admin) = PgConnection::connect(&admin).await {
-                    let _ = admin
-                        .execute(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
 /// What one request of the SIGTERM drill came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Ending {
@@ -643,8 +613,7 @@ async fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_during_traffic_finishes_requests_and_the_email_in_flight_then_exits_0() {
-    let (name, url) = new_test_database().await;
-    let database = Database { name, url };
+    let database = OwnedDatabase::new().await;
     let db = PgPool::connect(&database.url).await.expect("connecting");
     let smtp = SmtpServer::start().await;
     smtp.set_mode(Mode::Stall);

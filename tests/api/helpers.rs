@@ -204,6 +204,11 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// A GET without credentials.
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
         self.client
             .post(self.url(path))
@@ -312,25 +317,40 @@ impl Drop for TestApp {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
-        let admin_url = server().admin_url.clone();
-        let database = self.database.clone();
-        // Dropping needs async I/O, and we may be inside the test's runtime: use a thread of its own.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                    let _ = admin
-                        .execute(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
-                        )))
-                        .await;
-                }
-            });
-        })
-        .join();
+        drop_database_now(self.database.clone());
+    }
+}
+
+/// Drops the test database `name` before returning, from any context: dropping needs async I/O,
+/// and a `Drop` may run inside the test's runtime, so it runs on a thread of its own.
+fn drop_database_now(name: String) {
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(drop_database(&name));
+    })
+    .join();
+}
+
+/// A fresh test database that is dropped with this value, for tests that run the app some other
+/// way than `TestApp` (which drops its own).
+pub struct OwnedDatabase {
+    name: String,
+    pub url: String,
+}
+
+impl OwnedDatabase {
+    pub async fn new() -> OwnedDatabase {
+        let (name, url) = new_test_database().await;
+        OwnedDatabase { name, url }
+    }
+}
+
+impl Drop for OwnedDatabase {
+    fn drop(&mut self) {
+        drop_database_now(self.name.clone());
     }
 }
 
@@ -369,9 +389,9 @@ pub async fn new_empty_database() -> (String, String) {
 
 /// Drops a database made by [`new_empty_database`].
 pub async fn drop_database(name: &str) {
-    let mut admin = PgConnection::connect(&server().admin_url)
-        .await
-        .expect("connecting to the test Postgres");
+    let Ok(mut admin) = PgConnection::connect(&server().admin_url).await else {
+        return;
+    };
     let _ = admin
         .execute(sqlx::AssertSqlSafe(format!(
             "DROP DATABASE IF EXISTS {name} WITH (FORCE)"

@@ -6,16 +6,8 @@ use std::collections::BTreeSet;
 #[tokio::test]
 async fn health_and_readiness_answer_200() {
     let app = TestApp::spawn().await;
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 200);
     assert_eq!(json_of(ready).await["status"], "ok");
 }
@@ -23,7 +15,7 @@ async fn health_and_readiness_answer_200() {
 #[tokio::test]
 async fn every_response_carries_a_request_id_and_echoes_the_clients() {
     let app = TestApp::spawn().await;
-    let generated = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let generated = app.get("/healthz").await;
     let id = generated.headers()["x-request-id"]
         .to_str()
         .unwrap()
@@ -43,12 +35,7 @@ async fn every_response_carries_a_request_id_and_echoes_the_clients() {
 #[tokio::test]
 async fn the_served_document_is_the_committed_openapi_yaml() {
     let app = TestApp::spawn().await;
-    let response = app
-        .client
-        .get(app.url("/openapi.yaml"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/openapi.yaml").await;
     assert_eq!(response.status(), 200);
     let served = response.text().await.unwrap();
     let committed =
@@ -97,14 +84,11 @@ fn the_router_and_the_document_name_the_same_paths() {
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_show_the_outbox_depth() {
     let app = TestApp::spawn().await;
-    app.client.get(app.url("/healthz")).send().await.unwrap();
+    app.get("/healthz").await;
     app.post_callback(&callback_body()).await;
-    app.client
-        .get(app.url("/v1/staff/patients/00000000-0000-0000-0000-000000000000"))
-        .send()
-        .await
-        .unwrap();
-    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    app.get("/v1/staff/patients/00000000-0000-0000-0000-000000000000")
+        .await;
+    let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-type"]
@@ -169,7 +153,7 @@ async fn with_a_metrics_token_set_metrics_answer_only_to_that_bearer_token() {
 #[tokio::test]
 async fn without_a_metrics_token_metrics_are_open() {
     let app = TestApp::spawn().await;
-    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
     assert!(
         response

@@ -21,12 +21,7 @@ async fn counts(app: &TestApp) -> (i64, i64) {
 }
 
 async fn items(app: &TestApp, query: &str) -> Vec<Value> {
-    let response = app
-        .client
-        .get(app.url(&format!("/v1/practitioners?{query}")))
-        .send()
-        .await
-        .expect("GET");
+    let response = app.get(&format!("/v1/practitioners?{query}")).await;
     assert_eq!(response.status(), 200, "{query}");
     json_of(response).await["items"]
         .as_array()
@@ -229,25 +224,19 @@ async fn demo_practitioners_have_hours_so_they_can_be_booked() {
     let app = TestApp::spawn().await;
     consultdesk::seed::seed_demo(&app.db).await.unwrap();
     let page: serde_json::Value = app
-        .client
-        .get(app.url("/v1/practitioners?city=Toronto"))
-        .send()
+        .get("/v1/practitioners?city=Toronto")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     let first = &page["items"][0];
     assert!(first["next_available"].is_string(), "{first}");
     let slots: serde_json::Value = app
-        .client
-        .get(app.url(&format!(
+        .get(&format!(
             "/v1/practitioners/{}/slots",
             first["id"].as_str().unwrap()
-        )))
-        .send()
+        ))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

@@ -239,12 +239,7 @@ async fn the_sessions_table_never_holds_the_token_in_clear() {
 async fn no_or_a_bad_bearer_token_is_a_401_problem_with_a_bearer_challenge() {
     let app = TestApp::spawn().await;
 
-    let no_header = app
-        .client
-        .get(app.url(STAFF_ENDPOINT))
-        .send()
-        .await
-        .unwrap();
+    let no_header = app.get(STAFF_ENDPOINT).await;
     assert_unauthorized(no_header).await;
 
     assert_unauthorized(app.get_as(STAFF_ENDPOINT, "garbage").await).await;
