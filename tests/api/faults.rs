@@ -12,6 +12,7 @@
 //!    arriving as it stops are refused, or (a connection the kernel had completed but the server
 //!    had not yet read) reset before any answer: allowed, and the row count proves they did nothing.
 
+use crate::binary::{BINARY, free_port};
 use crate::helpers::*;
 use crate::smtp::{Mode, SmtpServer};
 use consultdesk::config::Settings;
@@ -35,7 +36,6 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_consultdesk");
 /// How long a drill waits for something that should take a few seconds at most.
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -618,11 +618,7 @@ async fn sigterm_during_traffic_finishes_requests_and_the_email_in_flight_then_e
     let smtp = SmtpServer::start().await;
     smtp.set_mode(Mode::Stall);
     let workdir = TempDir::new("sigterm");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("address")
-        .port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut child = Command::new(BINARY)
         .arg("serve")
