@@ -445,6 +445,27 @@ pub async fn assert_problem(response: Response, status: u16) -> Value {
     body
 }
 
+/// The consent in force for (sender, category) from the ledger, the newest row's; None: never
+/// recorded. `clinic` None is the network that runs the site.
+pub async fn consent_state(
+    db: &PgPool,
+    patient: Uuid,
+    clinic: Option<Uuid>,
+    category: &str,
+) -> Option<bool> {
+    sqlx::query_scalar(
+        "SELECT granted FROM consent_events
+          WHERE patient_id = $1 AND clinic_id IS NOT DISTINCT FROM $2 AND category = $3
+          ORDER BY id DESC LIMIT 1",
+    )
+    .bind(patient)
+    .bind(clinic)
+    .bind(category)
+    .fetch_optional(db)
+    .await
+    .expect("the ledger")
+}
+
 /// The `field`s named in a problem's `errors`.
 pub fn error_fields(problem: &Value) -> Vec<String> {
     problem["errors"]
