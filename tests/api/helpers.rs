@@ -466,6 +466,21 @@ pub async fn consent_state(
     .expect("the ledger")
 }
 
+/// Asserts a 201 whose `location` is `collection`/{the new id}; the created body.
+pub async fn assert_created_under(response: Response, collection: &str) -> Value {
+    assert_eq!(response.status(), 201, "creating under {collection}");
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .expect("location");
+    let body = json_of(response).await;
+    let id = body["id"].as_str().expect("the new id");
+    assert_eq!(location, format!("{collection}/{id}"));
+    body
+}
+
 /// The `field`s named in a problem's `errors`.
 pub fn error_fields(problem: &Value) -> Vec<String> {
     problem["errors"]

@@ -99,9 +99,14 @@ impl World {
 }
 
 fn ids_of(page: &Value) -> Vec<Uuid> {
-    page["items"]
+    ids_in(page, "items")
+}
+
+/// The ids of the objects in `value[key]`, in order.
+fn ids_in(value: &Value, key: &str) -> Vec<Uuid> {
+    value[key]
         .as_array()
-        .expect("items")
+        .unwrap_or_else(|| panic!("{key}: {value}"))
         .iter()
         .map(|item| {
             item["id"]
@@ -590,19 +595,7 @@ async fn one_person_at_two_clinics_is_one_patient_but_each_clinic_sees_only_its_
         "one confirmation per form"
     );
 
-    let view_of = |patient_view: &Value, key: &str| -> HashSet<Uuid> {
-        patient_view[key]
-            .as_array()
-            .unwrap_or_else(|| panic!("{key}: {patient_view}"))
-            .iter()
-            .map(|item| {
-                item["id"]
-                    .as_str()
-                    .and_then(|id| id.parse().ok())
-                    .expect("id")
-            })
-            .collect()
-    };
+    let view_of = |patient_view: &Value, key: &str| set(&ids_in(patient_view, key));
 
     // Each sees the patient's callbacks and emails at their own clinics; the admin sees all.
     for (who, token, callbacks, emails) in [
