@@ -252,13 +252,32 @@ impl Desk {
         self.app.post_json("/v1/bookings", body).await
     }
 
+    /// Asks for `starts_at` with `practitioner` for `email` (the standard form otherwise).
+    pub(crate) async fn request(
+        &self,
+        practitioner: Uuid,
+        starts_at: &str,
+        email: &str,
+    ) -> Response {
+        self.book(&booking_body(practitioner, starts_at, email))
+            .await
+    }
+
+    /// Books `starts_at` with `practitioner` for `email`; the booking as answered.
+    pub(crate) async fn booked(&self, practitioner: Uuid, starts_at: &str, email: &str) -> Value {
+        let response = self.request(practitioner, starts_at, email).await;
+        assert_eq!(response.status(), 201, "booking {starts_at}");
+        json_of(response).await
+    }
+
     /// Books `starts_at` with `practitioner` for `email`; the booking's id.
     pub(crate) async fn book_with(&self, practitioner: Uuid, starts_at: &str, email: &str) -> Uuid {
-        let response = self
-            .book(&booking_body(practitioner, starts_at, email))
-            .await;
-        assert_eq!(response.status(), 201, "booking {starts_at}");
-        id_of(&json_of(response).await)
+        id_of(&self.booked(practitioner, starts_at, email).await)
+    }
+
+    /// Asks for a booking that must be refused as invalid (422); the problem.
+    pub(crate) async fn refused(&self, practitioner: Uuid, starts_at: &str, email: &str) -> Value {
+        assert_problem(self.request(practitioner, starts_at, email).await, 422).await
     }
 
     pub(crate) async fn book_at(&self, starts_at: &str, email: &str) -> Uuid {
@@ -276,6 +295,23 @@ impl Desk {
         let response = self.act(token, id, action, body).await;
         assert_eq!(response.status(), 200, "{action} {id}");
         json_of(response).await
+    }
+
+    /// Performs `action` as `token` where the booking's state forbids it: asserts the 409
+    /// invalid-transition problem and returns it.
+    pub(crate) async fn act_refused(
+        &self,
+        token: &str,
+        id: Uuid,
+        action: &str,
+        body: &Value,
+    ) -> Value {
+        let problem = assert_problem(self.act(token, id, action, body).await, 409).await;
+        assert_eq!(
+            problem["type"], "/problems/invalid_transition",
+            "{action} {id}"
+        );
+        problem
     }
 
     pub(crate) async fn row(&self, id: Uuid) -> Row {
@@ -378,26 +414,31 @@ async fn invalid_schedules_name_the_element_at_fault_and_change_nothing() {
         "{overlapping}"
     );
 
-    let backwards = put(
-        json!([{"weekday": 3, "start": "17:00", "end": "09:00"}]),
-        json!(15),
-    )
-    .await;
-    assert_eq!(
-        problem_codes(&backwards),
-        pair("weekly[0].end", "end_before_start")
-    );
-
-    let weekdays = put(
-        json!([{"weekday": 0, "start": "09:00", "end": "17:00"}, {"weekday": 8, "start": "09:00", "end": "17:00"}]),
-        json!(15),
-    )
-    .await;
-    assert_eq!(
-        error_fields(&weekdays),
-        vec!["weekly[0].weekday", "weekly[1].weekday"]
-    );
-
+    // One fault each, and the (field, code) pairs its problem names, in order.
+    let faults = [
+        (
+            json!([{"weekday": 3, "start": "17:00", "end": "09:00"}]),
+            json!(15),
+            pair("weekly[0].end", "end_before_start"),
+        ),
+        (
+            json!([{"weekday": 0, "start": "09:00", "end": "17:00"}, {"weekday": 8, "start": "09:00", "end": "17:00"}]),
+            json!(15),
+            vec![
+                ("weekly[0].weekday".to_owned(), "invalid_weekday".to_owned()),
+                ("weekly[1].weekday".to_owned(), "invalid_weekday".to_owned()),
+            ],
+        ),
+        (
+            json!([{"weekday": 1, "start": "25:00", "end": "17:00"}]),
+            json!(15),
+            pair("weekly[0].start", "invalid_time"),
+        ),
+    ];
+    for (weekly, slot_minutes, expected) in faults {
+        let problem = put(weekly.clone(), slot_minutes).await;
+        assert_eq!(problem_codes(&problem), expected, "{weekly}");
+    }
     for slot_minutes in [3, 500] {
         let problem = put(
             json!([{"weekday": 1, "start": "09:00", "end": "17:00"}]),
@@ -410,16 +451,6 @@ async fn invalid_schedules_name_the_element_at_fault_and_change_nothing() {
             "{slot_minutes}"
         );
     }
-
-    let bad_time = put(
-        json!([{"weekday": 1, "start": "25:00", "end": "17:00"}]),
-        json!(15),
-    )
-    .await;
-    assert_eq!(
-        problem_codes(&bad_time),
-        pair("weekly[0].start", "invalid_time")
-    );
 
     // Several problems at once are all named.
     let several = put(
@@ -615,16 +646,13 @@ async fn time_off_hides_its_slots_and_refuses_bookings_inside_it() {
     assert_eq!(starts.len(), 32 - 12);
     assert!(!starts.contains(&at(TORONTO, monday, "11:45")));
 
-    let problem = assert_problem(
-        desk.book(&booking_body(
+    let problem = desk
+        .refused(
             desk.practitioner,
             &at(TORONTO, monday, "10:00"),
             "jane@example.com",
-        ))
-        .await,
-        422,
-    )
-    .await;
+        )
+        .await;
     assert_eq!(problem_codes(&problem), pair("starts_at", "time_off"));
     assert_eq!(desk.app.count("bookings").await, 0);
     assert_eq!(desk.app.count("email_outbox").await, 0);
@@ -832,16 +860,9 @@ async fn by_default_a_slot_minutes_away_is_neither_offered_nor_booked() {
             .all(|start| instant(start) >= starts_at + Duration::minutes(100)),
         "nothing within the two-hour lead is offered: {starts:?}"
     );
-    let problem = assert_problem(
-        desk.book(&booking_body(
-            desk.practitioner,
-            &toronto(starts_at),
-            "jane@example.com",
-        ))
-        .await,
-        422,
-    )
-    .await;
+    let problem = desk
+        .refused(desk.practitioner, &toronto(starts_at), "jane@example.com")
+        .await;
     assert_eq!(problem_codes(&problem), pair("starts_at", "too_soon"));
     assert_eq!(desk.app.count("bookings").await, 0);
 }
@@ -965,16 +986,13 @@ async fn the_spring_gap_offers_nothing_and_the_repeated_autumn_hour_is_offered_o
     assert_eq!(distinct.len(), starts.len(), "no instant offered twice");
 
     // The second 01:00 (EST) is not an offered start; the first (EDT) is.
-    let problem = assert_problem(
-        desk.book(&booking_body(
+    let problem = desk
+        .refused(
             desk.practitioner,
             "2027-11-07T01:00:00-05:00",
             "late@example.com",
-        ))
-        .await,
-        422,
-    )
-    .await;
+        )
+        .await;
     assert_eq!(problem_codes(&problem), pair("starts_at", "misaligned"));
     desk.book_at("2027-11-07T01:00:00-04:00", "early@example.com")
         .await;
@@ -984,26 +1002,22 @@ async fn the_spring_gap_offers_nothing_and_the_repeated_autumn_hour_is_offered_o
 async fn bookings_in_the_dst_week_use_the_new_offset() {
     let desk = Desk::new().await;
     // 15-minute slots: 09:00 EDT and 09:00 EST (= 10:00 EDT) are both slot starts.
-    let response = desk
-        .book(&booking_body(
+    let body = desk
+        .booked(
             desk.practitioner,
             "2027-03-15T09:00:00-04:00",
             "first@example.com",
-        ))
+        )
         .await;
-    assert_eq!(response.status(), 201);
-    let body = json_of(response).await;
     assert_eq!(body["starts_at"], "2027-03-15T09:00:00-04:00");
     assert_eq!(body["ends_at"], "2027-03-15T09:15:00-04:00");
-    let response = desk
-        .book(&booking_body(
+    let body = desk
+        .booked(
             desk.practitioner,
             "2027-03-15T09:00:00-05:00",
             "second@example.com",
-        ))
+        )
         .await;
-    assert_eq!(response.status(), 201);
-    let body = json_of(response).await;
     assert_eq!(
         body["starts_at"], "2027-03-15T10:00:00-04:00",
         "shown in local time"
@@ -1012,16 +1026,13 @@ async fn bookings_in_the_dst_week_use_the_new_offset() {
     assert_eq!(stored.starts_at, instant("2027-03-15T14:00:00Z"));
 
     // 09:00 at the old offset on the Friday before is 08:00 local: outside the hours.
-    let problem = assert_problem(
-        desk.book(&booking_body(
+    let problem = desk
+        .refused(
             desk.practitioner,
             "2027-03-12T09:00:00-04:00",
             "third@example.com",
-        ))
-        .await,
-        422,
-    )
-    .await;
+        )
+        .await;
     assert_eq!(problem_codes(&problem), pair("starts_at", "outside_hours"));
 
     // In Vancouver with 40-minute slots (09:00, 09:40, 10:20 ...), 09:00 PST is 10:00 PDT: misaligned.
@@ -1030,23 +1041,12 @@ async fn bookings_in_the_dst_week_use_the_new_offset() {
         .await;
     let vancouver = desk.practitioner_at(clinic, &["video"]).await;
     desk.nine_to_five(vancouver, 40).await;
-    let problem = assert_problem(
-        desk.book(&booking_body(
-            vancouver,
-            "2027-03-15T09:00:00-08:00",
-            "fourth@example.com",
-        ))
-        .await,
-        422,
-    )
-    .await;
+    let problem = desk
+        .refused(vancouver, "2027-03-15T09:00:00-08:00", "fourth@example.com")
+        .await;
     assert_eq!(problem_codes(&problem), pair("starts_at", "misaligned"));
     let response = desk
-        .book(&booking_body(
-            vancouver,
-            "2027-03-15T16:40:00Z",
-            "fourth@example.com",
-        ))
+        .request(vancouver, "2027-03-15T16:40:00Z", "fourth@example.com")
         .await;
     assert_eq!(response.status(), 201);
     assert_eq!(
@@ -1240,16 +1240,9 @@ async fn every_unbookable_start_names_its_reason() {
         (at(TORONTO, monday, "14:30"), "time_off"),
     ];
     for (starts_at, reason) in cases {
-        let problem = assert_problem(
-            desk.book(&booking_body(
-                desk.practitioner,
-                &starts_at,
-                "jane@example.com",
-            ))
-            .await,
-            422,
-        )
-        .await;
+        let problem = desk
+            .refused(desk.practitioner, &starts_at, "jane@example.com")
+            .await;
         assert_eq!(
             problem_codes(&problem),
             pair("starts_at", reason),
@@ -1579,9 +1572,8 @@ async fn complete_and_no_show_need_a_confirmed_booking() {
         .await;
 
     for action in ["complete", "no-show"] {
-        let problem =
-            assert_problem(desk.act(&front_desk, first, action, &json!({})).await, 409).await;
-        assert_eq!(problem["type"], "/problems/invalid_transition");
+        desk.act_refused(&front_desk, first, action, &json!({}))
+            .await;
         assert_eq!(desk.row(first).await.status, "requested", "{action}");
     }
 
@@ -1611,21 +1603,16 @@ async fn complete_and_no_show_need_a_confirmed_booking() {
         (second, "cancel"),
     ] {
         let before = desk.row(id).await;
-        assert_problem(desk.act(&front_desk, id, action, &json!({})).await, 409).await;
+        desk.act_refused(&front_desk, id, action, &json!({})).await;
         assert_eq!(desk.row(id).await, before, "{action}");
     }
-    let problem = assert_problem(
-        desk.act(
-            &front_desk,
-            first,
-            "reschedule",
-            &json!({"starts_at": at(TORONTO, monday, "11:00")}),
-        )
-        .await,
-        409,
+    desk.act_refused(
+        &front_desk,
+        first,
+        "reschedule",
+        &json!({"starts_at": at(TORONTO, monday, "11:00")}),
     )
     .await;
-    assert_eq!(problem["type"], "/problems/invalid_transition");
 
     // Cancelled is final too.
     desk.act_ok(
@@ -1636,7 +1623,8 @@ async fn complete_and_no_show_need_a_confirmed_booking() {
     )
     .await;
     for action in ["complete", "no-show", "confirm"] {
-        assert_problem(desk.act(&front_desk, third, action, &json!({})).await, 409).await;
+        desk.act_refused(&front_desk, third, action, &json!({}))
+            .await;
         assert_eq!(desk.row(third).await.status, "cancelled");
     }
 
@@ -1719,22 +1707,17 @@ async fn cancelling_frees_the_slot_and_sends_a_cancelling_invite() {
     let rebooked = desk.book_at(&start, "john@example.com").await;
     assert_ne!(rebooked, id);
 
-    let problem = assert_problem(desk.act(&front_desk, id, "cancel", &json!({})).await, 409).await;
-    assert_eq!(problem["type"], "/problems/invalid_transition");
+    desk.act_refused(&front_desk, id, "cancel", &json!({}))
+        .await;
     assert_eq!(desk.row(id).await, row, "cancelling twice changes nothing");
     assert_eq!(desk.emails(id, "booking_cancelled").await.len(), 1);
-    let problem = assert_problem(
-        desk.act(
-            &front_desk,
-            id,
-            "reschedule",
-            &json!({"starts_at": at(TORONTO, monday, "11:00")}),
-        )
-        .await,
-        409,
+    desk.act_refused(
+        &front_desk,
+        id,
+        "reschedule",
+        &json!({"starts_at": at(TORONTO, monday, "11:00")}),
     )
     .await;
-    assert_eq!(problem["type"], "/problems/invalid_transition");
     assert_eq!(desk.row(id).await, row);
 
     // Without notify_patient, nothing is sent; a requested booking's cancellation has no invite.
@@ -1806,7 +1789,7 @@ async fn rescheduling_moves_the_booking_and_bumps_the_invite() {
     assert!(!offered.contains(&new), "the new slot is taken");
     desk.book_at(&old, "john@example.com").await;
     let problem = assert_problem(
-        desk.book(&booking_body(desk.practitioner, &new, "jim@example.com"))
+        desk.request(desk.practitioner, &new, "jim@example.com")
             .await,
         409,
     )
