@@ -4,9 +4,10 @@
 //! the staff answers.
 
 use crate::helpers::*;
+use crate::mime::leaves;
 use crate::smtp::SmtpServer;
 use crate::unsubscribe::{
-    KEY_A, PATIENCE, PUBLIC_BASE, get, leaves, link_of, local, of_kind, overrides, post_form,
+    KEY_A, PATIENCE, PUBLIC_BASE, get, link_of, local, of_kind, overrides, post_form,
 };
 use consultdesk::email::worker::{Outcome, Worker};
 use serde_json::{Value, json};

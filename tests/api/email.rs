@@ -7,8 +7,8 @@
 
 use crate::bookings::{Desk, TORONTO, at, instant, upcoming};
 use crate::helpers::*;
+use crate::mime::{Part, html_unescape};
 use crate::smtp::{Captured, Mode, SmtpServer, header_in};
-use base64::Engine as _;
 use chrono::{DateTime, Days, Duration as TimeDelta, Utc, Weekday};
 use consultdesk::email::transport::Transport;
 use consultdesk::email::worker::{Outcome, Worker};
@@ -136,133 +136,6 @@ pub(crate) fn of_kind<'a>(messages: &'a [Captured], kind: &str) -> Vec<&'a Captu
         .iter()
         .filter(|m| m.header("X-Consultdesk-Kind").as_deref() == Some(kind))
         .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading MIME back: enough of RFC 2045/2046 for what lettre writes.
-
-#[derive(Debug)]
-struct Part {
-    /// The part's header block.
-    head: String,
-    /// The decoded body of a leaf; empty for a multipart.
-    body: String,
-    children: Vec<Part>,
-}
-
-impl Part {
-    fn parse(raw: &str) -> Part {
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((raw, ""));
-        let mut part = Part {
-            head: head.to_owned(),
-            body: String::new(),
-            children: Vec::new(),
-        };
-        if part.mime_type().starts_with("multipart/") {
-            let boundary = part.parameter("boundary").expect("a multipart boundary");
-            let delimiter = format!("--{boundary}");
-            part.children = body
-                .split(delimiter.as_str())
-                .skip(1) // the preamble
-                .take_while(|chunk| !chunk.starts_with("--")) // the closing delimiter
-                .map(|chunk| {
-                    let chunk = chunk.strip_prefix("\r\n").unwrap_or(chunk);
-                    Part::parse(chunk.strip_suffix("\r\n").unwrap_or(chunk))
-                })
-                .collect();
-        } else {
-            part.body = decode(
-                body,
-                &header_in(head, "Content-Transfer-Encoding").unwrap_or_default(),
-            );
-        }
-        part
-    }
-
-    fn header(&self, name: &str) -> Option<String> {
-        header_in(&self.head, name)
-    }
-
-    fn content_type(&self) -> String {
-        self.header("Content-Type")
-            .unwrap_or_else(|| "text/plain".to_owned())
-    }
-
-    /// `text/plain`, lowercased, without parameters.
-    fn mime_type(&self) -> String {
-        let content_type = self.content_type();
-        content_type
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase()
-    }
-
-    /// A Content-Type parameter (`boundary`, `method`), unquoted.
-    fn parameter(&self, name: &str) -> Option<String> {
-        self.content_type().split(';').skip(1).find_map(|param| {
-            let (key, value) = param.split_once('=')?;
-            key.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| value.trim().trim_matches('"').to_owned())
-        })
-    }
-
-    fn child_types(&self) -> Vec<String> {
-        self.children.iter().map(Part::mime_type).collect()
-    }
-}
-
-fn decode(body: &str, encoding: &str) -> String {
-    match encoding.trim().to_ascii_lowercase().as_str() {
-        "base64" => {
-            let compact: String = body.split_whitespace().collect();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(compact)
-                .expect("a base64 body");
-            String::from_utf8(bytes).expect("a UTF-8 body")
-        }
-        "quoted-printable" => decode_quoted_printable(body),
-        _ => body.to_owned(),
-    }
-}
-
-/// Soft line breaks removed, `=XX` turned back into bytes, the result read as UTF-8.
-fn decode_quoted_printable(body: &str) -> String {
-    let joined = body.replace("=\r\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'=')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).expect("a UTF-8 body")
-}
-
-/// The few entities an HTML attribute or text may use for URL characters.
-fn html_unescape(html: &str) -> String {
-    html.replace("&#x2f;", "/")
-        .replace("&#47;", "/")
-        .replace("&#x3d;", "=")
-        .replace("&#61;", "=")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
 }
 
 /// The `invite.ics` attachment of a message, parsed back.

@@ -18,6 +18,7 @@ mod errors;
 mod faults;
 mod helpers;
 mod invites;
+mod mime;
 mod ops;
 mod outage;
 mod plans;
