@@ -338,6 +338,12 @@ impl Desk {
         .expect("emails")
     }
 
+    /// The booking's audited actions, oldest first, without who did them.
+    pub(crate) async fn audit_action_names(&self, id: Uuid) -> Vec<String> {
+        let actions = self.audit_actions(id).await;
+        actions.into_iter().map(|(action, _)| action).collect()
+    }
+
     pub(crate) async fn audit_actions(&self, id: Uuid) -> Vec<(String, Option<Uuid>)> {
         sqlx::query_as(
             "SELECT action, staff_id FROM audit_log WHERE entity_type = 'booking' AND entity_id = $1
@@ -1923,12 +1929,7 @@ async fn rescheduling_onto_a_taken_or_invalid_time_changes_nothing() {
         emails_before,
         "no email for a failed move"
     );
-    let actions: Vec<String> = desk
-        .audit_actions(id)
-        .await
-        .into_iter()
-        .map(|(action, _)| action)
-        .collect();
+    let actions = desk.audit_action_names(id).await;
     assert_eq!(
         actions,
         vec!["booking.confirm"],
