@@ -196,13 +196,8 @@ async fn confirming_or_cancelling_an_open_request_frees_a_place() {
     booked_from(&desk, "192.0.2.10", &slots[3], email).await;
     assert_capped(book_from(&desk, "192.0.2.10", &body(4)).await).await;
 
-    desk.act_ok(
-        &desk.admin,
-        ids[1],
-        "cancel",
-        &json!({"reason": "patient called"}),
-    )
-    .await;
+    desk.cancel(&desk.admin, ids[1], json!({"reason": "patient called"}))
+        .await;
     booked_from(&desk, "192.0.2.10", &slots[4], email).await;
     assert_capped(book_from(&desk, "192.0.2.10", &body(5)).await).await;
     assert_eq!(requested(&desk).await, 3);

@@ -297,6 +297,18 @@ impl Desk {
         json_of(response).await
     }
 
+    /// Moves the booking to `starts_at` as `token`; the booking as answered.
+    pub(crate) async fn reschedule(&self, token: &str, id: Uuid, starts_at: &str) -> Value {
+        let body = json!({"starts_at": starts_at});
+        self.act_ok(token, id, "reschedule", &body).await
+    }
+
+    /// Cancels the booking as `token` with `details` (reason, notify_patient); the booking as
+    /// answered.
+    pub(crate) async fn cancel(&self, token: &str, id: Uuid, details: Value) -> Value {
+        self.act_ok(token, id, "cancel", &details).await
+    }
+
     /// Performs `action` as `token` where the booking's state forbids it: asserts the 409
     /// invalid-transition problem and returns it.
     pub(crate) async fn act_refused(
@@ -469,15 +481,13 @@ async fn invalid_schedules_name_the_element_at_fault_and_change_nothing() {
     assert_eq!(fields, vec!["slot_minutes", "weekly[0].start"]);
 
     // The schedule in force is still the one set up first.
-    let current = json_of(
-        desk.app
-            .get_as(
-                &format!("/v1/admin/practitioners/{}/schedule", desk.practitioner),
-                &desk.admin,
-            )
-            .await,
-    )
-    .await;
+    let current = desk
+        .app
+        .get_json_as(
+            &format!("/v1/admin/practitioners/{}/schedule", desk.practitioner),
+            &desk.admin,
+        )
+        .await;
     assert_eq!(current["slot_minutes"], 15);
     assert_eq!(current["weekly"].as_array().unwrap().len(), 5);
 }
@@ -602,15 +612,13 @@ async fn schedules_and_time_off_are_admin_only_and_404_for_unknown_practitioners
 
     // A practitioner without hours reads back an empty week.
     let bare = desk.practitioner_at(desk.clinic, &["video"]).await;
-    let empty = json_of(
-        desk.app
-            .get_as(
-                &format!("/v1/admin/practitioners/{bare}/schedule"),
-                &desk.admin,
-            )
-            .await,
-    )
-    .await;
+    let empty = desk
+        .app
+        .get_json_as(
+            &format!("/v1/admin/practitioners/{bare}/schedule"),
+            &desk.admin,
+        )
+        .await;
     assert_eq!(empty["weekly"], json!([]));
     assert_eq!(empty["slot_minutes"], Value::Null);
 }
@@ -1621,13 +1629,8 @@ async fn complete_and_no_show_need_a_confirmed_booking() {
     .await;
 
     // Cancelled is final too.
-    desk.act_ok(
-        &front_desk,
-        third,
-        "cancel",
-        &json!({"notify_patient": false}),
-    )
-    .await;
+    desk.cancel(&front_desk, third, json!({"notify_patient": false}))
+        .await;
     for action in ["complete", "no-show", "confirm"] {
         desk.act_refused(&front_desk, third, action, &json!({}))
             .await;
@@ -1670,11 +1673,10 @@ async fn cancelling_frees_the_slot_and_sends_a_cancelling_invite() {
     );
 
     let cancelled = desk
-        .act_ok(
+        .cancel(
             &front_desk,
             id,
-            "cancel",
-            &json!({"reason": "Patient called", "notify_patient": true}),
+            json!({"reason": "Patient called", "notify_patient": true}),
         )
         .await;
     assert_eq!(cancelled["status"], "cancelled");
@@ -1730,18 +1732,13 @@ async fn cancelling_frees_the_slot_and_sends_a_cancelling_invite() {
     let quiet = desk
         .book_at(&at(TORONTO, monday, "09:30"), "quiet@example.com")
         .await;
-    desk.act_ok(
-        &front_desk,
-        quiet,
-        "cancel",
-        &json!({"notify_patient": false}),
-    )
-    .await;
+    desk.cancel(&front_desk, quiet, json!({"notify_patient": false}))
+        .await;
     assert!(desk.emails(quiet, "booking_cancelled").await.is_empty());
     let told = desk
         .book_at(&at(TORONTO, monday, "09:45"), "told@example.com")
         .await;
-    desk.act_ok(&front_desk, told, "cancel", &json!({})).await;
+    desk.cancel(&front_desk, told, json!({})).await;
     let emails = desk.emails(told, "booking_cancelled").await;
     assert_eq!(emails.len(), 1, "notify_patient defaults to true");
     assert!(emails[0].payload.get("ics").is_none_or(Value::is_null));
@@ -1777,9 +1774,7 @@ async fn rescheduling_moves_the_booking_and_bumps_the_invite() {
     let id = desk.book_at(&old, "jane@example.com").await;
     desk.act_ok(&front_desk, id, "confirm", &json!({})).await;
 
-    let moved = desk
-        .act_ok(&front_desk, id, "reschedule", &json!({"starts_at": new}))
-        .await;
+    let moved = desk.reschedule(&front_desk, id, &new).await;
     assert_eq!(moved["status"], "confirmed");
     assert_eq!(moved["starts_at"], new);
     assert_eq!(moved["ends_at"], at(TORONTO, tuesday, "14:45"));
@@ -1820,12 +1815,7 @@ async fn rescheduling_moves_the_booking_and_bumps_the_invite() {
         .book_at(&at(TORONTO, monday, "15:00"), "req@example.com")
         .await;
     let moved = desk
-        .act_ok(
-            &front_desk,
-            requested,
-            "reschedule",
-            &json!({"starts_at": at(TORONTO, monday, "15:15")}),
-        )
+        .reschedule(&front_desk, requested, &at(TORONTO, monday, "15:15"))
         .await;
     assert_eq!(moved["status"], "requested");
 
@@ -1938,12 +1928,7 @@ async fn rescheduling_onto_a_taken_or_invalid_time_changes_nothing() {
 
     // Moving within its own neighbourhood works: the booking does not conflict with itself.
     let moved = desk
-        .act_ok(
-            &front_desk,
-            id,
-            "reschedule",
-            &json!({"starts_at": at(TORONTO, monday, "10:15")}),
-        )
+        .reschedule(&front_desk, id, &at(TORONTO, monday, "10:15"))
         .await;
     assert_eq!(moved["starts_at"], at(TORONTO, monday, "10:15"));
 }
@@ -1992,13 +1977,7 @@ async fn reminders_are_scheduled_on_confirmation_moved_on_reschedule_and_withdra
     assert!(listed.iter().all(|r| r["skipped"].is_null()), "{listed:?}");
 
     let new_start = instant(&at(TORONTO, monday + Days::new(1), "15:00"));
-    desk.act_ok(
-        &front_desk,
-        id,
-        "reschedule",
-        &json!({"starts_at": toronto(new_start)}),
-    )
-    .await;
+    desk.reschedule(&front_desk, id, &toronto(new_start)).await;
     let reminders = desk.emails(id, "appointment_reminder").await;
     let mut withdrawn: Vec<DateTime<Utc>> = reminders
         .iter()
@@ -2025,7 +2004,7 @@ async fn reminders_are_scheduled_on_confirmation_moved_on_reschedule_and_withdra
         ]
     );
 
-    desk.act_ok(&front_desk, id, "cancel", &json!({})).await;
+    desk.cancel(&front_desk, id, json!({})).await;
     let reminders = desk.emails(id, "appointment_reminder").await;
     assert_eq!(reminders.len(), 4);
     assert!(

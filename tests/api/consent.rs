@@ -310,17 +310,13 @@ async fn staff_see_only_their_clinics_part_of_a_patient() {
 
     // Staff of B see B's part; admins see everything.
     let desk_b = app.staff_token("front_desk", &[clinic_b]).await;
-    let view_b = json_of(
-        app.get_as(&format!("/v1/staff/patients/{patient}"), &desk_b)
-            .await,
-    )
-    .await;
+    let view_b = app
+        .get_json_as(&format!("/v1/staff/patients/{patient}"), &desk_b)
+        .await;
     assert_eq!(view_b["name"], "Real Person");
-    let everything = json_of(
-        app.get_as(&format!("/v1/staff/patients/{patient}"), &admin)
-            .await,
-    )
-    .await;
+    let everything = app
+        .get_json_as(&format!("/v1/staff/patients/{patient}"), &admin)
+        .await;
     assert_eq!(everything["callbacks"].as_array().unwrap().len(), 2);
     assert_eq!(
         everything["consents"].as_array().unwrap().len(),

@@ -132,15 +132,13 @@ async fn admins_create_and_update_practitioners_with_validated_fields() {
             .status(),
         200
     );
-    let listed = json_of(
-        dir.app
-            .get_as(
-                &format!("/v1/admin/practitioners?clinic_id={clinic}"),
-                &dir.admin,
-            )
-            .await,
-    )
-    .await;
+    let listed = dir
+        .app
+        .get_json_as(
+            &format!("/v1/admin/practitioners?clinic_id={clinic}"),
+            &dir.admin,
+        )
+        .await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
 }
 

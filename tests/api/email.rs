@@ -311,11 +311,10 @@ async fn a_confirmation_carries_an_invite_that_parses_back_and_a_cancellation_ca
         .unwrap_or_default();
     assert_eq!(attendees, ["mailto:jane@example.com"], "{text}");
 
-    desk.act_ok(
+    desk.cancel(
         &front_desk,
         id,
-        "cancel",
-        &json!({"reason": "Patient called", "notify_patient": true}),
+        json!({"reason": "Patient called", "notify_patient": true}),
     )
     .await;
     assert_eq!(drain(&worker).await, [Outcome::Sent]);
@@ -796,20 +795,13 @@ async fn reminders_leave_when_due_once_and_withdrawn_or_moved_ones_never_do() {
         .await;
     desk.act_ok(&front_desk, moved, "confirm", &json!({})).await;
     let new_start = at(TORONTO, monday + Days::new(1), "11:00");
-    desk.act_ok(
-        &front_desk,
-        moved,
-        "reschedule",
-        &json!({"starts_at": new_start}),
-    )
-    .await;
+    desk.reschedule(&front_desk, moved, &new_start).await;
     let cancelled = desk
         .book_at(&at(TORONTO, monday, "11:00"), "cancelled@example.com")
         .await;
     desk.act_ok(&front_desk, cancelled, "confirm", &json!({}))
         .await;
-    desk.act_ok(&front_desk, cancelled, "cancel", &json!({}))
-        .await;
+    desk.cancel(&front_desk, cancelled, json!({})).await;
 
     // Even long past their time, withdrawn reminders stay where they are.
     let withdrawn = sqlx::query(

@@ -231,6 +231,13 @@ impl TestApp {
             .expect("GET")
     }
 
+    /// A GET as `token` that must answer 200; its JSON.
+    pub async fn get_json_as(&self, path: &str, token: &str) -> Value {
+        let response = self.get_as(path, token).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        json_of(response).await
+    }
+
     pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> Response {
         self.client
             .post(self.url(path))

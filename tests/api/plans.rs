@@ -231,14 +231,12 @@ async fn an_exercise_plan_for_a_consenting_patient_is_stored_queued_and_audited(
     assert_eq!(audit_rows(&app, "exercise_plan", plan_id).await, 1);
 
     // The email shows up in the staff view of the outbox.
-    let listed = json_of(
-        app.get_as(
+    let listed = app
+        .get_json_as(
             &format!("/v1/staff/emails?kind=exercise_plan&patient_id={patient}"),
             &clinics.desk_a,
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(listed["items"][0]["id"], plan["email"]["id"]);
     assert_eq!(listed["items"][0]["patient_id"], json!(patient));

@@ -508,7 +508,7 @@ async fn the_queue_lists_new_requests_oldest_first_before_handled_ones() {
     let mut paged = Vec::new();
     let mut path = "/v1/staff/callback-requests?limit=2".to_owned();
     loop {
-        let page = json_of(app.get_as(&path, &desk).await).await;
+        let page = app.get_json_as(&path, &desk).await;
         paged.extend(ids_of(&page));
         match page["next_cursor"].as_str() {
             Some(cursor) => path = format!("/v1/staff/callback-requests?limit=2&cursor={cursor}"),
