@@ -1078,24 +1078,13 @@ async fn a_booking_is_requested_with_its_consents_and_a_request_email() {
     let desk = Desk::new().await;
     let monday = upcoming(TORONTO, Weekday::Mon, 3);
     let starts_at = at(TORONTO, monday, "10:30");
+    let form = booking_body(desk.practitioner, &starts_at, "jane@example.com");
     let response = desk
         .app
-        .client
-        .post(desk.app.url("/v1/bookings"))
-        .header("user-agent", "booking-test/1.0")
-        .json(&booking_body(
-            desk.practitioner,
-            &starts_at,
-            "jane@example.com",
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    let body = json_of(response).await;
+        .post_json_from("booking-test/1.0", "/v1/bookings", &form)
+        .await;
+    let body = assert_created_under(response, "/v1/staff/bookings").await;
     let id = id_of(&body);
-    assert_eq!(location, format!("/v1/staff/bookings/{id}"));
     assert_eq!(body["status"], "requested");
     assert_eq!(body["starts_at"], starts_at);
     assert_eq!(body["ends_at"], at(TORONTO, monday, "10:45"));

@@ -8,20 +8,16 @@ use uuid::Uuid;
 async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
     let app = TestApp::spawn().await;
     let response = app
-        .client
-        .post(app.url("/v1/callback-requests"))
-        .header("user-agent", "Mozilla/5.0 (test form)")
-        .json(&callback_body())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    let body = json_of(response).await;
+        .post_json_from(
+            "Mozilla/5.0 (test form)",
+            "/v1/callback-requests",
+            &callback_body(),
+        )
+        .await;
+    let body = assert_created_under(response, "/v1/staff/callback-requests").await;
     let id: Uuid = body["id"].as_str().unwrap().parse().unwrap();
     assert_eq!(body["status"], "new");
     assert!(body["created_at"].as_str().unwrap().contains('T'));
-    assert_eq!(location, format!("/v1/staff/callback-requests/{id}"));
 
     let (name, phone, email, preferred, status, patient_id): (String, String, String, String, String, Uuid) =
         sqlx::query_as(
@@ -94,10 +90,7 @@ async fn without_an_email_nothing_is_queued_and_the_phone_is_normalised() {
     body["phone"] = json!("(416) 555 0100");
     assert_eq!(app.post_callback(&body).await.status(), 201);
     assert_eq!(app.count("email_outbox").await, 0);
-    let phone: String = sqlx::query_scalar("SELECT phone FROM callback_requests")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let phone: String = app.scalar("SELECT phone FROM callback_requests").await;
     assert_eq!(phone, "+14165550100");
 }
 
@@ -117,12 +110,7 @@ async fn the_same_email_in_any_case_is_one_patient_and_a_later_form_cannot_withd
         3,
         "each form's checked boxes are recorded; unchecked ones are not withdrawals"
     );
-    let current: bool = sqlx::query_scalar(
-        "SELECT granted FROM consent_events WHERE category = 'exercise_plans' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let current: bool = app.scalar("SELECT granted FROM consent_events WHERE category = 'exercise_plans' ORDER BY id DESC LIMIT 1").await;
     assert!(current, "a later unchecked box takes nothing away");
 }
 
@@ -187,10 +175,7 @@ async fn an_unknown_clinic_is_a_422_and_a_known_one_is_recorded() {
     let clinic = app.create_clinic(&admin, "Runners Physio").await;
     body["clinic_id"] = json!(clinic);
     assert_eq!(app.post_callback(&body).await.status(), 201);
-    let stored: Option<Uuid> = sqlx::query_scalar("SELECT clinic_id FROM callback_requests")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let stored: Option<Uuid> = app.scalar("SELECT clinic_id FROM callback_requests").await;
     assert_eq!(stored, Some(clinic));
 }
 

@@ -562,10 +562,7 @@ async fn moving_a_clinic_moves_its_practitioners_in_search() {
 #[tokio::test]
 async fn app_connections_never_jit_compile_even_when_the_server_default_is_on() {
     let app = TestApp::spawn().await;
-    let database: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let database: String = app.scalar("SELECT current_database()").await;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "ALTER DATABASE {database} SET jit = on"
     )))

@@ -7,13 +7,12 @@ use serde_json::json;
 async fn malformed_json_is_a_400_problem() {
     let app = TestApp::spawn().await;
     let response = app
-        .client
-        .post(app.url("/v1/callback-requests"))
-        .header("content-type", "application/json")
-        .body("{\"name\": ")
-        .send()
-        .await
-        .unwrap();
+        .post_raw(
+            "/v1/callback-requests",
+            Some("application/json"),
+            "{\"name\": ",
+        )
+        .await;
     let problem = assert_problem(response, 400).await;
     assert!(problem["detail"].as_str().unwrap().contains("JSON"));
 }
@@ -22,21 +21,14 @@ async fn malformed_json_is_a_400_problem() {
 async fn a_wrong_content_type_is_a_415_problem() {
     let app = TestApp::spawn().await;
     let response = app
-        .client
-        .post(app.url("/v1/callback-requests"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("name=Jane")
-        .send()
-        .await
-        .unwrap();
+        .post_raw(
+            "/v1/callback-requests",
+            Some("application/x-www-form-urlencoded"),
+            "name=Jane",
+        )
+        .await;
     assert_problem(response, 415).await;
-    let response = app
-        .client
-        .post(app.url("/v1/callback-requests"))
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_raw("/v1/callback-requests", None, "{}").await;
     assert_problem(response, 415).await;
 }
 

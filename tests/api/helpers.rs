@@ -218,6 +218,31 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// A JSON POST from a browser that names itself `user_agent`.
+    pub async fn post_json_from(&self, user_agent: &str, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("user-agent", user_agent)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// A POST of `body` as it is, with `content_type` when given.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: Option<&str>,
+        body: &'static str,
+    ) -> Response {
+        let mut request = self.client.post(self.url(path)).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        request.send().await.expect("POST")
+    }
+
     pub async fn post_callback(&self, body: &Value) -> Response {
         self.post_json("/v1/callback-requests", body).await
     }
@@ -263,6 +288,17 @@ impl TestApp {
             .fetch_one(&self.db)
             .await
             .expect("count")
+    }
+
+    /// The one value a query without parameters returns, for asserting stored rows.
+    pub async fn scalar<T>(&self, sql: &'static str) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
+    {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db)
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
     }
 
     /// Creates a staff member directly (as `consultdesk staff add` would) and signs them in.

@@ -344,11 +344,8 @@ async fn repeated_wrong_passwords_throttle_a_known_and_an_unknown_email_alike() 
         .await
         .unwrap();
     assert_eq!(attempt("the right password!").await.status(), 201);
-    let left: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM staff_sign_in_attempts WHERE email = 'desk@clinic.test'",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let left: i64 = app
+        .scalar("SELECT count(*) FROM staff_sign_in_attempts WHERE email = 'desk@clinic.test'")
+        .await;
     assert_eq!(left, 0);
 }
