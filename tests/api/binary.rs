@@ -14,6 +14,17 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Posts the standard callback form to the child serving at `base`; it must be accepted.
+pub async fn post_a_callback(client: &reqwest::Client, base: &str) {
+    let created = client
+        .post(format!("{base}/v1/callback-requests"))
+        .json(&crate::helpers::callback_body())
+        .send()
+        .await
+        .expect("POST to the child");
+    assert_eq!(created.status(), 201, "a callback posted to {base}");
+}
+
 /// `consultdesk staff add --email … --name … --role …` with `password` typed on its stdin, in the
 /// environment and directory `configure` gives the command; what it printed and how it exited.
 pub fn staff_add(

@@ -284,6 +284,13 @@ impl Desk {
         self.book_with(self.practitioner, starts_at, email).await
     }
 
+    /// Books `starts_at` for `email` and has `token` confirm it; the booking's id.
+    pub(crate) async fn confirmed_at(&self, token: &str, starts_at: &str, email: &str) -> Uuid {
+        let id = self.book_at(starts_at, email).await;
+        self.act_ok(token, id, "confirm", &json!({})).await;
+        id
+    }
+
     pub(crate) async fn act(&self, token: &str, id: Uuid, action: &str, body: &Value) -> Response {
         self.app
             .post_as(&format!("/v1/staff/bookings/{id}/{action}"), token, body)
@@ -476,9 +483,10 @@ async fn invalid_schedules_name_the_element_at_fault_and_change_nothing() {
         json!(1),
     )
     .await;
-    let mut fields = error_fields(&several);
-    fields.sort();
-    assert_eq!(fields, vec!["slot_minutes", "weekly[0].start"]);
+    assert_eq!(
+        sorted_error_fields(&several),
+        vec!["slot_minutes", "weekly[0].start"]
+    );
 
     // The schedule in force is still the one set up first.
     let current = desk
@@ -612,13 +620,8 @@ async fn schedules_and_time_off_are_admin_only_and_404_for_unknown_practitioners
 
     // A practitioner without hours reads back an empty week.
     let bare = desk.practitioner_at(desk.clinic, &["video"]).await;
-    let empty = desk
-        .app
-        .get_json_as(
-            &format!("/v1/admin/practitioners/{bare}/schedule"),
-            &desk.admin,
-        )
-        .await;
+    let empty_path = format!("/v1/admin/practitioners/{bare}/schedule");
+    let empty = desk.app.get_json_as(&empty_path, &desk.admin).await;
     assert_eq!(empty["weekly"], json!([]));
     assert_eq!(empty["slot_minutes"], Value::Null);
 }
@@ -1316,10 +1319,8 @@ async fn invalid_booking_forms_name_their_fields_and_store_nothing() {
         422,
     )
     .await;
-    let mut fields = error_fields(&problem);
-    fields.sort();
     assert_eq!(
-        fields,
+        sorted_error_fields(&problem),
         vec![
             "consents",
             "mode",
@@ -1652,8 +1653,9 @@ async fn cancelling_frees_the_slot_and_sends_a_cancelling_invite() {
     let (desk_id, front_desk) = staff_with_id(&desk.app, "front_desk", &[desk.clinic]).await;
     let monday = upcoming(TORONTO, Weekday::Mon, 3);
     let start = at(TORONTO, monday, "09:00");
-    let id = desk.book_at(&start, "jane@example.com").await;
-    desk.act_ok(&front_desk, id, "confirm", &json!({})).await;
+    let id = desk
+        .confirmed_at(&front_desk, &start, "jane@example.com")
+        .await;
     assert!(
         !desk
             .slot_starts(desk.practitioner, monday, monday)
@@ -1760,8 +1762,9 @@ async fn rescheduling_moves_the_booking_and_bumps_the_invite() {
     let monday = upcoming(TORONTO, Weekday::Mon, 3);
     let tuesday = monday + Days::new(1);
     let (old, new) = (at(TORONTO, monday, "09:00"), at(TORONTO, tuesday, "14:30"));
-    let id = desk.book_at(&old, "jane@example.com").await;
-    desk.act_ok(&front_desk, id, "confirm", &json!({})).await;
+    let id = desk
+        .confirmed_at(&front_desk, &old, "jane@example.com")
+        .await;
 
     let moved = desk.reschedule(&front_desk, id, &new).await;
     assert_eq!(moved["status"], "confirmed");
@@ -2025,8 +2028,9 @@ async fn a_reminder_whose_time_has_passed_is_skipped_and_the_confirmation_says_s
         .find(|s| *s >= soon)
         .expect("a slot a few hours ahead");
     assert!(start < Utc::now() + Duration::hours(6));
-    let id = desk.book_at(&toronto(start), "jane@example.com").await;
-    desk.act_ok(&front_desk, id, "confirm", &json!({})).await;
+    let id = desk
+        .confirmed_at(&front_desk, &toronto(start), "jane@example.com")
+        .await;
 
     let reminders = desk.emails(id, "appointment_reminder").await;
     assert_eq!(reminders.len(), 1, "{reminders:?}");
@@ -2262,10 +2266,10 @@ async fn the_staff_detail_shows_the_patient_consents_and_emails() {
     let desk = Desk::new().await;
     let front_desk = desk.app.staff_token("front_desk", &[desk.clinic]).await;
     let monday = upcoming(TORONTO, Weekday::Mon, 3);
+    let nine = at(TORONTO, monday, "09:00");
     let id = desk
-        .book_at(&at(TORONTO, monday, "09:00"), "jane@example.com")
+        .confirmed_at(&front_desk, &nine, "jane@example.com")
         .await;
-    desk.act_ok(&front_desk, id, "confirm", &json!({})).await;
 
     let response = desk
         .app

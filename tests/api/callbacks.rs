@@ -4,6 +4,8 @@ use crate::helpers::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+const EMAILS_OF_A_CALLBACK: &str = "SELECT kind, to_address::text, status, category FROM email_outbox WHERE callback_request_id = $1";
+
 #[tokio::test]
 async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
     let app = TestApp::spawn().await;
@@ -26,7 +28,7 @@ async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
         .bind(id)
         .fetch_one(&app.db)
         .await
-        .unwrap();
+        .expect("the stored callback");
     assert_eq!(
         (
             name.as_str(),
@@ -64,13 +66,12 @@ async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
         assert_eq!(agent, "Mozilla/5.0 (test form)");
     }
 
-    let emails: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT kind, to_address::text, status, category FROM email_outbox WHERE callback_request_id = $1",
-    )
-    .bind(id)
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let emails: Vec<(String, String, String, Option<String>)> =
+        sqlx::query_as(EMAILS_OF_A_CALLBACK)
+            .bind(id)
+            .fetch_all(&app.db)
+            .await
+            .expect("the emails");
     assert_eq!(
         emails,
         vec![(
@@ -296,10 +297,8 @@ async fn ten_thousand_character_strings_are_refused_and_nothing_is_stored() {
         body[field] = json!(long);
     }
     let problem = assert_problem(app.post_callback(&body).await, 422).await;
-    let mut fields = error_fields(&problem);
-    fields.sort();
     assert_eq!(
-        fields,
+        sorted_error_fields(&problem),
         vec![
             "concern",
             "email",

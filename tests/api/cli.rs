@@ -1,6 +1,6 @@
 //! The `consultdesk` binary: `staff add`, and `serve` on the embedded default with nothing configured.
 
-use crate::binary::{BINARY, free_port, staff_add};
+use crate::binary::{BINARY, free_port, post_a_callback, staff_add};
 use crate::helpers::*;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -97,13 +97,7 @@ async fn serve_runs_on_the_embedded_postgres_the_readme_steps_work_beside_it_and
             .status(),
         200
     );
-    let created = client
-        .post(format!("{base}/v1/callback-requests"))
-        .json(&callback_body())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    post_a_callback(&client, &base).await;
 
     // The README's next steps, in a second terminal while serve runs: they attach to serve's
     // embedded Postgres instead of failing on its lock.

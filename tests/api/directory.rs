@@ -132,13 +132,8 @@ async fn admins_create_and_update_practitioners_with_validated_fields() {
             .status(),
         200
     );
-    let listed = dir
-        .app
-        .get_json_as(
-            &format!("/v1/admin/practitioners?clinic_id={clinic}"),
-            &dir.admin,
-        )
-        .await;
+    let listed_path = format!("/v1/admin/practitioners?clinic_id={clinic}");
+    let listed = dir.app.get_json_as(&listed_path, &dir.admin).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
 }
 
@@ -154,10 +149,8 @@ async fn invalid_practitioners_name_every_field_and_an_unknown_clinic_is_422() {
         422,
     )
     .await;
-    let mut fields = error_fields(&problem);
-    fields.sort();
     assert_eq!(
-        fields,
+        sorted_error_fields(&problem),
         vec![
             "clinic_id",
             "consult_modes",

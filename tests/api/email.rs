@@ -87,12 +87,7 @@ async fn callback_email(app: &TestApp, email: &str, clinic: Option<Uuid>) -> Uui
     if let Some(clinic) = clinic {
         body["clinic_id"] = json!(clinic);
     }
-    let response = app.post_callback(&body).await;
-    assert_eq!(response.status(), 201, "posting a callback for {email}");
-    let callback: Uuid = json_of(response).await["id"]
-        .as_str()
-        .and_then(|id| id.parse().ok())
-        .expect("the callback id");
+    let callback: Uuid = app.accepted_callback(&body).await;
     sqlx::query_scalar("SELECT id FROM email_outbox WHERE callback_request_id = $1")
         .bind(callback)
         .fetch_one(&app.db)
@@ -273,10 +268,10 @@ async fn a_confirmation_carries_an_invite_that_parses_back_and_a_cancellation_ca
     let desk = Desk::new().await;
     let front_desk = desk.app.staff_token("front_desk", &[desk.clinic]).await;
     let monday = upcoming(TORONTO, Weekday::Mon, 3);
+    let nine = at(TORONTO, monday, "09:00");
     let id = desk
-        .book_at(&at(TORONTO, monday, "09:00"), "jane@example.com")
+        .confirmed_at(&front_desk, &nine, "jane@example.com")
         .await;
-    desk.act_ok(&front_desk, id, "confirm", &json!({})).await;
     let worker = desk.app.worker(&smtp, |_| {});
 
     // The request received and the confirmation; the reminder is not due for days.
@@ -757,9 +752,12 @@ async fn reminders_leave_when_due_once_and_withdrawn_or_moved_ones_never_do() {
 
     // A confirmed booking: the confirmation leaves, the reminders wait for their time.
     let kept = desk
-        .book_at(&at(TORONTO, monday, "09:00"), "kept@example.com")
+        .confirmed_at(
+            &front_desk,
+            &at(TORONTO, monday, "09:00"),
+            "kept@example.com",
+        )
         .await;
-    desk.act_ok(&front_desk, kept, "confirm", &json!({})).await;
     assert_eq!(drain(&worker).await, [Outcome::Sent, Outcome::Sent]);
     let messages = smtp.messages();
     assert_eq!(of_kind(&messages, "booking_confirmed").len(), 1);
@@ -791,9 +789,12 @@ async fn reminders_leave_when_due_once_and_withdrawn_or_moved_ones_never_do() {
 
     // One booking rescheduled, one cancelled: their first reminders are withdrawn.
     let moved = desk
-        .book_at(&at(TORONTO, monday, "10:00"), "moved@example.com")
+        .confirmed_at(
+            &front_desk,
+            &at(TORONTO, monday, "10:00"),
+            "moved@example.com",
+        )
         .await;
-    desk.act_ok(&front_desk, moved, "confirm", &json!({})).await;
     let new_start = at(TORONTO, monday + Days::new(1), "11:00");
     desk.reschedule(&front_desk, moved, &new_start).await;
     let cancelled = desk

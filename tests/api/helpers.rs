@@ -247,6 +247,16 @@ impl TestApp {
         self.post_json("/v1/callback-requests", body).await
     }
 
+    /// Posts a callback form that must be accepted; the callback's id.
+    pub async fn accepted_callback(&self, body: &Value) -> Uuid {
+        let response = self.post_callback(body).await;
+        assert_eq!(response.status(), 201, "posting a callback");
+        json_of(response).await["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .expect("the callback id")
+    }
+
     pub async fn get_as(&self, path: &str, token: &str) -> Response {
         self.client
             .get(self.url(path))
@@ -535,6 +545,13 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The `field`s named in a problem's `errors`, sorted: for problems whose order is not the point.
+pub fn sorted_error_fields(problem: &Value) -> Vec<String> {
+    let mut fields = error_fields(problem);
+    fields.sort();
+    fields
 }
 
 /// `url` with its host and port replaced, e.g. to go through a proxy.

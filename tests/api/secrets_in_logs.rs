@@ -3,7 +3,7 @@
 //! sign-in, a bad token, a 429 on an unsubscribe link, and a recipient the SMTP server refuses with
 //! a reply quoting the address.
 
-use crate::binary::{BINARY, free_port, staff_add};
+use crate::binary::{BINARY, free_port, post_a_callback, staff_add};
 use crate::helpers::*;
 use crate::smtp::SmtpServer;
 use serde_json::json;
@@ -95,13 +95,7 @@ async fn no_secret_ever_reaches_the_logs() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 401);
-    let created = client
-        .post(format!("{base}/v1/callback-requests"))
-        .json(&callback_body())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    post_a_callback(&client, &base).await;
     let mut bounced = callback_body();
     bounced["email"] = json!(refused_address);
     let created = client

@@ -66,12 +66,7 @@ impl Fixture {
         body["clinic_id"] = json!(clinic);
         body["consents"] = json!({"appointment_reminders": true, "exercise_plans": true,
                                   "plans_of_care": false, "service_updates": false});
-        let response = app.post_callback(&body).await;
-        assert_eq!(response.status(), 201, "posting a callback");
-        let callback: Uuid = json_of(response).await["id"]
-            .as_str()
-            .and_then(|id| id.parse().ok())
-            .expect("the callback id");
+        let callback: Uuid = app.accepted_callback(&body).await;
         let patient = sqlx::query_scalar("SELECT patient_id FROM callback_requests WHERE id = $1")
             .bind(callback)
             .fetch_one(&app.db)
@@ -169,13 +164,13 @@ pub fn local(app: &TestApp, link: &str) -> String {
 /// One consent-ledger row.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Event {
-    pub id: Uuid,
-    pub category: String,
-    pub granted: bool,
-    pub source: String,
-    pub wording_version: String,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
+    pub(crate) id: Uuid,
+    pub(crate) category: String,
+    pub(crate) granted: bool,
+    pub(crate) source: String,
+    pub(crate) wording_version: String,
+    pub(crate) ip: Option<String>,
+    pub(crate) user_agent: Option<String>,
 }
 
 /// The patient's whole ledger, oldest first.
