@@ -4,6 +4,18 @@ use crate::helpers::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+/// No callback, patient, consent or email was written.
+async fn assert_nothing_stored(app: &TestApp) {
+    for table in [
+        "callback_requests",
+        "patients",
+        "consent_events",
+        "email_outbox",
+    ] {
+        assert_eq!(app.count(table).await, 0, "{table}");
+    }
+}
+
 const EMAILS_OF_A_CALLBACK: &str = "SELECT kind, to_address::text, status, category FROM email_outbox WHERE callback_request_id = $1";
 
 #[tokio::test]
@@ -153,14 +165,7 @@ async fn the_honeypot_answers_201_and_stores_nothing() {
     assert!(response.headers().contains_key("location"));
     let body = json_of(response).await;
     assert_eq!(body["status"], "new");
-    for table in [
-        "callback_requests",
-        "patients",
-        "consent_events",
-        "email_outbox",
-    ] {
-        assert_eq!(app.count(table).await, 0, "{table}");
-    }
+    assert_nothing_stored(&app).await;
 }
 
 #[tokio::test]
@@ -308,12 +313,5 @@ async fn ten_thousand_character_strings_are_refused_and_nothing_is_stored() {
             "source_url"
         ]
     );
-    for table in [
-        "callback_requests",
-        "patients",
-        "consent_events",
-        "email_outbox",
-    ] {
-        assert_eq!(app.count(table).await, 0, "{table}");
-    }
+    assert_nothing_stored(&app).await;
 }

@@ -142,24 +142,19 @@ async fn invalid_practitioners_name_every_field_and_an_unknown_clinic_is_422() {
     let dir = Directory::new().await;
     let bad = json!({"clinic_id": "nope", "name": "", "discipline": "massage", "languages": ["english", "fr"],
                      "consult_modes": [], "services": [""]});
-    let problem = assert_problem(
-        dir.app
-            .post_as("/v1/admin/practitioners", &dir.admin, &bad)
-            .await,
-        422,
-    )
-    .await;
-    assert_eq!(
-        sorted_error_fields(&problem),
-        vec![
-            "clinic_id",
-            "consult_modes",
-            "discipline",
-            "languages[0]",
-            "name",
-            "services[0]"
-        ]
-    );
+    let response = dir
+        .app
+        .post_as("/v1/admin/practitioners", &dir.admin, &bad)
+        .await;
+    let expected = [
+        "clinic_id",
+        "consult_modes",
+        "discipline",
+        "languages[0]",
+        "name",
+        "services[0]",
+    ];
+    assert_invalid_fields(response, &expected).await;
 
     let unknown = json!({"clinic_id": Uuid::now_v7(), "name": "A", "discipline": "physiotherapy", "consult_modes": ["phone"]});
     let problem = assert_problem(

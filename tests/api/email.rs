@@ -209,13 +209,8 @@ async fn a_callback_email_arrives_with_its_headers_both_alternatives_and_the_uns
         message.header("X-Consultdesk-Kind").as_deref(),
         Some("callback_received")
     );
-    let list_unsubscribe = message
-        .header("List-Unsubscribe")
-        .expect("List-Unsubscribe");
-    let unsubscribe_url = list_unsubscribe
-        .strip_prefix('<')
-        .and_then(|rest| rest.strip_suffix('>'))
-        .unwrap_or_else(|| panic!("<URL>: {list_unsubscribe}"));
+    // The header's link, the very one both bodies carry.
+    let unsubscribe_url = crate::unsubscribe::link_of(message);
     let token = unsubscribe_url
         .strip_prefix("http://consultdesk.test/unsubscribe/")
         .unwrap_or_else(|| panic!("the unsubscribe URL: {unsubscribe_url}"));
@@ -232,8 +227,8 @@ async fn a_callback_email_arrives_with_its_headers_both_alternatives_and_the_uns
     assert_eq!(mime.child_types(), ["text/plain", "text/html"]);
     let text = &mime.children[0].body;
     let html = html_unescape(&mime.children[1].body);
-    assert!(text.contains(unsubscribe_url), "{text}");
-    assert!(html.contains(unsubscribe_url), "{html}");
+    assert!(text.contains(&unsubscribe_url), "{text}");
+    assert!(html.contains(&unsubscribe_url), "{html}");
     assert!(
         html.contains(&format!("href=\"{unsubscribe_url}\"")),
         "{html}"
@@ -266,12 +261,7 @@ async fn a_callback_email_arrives_with_its_headers_both_alternatives_and_the_uns
 async fn a_confirmation_carries_an_invite_that_parses_back_and_a_cancellation_cancels_it() {
     let smtp = SmtpServer::start().await;
     let desk = Desk::new().await;
-    let front_desk = desk.app.staff_token("front_desk", &[desk.clinic]).await;
-    let monday = upcoming(TORONTO, Weekday::Mon, 3);
-    let nine = at(TORONTO, monday, "09:00");
-    let id = desk
-        .confirmed_at(&front_desk, &nine, "jane@example.com")
-        .await;
+    let (front_desk, id) = desk.front_desk_and_a_confirmed_booking().await;
     let worker = desk.app.worker(&smtp, |_| {});
 
     // The request received and the confirmation; the reminder is not due for days.

@@ -554,6 +554,13 @@ pub fn sorted_error_fields(problem: &Value) -> Vec<String> {
     fields
 }
 
+/// Asserts a 422 problem naming exactly `fields` (in any order); the problem.
+pub async fn assert_invalid_fields(response: Response, fields: &[&str]) -> Value {
+    let problem = assert_problem(response, 422).await;
+    assert_eq!(sorted_error_fields(&problem), fields, "{problem}");
+    problem
+}
+
 /// `url` with its host and port replaced, e.g. to go through a proxy.
 pub fn with_host_port(url: &str, host: &str, port: u16) -> String {
     let mut parsed = reqwest::Url::parse(url).expect("url");
