@@ -24,20 +24,8 @@ BEGIN;
 SELECT p.id, p.name, p.discipline, p.consult_modes, p.active, p.clinic_id, c.time_zone
            FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = :pid
 \gset b_
--- check_slot: scheduling::store::schedules for the one practitioner
-SELECT s.practitioner_id, s.slot_minutes, r.weekday, r.starts, r.ends
-           FROM practitioner_schedules s
-           LEFT JOIN schedule_ranges r ON r.practitioner_id = s.practitioner_id
-          WHERE s.practitioner_id = ANY(:pids)
-          ORDER BY s.practitioner_id, r.weekday, r.starts;
--- check_slot: scheduling::store::busy, a day either side of the slot
-SELECT practitioner_id, true AS is_time_off, starts_at, ends_at FROM time_off
-          WHERE practitioner_id = ANY(:pids) AND tstzrange(starts_at, ends_at) && tstzrange(:w_from, :w_to)
-         UNION ALL
-         SELECT practitioner_id, false, starts_at, ends_at FROM bookings
-          WHERE practitioner_id = ANY(:pids) AND status IN ('requested', 'confirmed')
-            AND tstzrange(starts_at, ends_at) && tstzrange(:w_from, :w_to)
-            AND (NULLIF(:none, '-')::uuid IS NULL OR id <> NULLIF(:none, '-')::uuid);
+-- check_slot: scheduling::store::schedules and busy for the one practitioner, a day either side
+-- @include schedules_and_busy.sql
 -- patients::store::match_or_create
 INSERT INTO patients (id, name, email, phone) VALUES (:patient_new, :name, :email, :phone)
          ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone), updated_at = now()
