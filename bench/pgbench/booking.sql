@@ -9,7 +9,8 @@
 -- of either ever meets a taken slot), the booking window the handler computes from it, a unique
 -- email, and the UUIDv7 ids the service makes in process. One cheap round trip more than the SQL
 -- needs; the service makes one too (its pool pings each connection it hands out).
-SELECT s.practitioner_id AS pid, '{' || s.practitioner_id || '}' AS pids, s.starts_at AS slot_start,
+SELECT s.practitioner_id AS pid, '{' || s.practitioner_id || '}' AS pids,
+       '{' || s.practitioner_id || '}' AS busy_pids, s.starts_at AS slot_start,
        s.ends_at AS slot_end, s.mode AS slot_mode, s.starts_at - interval '1 day' AS w_from,
        s.starts_at + interval '1 day' AS w_to, 'pg-bk-' || s.n || '@example.com' AS email,
        ids.patient_new, ids.consent_ids, ids.booking_id, ids.email_id,
@@ -24,8 +25,10 @@ BEGIN;
 SELECT p.id, p.name, p.discipline, p.consult_modes, p.active, p.clinic_id, c.time_zone
            FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = :pid
 \gset b_
--- check_slot: scheduling::store::schedules and busy for the one practitioner, a day either side
--- @include schedules_and_busy.sql
+-- check_slot: scheduling::store::schedules for the one practitioner
+-- @include schedules.sql
+-- check_slot: scheduling::store::busy, a day either side of the slot
+-- @include busy.sql
 -- patients::store::match_or_create
 INSERT INTO patients (id, name, email, phone) VALUES (:patient_new, :name, :email, :phone)
          ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone), updated_at = now()

@@ -9,10 +9,12 @@
 -- Variables set by bench/run with -D: practitioners (how many), w_from and w_to (the week's
 -- window), none ("-": NULLIF(:none, '-') is a NULL parameter where the service binds None).
 \set k random(0, :practitioners - 1)
-SELECT id AS pid, '{' || id || '}' AS pids FROM bench_practitioners WHERE r = :k
+SELECT id AS pid, '{' || id || '}' AS pids, '{' || id || '}' AS busy_pids FROM bench_practitioners WHERE r = :k
 \gset
 -- scheduling::store::bookable
 SELECT p.id, p.name, p.discipline, p.consult_modes, p.active, p.clinic_id, c.time_zone
            FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = :pid;
--- scheduling::store::schedules and busy
--- @include schedules_and_busy.sql
+-- scheduling::store::schedules
+-- @include schedules.sql
+-- scheduling::store::busy
+-- @include busy.sql
