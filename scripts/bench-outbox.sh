@@ -13,8 +13,8 @@
 # Usage: scripts/bench-outbox.sh
 # Environment:
 #   DATABASE_URL   a Postgres server (with PostGIS) where the bench may create a database; it makes a
-#                  fresh one per run, migrates it and drops it at the end. Unset: an embedded Postgres
-#                  in target/bench-outbox-pg.
+#                  fresh one per run, migrates it and drops it at the end. Unset: the machine's
+#                  Postgres at postgres://postgres@127.0.0.1:5432/postgres, as for bench/run.
 #   BENCH_EMAILS   emails per path (default 10000)
 #   BENCH_SINK     quick | delayed | both (default both). lettre 0.11.23 sends a message's body and
 #                  its final dot as two writes without TCP_NODELAY, so against a Linux server that

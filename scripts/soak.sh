@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak test (issue 7): the release `consultdesk serve` under steady mixed traffic for SOAK_SECONDS
 # (default 600) while its email worker delivers to a capturing SMTP server; loopback only, stops by
-# itself. The driver is benches/soak.rs (a `harness = false` bench: it runs only with --bench).
+# itself. The driver is bench/soak.rs (a `harness = false` bench: it runs only with --bench).
 #
 # What it does:
 #   1. builds the release binary (and the driver);

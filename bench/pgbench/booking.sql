@@ -9,7 +9,8 @@
 -- of either ever meets a taken slot), the booking window the handler computes from it, a unique
 -- email, and the UUIDv7 ids the service makes in process. One cheap round trip more than the SQL
 -- needs; the service makes one too (its pool pings each connection it hands out).
-SELECT s.practitioner_id AS pid, '{' || s.practitioner_id || '}' AS pids, s.starts_at AS slot_start,
+SELECT s.practitioner_id AS pid, '{' || s.practitioner_id || '}' AS pids,
+       '{' || s.practitioner_id || '}' AS busy_pids, s.starts_at AS slot_start,
        s.ends_at AS slot_end, s.mode AS slot_mode, s.starts_at - interval '1 day' AS w_from,
        s.starts_at + interval '1 day' AS w_to, 'pg-bk-' || s.n || '@example.com' AS email,
        ids.patient_new, ids.consent_ids, ids.booking_id, ids.email_id,
@@ -25,19 +26,9 @@ SELECT p.id, p.name, p.discipline, p.consult_modes, p.active, p.clinic_id, c.tim
            FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = :pid
 \gset b_
 -- check_slot: scheduling::store::schedules for the one practitioner
-SELECT s.practitioner_id, s.slot_minutes, r.weekday, r.starts, r.ends
-           FROM practitioner_schedules s
-           LEFT JOIN schedule_ranges r ON r.practitioner_id = s.practitioner_id
-          WHERE s.practitioner_id = ANY(:pids)
-          ORDER BY s.practitioner_id, r.weekday, r.starts;
+-- @include schedules.sql
 -- check_slot: scheduling::store::busy, a day either side of the slot
-SELECT practitioner_id, true AS is_time_off, starts_at, ends_at FROM time_off
-          WHERE practitioner_id = ANY(:pids) AND tstzrange(starts_at, ends_at) && tstzrange(:w_from, :w_to)
-         UNION ALL
-         SELECT practitioner_id, false, starts_at, ends_at FROM bookings
-          WHERE practitioner_id = ANY(:pids) AND status IN ('requested', 'confirmed')
-            AND tstzrange(starts_at, ends_at) && tstzrange(:w_from, :w_to)
-            AND (NULLIF(:none, '-')::uuid IS NULL OR id <> NULLIF(:none, '-')::uuid);
+-- @include busy.sql
 -- patients::store::match_or_create
 INSERT INTO patients (id, name, email, phone) VALUES (:patient_new, :name, :email, :phone)
          ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone), updated_at = now()

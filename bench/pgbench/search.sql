@@ -8,12 +8,12 @@
 -- bench/run with each origin's page as the service answered it: the ids next_available gets, and
 -- those of them with hours). Reading the origin is one cheap round trip more than the SQL needs;
 -- the service makes one too (its pool pings each connection it hands out). Variables set by
--- bench/run with -D: origins (how many), radius (25000), limit (21), nb_from and nb_to (the
+-- bench/run with -D: origins (how many), radius (25000), limit (21), w_from and w_to (the
 -- next_available window: now + lead - 1 day, + 33 days), none ("-": NULLIF(:none, '-') is a NULL
 -- parameter where the service binds None, since pgbench cannot bind NULL itself).
 -- Keep in step with src/directory/search.rs.
 \set origin random(0, :origins - 1)
-SELECT lng, lat, ids, sids, with_hours FROM bench_search_origins WHERE i = :origin
+SELECT lng, lat, ids AS pids, sids AS busy_pids, with_hours FROM bench_search_origins WHERE i = :origin
 \gset
 WITH nearest AS (
             SELECT (p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography) AS d FROM practitioners p JOIN clinics c ON c.id = p.clinic_id
@@ -40,18 +40,8 @@ WITH nearest AS (
           ORDER BY (p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography), p.id
           LIMIT :limit;
 -- next_available: scheduling::store::schedules for the page
-SELECT s.practitioner_id, s.slot_minutes, r.weekday, r.starts, r.ends
-           FROM practitioner_schedules s
-           LEFT JOIN schedule_ranges r ON r.practitioner_id = s.practitioner_id
-          WHERE s.practitioner_id = ANY(:ids)
-          ORDER BY s.practitioner_id, r.weekday, r.starts;
+-- @include schedules.sql
 -- next_available: scheduling::store::busy for those with hours, when there are any
 \if :with_hours > 0
-SELECT practitioner_id, true AS is_time_off, starts_at, ends_at FROM time_off
-          WHERE practitioner_id = ANY(:sids) AND tstzrange(starts_at, ends_at) && tstzrange(:nb_from, :nb_to)
-         UNION ALL
-         SELECT practitioner_id, false, starts_at, ends_at FROM bookings
-          WHERE practitioner_id = ANY(:sids) AND status IN ('requested', 'confirmed')
-            AND tstzrange(starts_at, ends_at) && tstzrange(:nb_from, :nb_to)
-            AND (NULLIF(:none, '-')::uuid IS NULL OR id <> NULLIF(:none, '-')::uuid);
+-- @include busy.sql
 \endif

@@ -9,22 +9,12 @@
 -- Variables set by bench/run with -D: practitioners (how many), w_from and w_to (the week's
 -- window), none ("-": NULLIF(:none, '-') is a NULL parameter where the service binds None).
 \set k random(0, :practitioners - 1)
-SELECT id AS pid, '{' || id || '}' AS pids FROM bench_practitioners WHERE r = :k
+SELECT id AS pid, '{' || id || '}' AS pids, '{' || id || '}' AS busy_pids FROM bench_practitioners WHERE r = :k
 \gset
 -- scheduling::store::bookable
 SELECT p.id, p.name, p.discipline, p.consult_modes, p.active, p.clinic_id, c.time_zone
            FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = :pid;
 -- scheduling::store::schedules
-SELECT s.practitioner_id, s.slot_minutes, r.weekday, r.starts, r.ends
-           FROM practitioner_schedules s
-           LEFT JOIN schedule_ranges r ON r.practitioner_id = s.practitioner_id
-          WHERE s.practitioner_id = ANY(:pids)
-          ORDER BY s.practitioner_id, r.weekday, r.starts;
+-- @include schedules.sql
 -- scheduling::store::busy
-SELECT practitioner_id, true AS is_time_off, starts_at, ends_at FROM time_off
-          WHERE practitioner_id = ANY(:pids) AND tstzrange(starts_at, ends_at) && tstzrange(:w_from, :w_to)
-         UNION ALL
-         SELECT practitioner_id, false, starts_at, ends_at FROM bookings
-          WHERE practitioner_id = ANY(:pids) AND status IN ('requested', 'confirmed')
-            AND tstzrange(starts_at, ends_at) && tstzrange(:w_from, :w_to)
-            AND (NULLIF(:none, '-')::uuid IS NULL OR id <> NULLIF(:none, '-')::uuid);
+-- @include busy.sql

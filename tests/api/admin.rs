@@ -167,7 +167,7 @@ async fn clinics_page_through_with_next_cursor() {
     assert_eq!(unique, created);
 
     // Without a limit all three fit on one page.
-    let page = json_of(app.get_as("/v1/admin/clinics", &admin).await).await;
+    let page = app.get_json_as("/v1/admin/clinics", &admin).await;
     assert_eq!(ids_of(&page).len(), 3);
     assert!(page["next_cursor"].is_null());
 }
@@ -211,7 +211,7 @@ async fn patching_a_clinic_changes_only_the_given_fields() {
     let admin = app.admin_token().await;
     let id = app.create_clinic(&admin, "Old Name").await;
     let path = format!("/v1/admin/clinics/{id}");
-    let before = json_of(app.get_as(&path, &admin).await).await;
+    let before = app.get_json_as(&path, &admin).await;
 
     let response = app
         .patch_as(
@@ -246,7 +246,7 @@ async fn patching_a_clinic_changes_only_the_given_fields() {
     );
 
     // Stored, not just echoed.
-    assert_eq!(json_of(app.get_as(&path, &admin).await).await, after);
+    assert_eq!(app.get_json_as(&path, &admin).await, after);
 }
 
 #[tokio::test]
@@ -255,7 +255,7 @@ async fn an_empty_or_invalid_clinic_patch_is_a_422_and_changes_nothing() {
     let admin = app.admin_token().await;
     let id = app.create_clinic(&admin, "Steady Clinic").await;
     let path = format!("/v1/admin/clinics/{id}");
-    let before = json_of(app.get_as(&path, &admin).await).await;
+    let before = app.get_json_as(&path, &admin).await;
 
     assert_problem(app.patch_as(&path, &admin, &json!({})).await, 422).await;
 
@@ -276,7 +276,7 @@ async fn an_empty_or_invalid_clinic_patch_is_a_422_and_changes_nothing() {
     assert_eq!(error_fields(&problem), vec!["latitude"], "{problem}");
 
     assert_eq!(
-        json_of(app.get_as(&path, &admin).await).await,
+        app.get_json_as(&path, &admin).await,
         before,
         "a refused patch changes nothing"
     );
@@ -350,7 +350,7 @@ async fn front_desk_and_practitioners_get_403_on_every_admin_endpoint() {
     assert_eq!(app.count("clinics").await, clinics_before);
     // Two staff were added by the test itself (one per role), none through the refused POSTs.
     assert_eq!(app.count("staff").await, staff_before + 2);
-    let clinic_now = json_of(app.get_as(&clinic_path, &admin).await).await;
+    let clinic_now = app.get_json_as(&clinic_path, &admin).await;
     assert_eq!(clinic_now["name"], "Guarded Clinic");
 }
 
@@ -564,14 +564,12 @@ async fn the_staff_list_shows_created_staff() {
     );
 
     // Paging works here too.
-    let first = json_of(app.get_as("/v1/admin/staff?limit=1", &admin).await).await;
+    let first = app.get_json_as("/v1/admin/staff?limit=1", &admin).await;
     assert_eq!(ids_of(&first).len(), 1);
     let cursor = first["next_cursor"].as_str().expect("a second page");
-    let second = json_of(
-        app.get_as(&format!("/v1/admin/staff?limit=1&cursor={cursor}"), &admin)
-            .await,
-    )
-    .await;
+    let second = app
+        .get_json_as(&format!("/v1/admin/staff?limit=1&cursor={cursor}"), &admin)
+        .await;
     assert_eq!(ids_of(&second).len(), 1);
     assert_ne!(ids_of(&first), ids_of(&second));
     assert!(second["next_cursor"].is_null());

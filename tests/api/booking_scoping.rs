@@ -171,9 +171,7 @@ async fn each_role_acts_on_its_own_clinics_bookings_along_the_allowed_transition
             "confirmed"
         );
         let new_start = world.fresh_slot();
-        let moved = desk
-            .act_ok(token, x, "reschedule", &json!({"starts_at": new_start}))
-            .await;
+        let moved = desk.reschedule(token, x, &new_start).await;
         assert_eq!(moved["starts_at"], json!(new_start), "{who}");
         assert_eq!(
             desk.act_ok(token, x, "complete", &json!({})).await["status"],
@@ -384,7 +382,7 @@ async fn hours_and_time_off_are_admin_only() {
     let practitioner = world.practitioner_a();
     let schedule_path = format!("/v1/admin/practitioners/{practitioner}/schedule");
     let time_off_path = format!("/v1/admin/practitioners/{practitioner}/time-off");
-    let before = json_of(world.app().get_as(&schedule_path, world.admin()).await).await;
+    let before = world.app().get_json_as(&schedule_path, world.admin()).await;
     let week =
         json!({"weekly": [{"weekday": 6, "start": "10:00", "end": "12:00"}], "slot_minutes": 30});
     let monday = upcoming(TORONTO, Weekday::Mon, 3);
@@ -409,7 +407,7 @@ async fn hours_and_time_off_are_admin_only() {
         )
         .await;
     }
-    let after = json_of(world.app().get_as(&schedule_path, world.admin()).await).await;
+    let after = world.app().get_json_as(&schedule_path, world.admin()).await;
     assert_eq!(after, before, "the hours are unchanged");
     assert_eq!(world.app().count("time_off").await, 0);
     assert_eq!(

@@ -32,11 +32,7 @@ impl Chromedriver {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("browser-{}", Uuid::new_v4().simple()));
         std::fs::create_dir_all(dir.join("profile")).expect("a profile directory");
-        // A free port, released just before chromedriver takes it.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
+        let port = crate::binary::free_port();
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .arg(format!(

@@ -4,24 +4,34 @@ use crate::helpers::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+/// No callback, patient, consent or email was written.
+async fn assert_nothing_stored(app: &TestApp) {
+    for table in [
+        "callback_requests",
+        "patients",
+        "consent_events",
+        "email_outbox",
+    ] {
+        assert_eq!(app.count(table).await, 0, "{table}");
+    }
+}
+
+const EMAILS_OF_A_CALLBACK: &str = "SELECT kind, to_address::text, status, category FROM email_outbox WHERE callback_request_id = $1";
+
 #[tokio::test]
 async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
     let app = TestApp::spawn().await;
     let response = app
-        .client
-        .post(app.url("/v1/callback-requests"))
-        .header("user-agent", "Mozilla/5.0 (test form)")
-        .json(&callback_body())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    let body = json_of(response).await;
+        .post_json_from(
+            "Mozilla/5.0 (test form)",
+            "/v1/callback-requests",
+            &callback_body(),
+        )
+        .await;
+    let body = assert_created_under(response, "/v1/staff/callback-requests").await;
     let id: Uuid = body["id"].as_str().unwrap().parse().unwrap();
     assert_eq!(body["status"], "new");
     assert!(body["created_at"].as_str().unwrap().contains('T'));
-    assert_eq!(location, format!("/v1/staff/callback-requests/{id}"));
 
     let (name, phone, email, preferred, status, patient_id): (String, String, String, String, String, Uuid) =
         sqlx::query_as(
@@ -30,7 +40,7 @@ async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
         .bind(id)
         .fetch_one(&app.db)
         .await
-        .unwrap();
+        .expect("the stored callback");
     assert_eq!(
         (
             name.as_str(),
@@ -68,13 +78,12 @@ async fn a_callback_request_is_stored_with_its_consents_and_a_queued_email() {
         assert_eq!(agent, "Mozilla/5.0 (test form)");
     }
 
-    let emails: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT kind, to_address::text, status, category FROM email_outbox WHERE callback_request_id = $1",
-    )
-    .bind(id)
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let emails: Vec<(String, String, String, Option<String>)> =
+        sqlx::query_as(EMAILS_OF_A_CALLBACK)
+            .bind(id)
+            .fetch_all(&app.db)
+            .await
+            .expect("the emails");
     assert_eq!(
         emails,
         vec![(
@@ -94,10 +103,7 @@ async fn without_an_email_nothing_is_queued_and_the_phone_is_normalised() {
     body["phone"] = json!("(416) 555 0100");
     assert_eq!(app.post_callback(&body).await.status(), 201);
     assert_eq!(app.count("email_outbox").await, 0);
-    let phone: String = sqlx::query_scalar("SELECT phone FROM callback_requests")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let phone: String = app.scalar("SELECT phone FROM callback_requests").await;
     assert_eq!(phone, "+14165550100");
 }
 
@@ -117,12 +123,7 @@ async fn the_same_email_in_any_case_is_one_patient_and_a_later_form_cannot_withd
         3,
         "each form's checked boxes are recorded; unchecked ones are not withdrawals"
     );
-    let current: bool = sqlx::query_scalar(
-        "SELECT granted FROM consent_events WHERE category = 'exercise_plans' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let current: bool = app.scalar("SELECT granted FROM consent_events WHERE category = 'exercise_plans' ORDER BY id DESC LIMIT 1").await;
     assert!(current, "a later unchecked box takes nothing away");
 }
 
@@ -164,14 +165,7 @@ async fn the_honeypot_answers_201_and_stores_nothing() {
     assert!(response.headers().contains_key("location"));
     let body = json_of(response).await;
     assert_eq!(body["status"], "new");
-    for table in [
-        "callback_requests",
-        "patients",
-        "consent_events",
-        "email_outbox",
-    ] {
-        assert_eq!(app.count(table).await, 0, "{table}");
-    }
+    assert_nothing_stored(&app).await;
 }
 
 #[tokio::test]
@@ -187,10 +181,7 @@ async fn an_unknown_clinic_is_a_422_and_a_known_one_is_recorded() {
     let clinic = app.create_clinic(&admin, "Runners Physio").await;
     body["clinic_id"] = json!(clinic);
     assert_eq!(app.post_callback(&body).await.status(), 201);
-    let stored: Option<Uuid> = sqlx::query_scalar("SELECT clinic_id FROM callback_requests")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let stored: Option<Uuid> = app.scalar("SELECT clinic_id FROM callback_requests").await;
     assert_eq!(stored, Some(clinic));
 }
 
@@ -311,10 +302,8 @@ async fn ten_thousand_character_strings_are_refused_and_nothing_is_stored() {
         body[field] = json!(long);
     }
     let problem = assert_problem(app.post_callback(&body).await, 422).await;
-    let mut fields = error_fields(&problem);
-    fields.sort();
     assert_eq!(
-        fields,
+        sorted_error_fields(&problem),
         vec![
             "concern",
             "email",
@@ -324,12 +313,5 @@ async fn ten_thousand_character_strings_are_refused_and_nothing_is_stored() {
             "source_url"
         ]
     );
-    for table in [
-        "callback_requests",
-        "patients",
-        "consent_events",
-        "email_outbox",
-    ] {
-        assert_eq!(app.count(table).await, 0, "{table}");
-    }
+    assert_nothing_stored(&app).await;
 }

@@ -1,38 +1,20 @@
 //! The `consultdesk` binary: `staff add`, and `serve` on the embedded default with nothing configured.
 
+use crate::binary::{BINARY, free_port, post_a_callback, staff_add};
 use crate::helpers::*;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_consultdesk");
 
 #[tokio::test]
 async fn staff_add_reads_the_password_from_stdin_and_the_account_can_sign_in() {
     let app = TestApp::spawn().await;
-    let mut child = Command::new(BINARY)
-        .args([
-            "staff",
-            "add",
-            "--email",
-            "first.admin@clinic.test",
-            "--name",
-            "First Admin",
-            "--role",
-            "admin",
-        ])
-        .env("DATABASE_URL", &app.database_url)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"correct horse battery staple\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = staff_add(
+        "first.admin@clinic.test",
+        "First Admin",
+        "admin",
+        "correct horse battery staple",
+        |command| command.env("DATABASE_URL", &app.database_url),
+    );
     assert!(
         output.status.success(),
         "{}",
@@ -53,34 +35,10 @@ async fn staff_add_reads_the_password_from_stdin_and_the_account_can_sign_in() {
 #[tokio::test]
 async fn staff_add_refuses_a_short_password_and_an_unknown_role() {
     let app = TestApp::spawn().await;
-    for (role, password) in [
-        ("admin", "short\n"),
-        ("janitor", "a long enough password\n"),
-    ] {
-        let mut child = Command::new(BINARY)
-            .args([
-                "staff",
-                "add",
-                "--email",
-                "x@clinic.test",
-                "--name",
-                "X",
-                "--role",
-                role,
-            ])
-            .env("DATABASE_URL", &app.database_url)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(password.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
+    for (role, password) in [("admin", "short"), ("janitor", "a long enough password")] {
+        let output = staff_add("x@clinic.test", "X", role, password, |command| {
+            command.env("DATABASE_URL", &app.database_url)
+        });
         assert!(!output.status.success(), "{role}");
     }
     assert_eq!(app.count("staff").await, 0);
@@ -96,11 +54,7 @@ async fn serve_runs_on_the_embedded_postgres_the_readme_steps_work_beside_it_and
         uuid::Uuid::new_v4().simple()
     ));
     std::fs::create_dir_all(&workdir).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut child = Command::new(BINARY)
         .arg("serve")
         .current_dir(&workdir)
@@ -143,13 +97,7 @@ async fn serve_runs_on_the_embedded_postgres_the_readme_steps_work_beside_it_and
             .status(),
         200
     );
-    let created = client
-        .post(format!("{base}/v1/callback-requests"))
-        .json(&callback_body())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    post_a_callback(&client, &base).await;
 
     // The README's next steps, in a second terminal while serve runs: they attach to serve's
     // embedded Postgres instead of failing on its lock.
@@ -164,43 +112,24 @@ async fn serve_runs_on_the_embedded_postgres_the_readme_steps_work_beside_it_and
         "seed-demo beside a running serve: {}",
         String::from_utf8_lossy(&seeded.stderr)
     );
-    let mut add = Command::new(BINARY)
-        .args([
-            "staff",
-            "add",
-            "--email",
-            "admin@clinic.example",
-            "--name",
-            "Admin",
-            "--role",
-            "admin",
-        ])
-        .current_dir(&workdir)
-        .env_remove("DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(b"a long admin password\n")
-        .unwrap();
-    let added = add.wait_with_output().unwrap();
+    let added = staff_add(
+        "admin@clinic.example",
+        "Admin",
+        "admin",
+        "a long admin password",
+        |command| command.current_dir(&workdir).env_remove("DATABASE_URL"),
+    );
     assert!(
         added.status.success(),
         "staff add beside a running serve: {}",
         String::from_utf8_lossy(&added.stderr)
     );
-    let found: serde_json::Value = client
+    let search = client
         .get(format!("{base}/v1/practitioners?city=montreal"))
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    let found = json_of(search).await;
     assert!(
         !found["items"].as_array().unwrap().is_empty(),
         "serve sees what seed-demo wrote: {found}"

@@ -4,9 +4,10 @@
 //! the staff answers.
 
 use crate::helpers::*;
+use crate::mime::leaves;
 use crate::smtp::SmtpServer;
 use crate::unsubscribe::{
-    KEY_A, PATIENCE, PUBLIC_BASE, get, leaves, link_of, local, of_kind, overrides, post_form,
+    KEY_A, PATIENCE, PUBLIC_BASE, get, link_of, local, of_kind, overrides, post_form,
 };
 use consultdesk::email::worker::{Outcome, Worker};
 use serde_json::{Value, json};
@@ -19,27 +20,30 @@ fn consents(reminders: bool, plans: bool, care: bool, updates: bool) -> Value {
            "plans_of_care": care, "service_updates": updates})
 }
 
-/// Posts a callback form for `clinic` from `email`; the callback's id.
-async fn callback(
-    app: &TestApp,
-    clinic: Option<Uuid>,
-    email: &str,
-    name: &str,
-    phone: &str,
-    consents: Value,
-) -> Uuid {
+/// Who fills in a form: a unique email, and the name and phone they give.
+#[derive(Clone)]
+struct Person {
+    email: String,
+    name: &'static str,
+    phone: &'static str,
+}
+
+impl Person {
+    fn new(tag: &str, name: &'static str, phone: &'static str) -> Person {
+        let email = format!("{tag}-{}@example.com", Uuid::new_v4().simple());
+        Person { email, name, phone }
+    }
+}
+
+/// Posts a callback form for `clinic` from `person`; the callback's id.
+async fn callback(app: &TestApp, clinic: Option<Uuid>, person: &Person, consents: Value) -> Uuid {
     let mut body = callback_body();
-    body["email"] = json!(email);
-    body["name"] = json!(name);
-    body["phone"] = json!(phone);
+    body["email"] = json!(person.email);
+    body["name"] = json!(person.name);
+    body["phone"] = json!(person.phone);
     body["clinic_id"] = json!(clinic);
     body["consents"] = consents;
-    let response = app.post_callback(&body).await;
-    assert_eq!(response.status(), 201, "posting a callback");
-    json_of(response).await["id"]
-        .as_str()
-        .and_then(|id| id.parse().ok())
-        .expect("the callback id")
+    app.accepted_callback(&body).await
 }
 
 async fn patient_of(app: &TestApp, email: &str) -> Uuid {
@@ -50,20 +54,11 @@ async fn patient_of(app: &TestApp, email: &str) -> Uuid {
         .expect("the patient")
 }
 
-/// The state in force per (sender, category) from the ledger: the newest row of each.
+/// The state in force for (sender, category): a category never recorded is not granted.
 async fn state_at(app: &TestApp, patient: Uuid, clinic: Option<Uuid>, category: &str) -> bool {
-    sqlx::query_scalar::<_, bool>(
-        "SELECT granted FROM consent_events
-          WHERE patient_id = $1 AND clinic_id IS NOT DISTINCT FROM $2 AND category = $3
-          ORDER BY id DESC LIMIT 1",
-    )
-    .bind(patient)
-    .bind(clinic)
-    .bind(category)
-    .fetch_optional(&app.db)
-    .await
-    .expect("the ledger")
-    .unwrap_or(false)
+    consent_state(&app.db, patient, clinic, category)
+        .await
+        .unwrap_or(false)
 }
 
 async fn ledger_rows(
@@ -147,22 +142,20 @@ async fn an_unchecked_box_takes_nothing_away_from_anyone() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let clinic = app.create_clinic(&admin, "Victim's Clinic").await;
-    let email = format!("victim-{}@example.com", Uuid::new_v4().simple());
+    let person = Person::new("victim", "Vic Tim", "416-555-0101");
     callback(
         &app,
         Some(clinic),
-        &email,
-        "Vic Tim",
-        "416-555-0101",
+        &person,
         consents(true, true, true, false),
     )
     .await;
-    let patient = patient_of(&app, &email).await;
+    let patient = patient_of(&app, &person.email).await;
     let before = ledger_rows(&app, patient).await;
 
     // The attacker types the victim's email into the same clinic's form, every box unchecked.
     let mut body = callback_body();
-    body["email"] = json!(email.to_uppercase());
+    body["email"] = json!(person.email.to_uppercase());
     body["clinic_id"] = json!(clinic);
     body["consents"] = serde_json::from_str(NONE_CHECKED).unwrap();
     assert_eq!(app.post_callback(&body).await.status(), 201);
@@ -179,9 +172,7 @@ async fn an_unchecked_box_takes_nothing_away_from_anyone() {
     callback(
         &app,
         Some(clinic),
-        &email,
-        "Vic Tim",
-        "416-555-0101",
+        &person,
         consents(false, false, false, false),
     )
     .await;
@@ -196,17 +187,9 @@ async fn an_unchecked_box_takes_nothing_away_from_anyone() {
 #[tokio::test]
 async fn the_ledger_refuses_a_withdrawal_from_a_form() {
     let app = TestApp::spawn().await;
-    let email = format!("x-{}@example.com", Uuid::new_v4().simple());
-    callback(
-        &app,
-        None,
-        &email,
-        "X",
-        "416-555-0102",
-        consents(true, false, false, false),
-    )
-    .await;
-    let patient = patient_of(&app, &email).await;
+    let person = Person::new("x", "X", "416-555-0102");
+    callback(&app, None, &person, consents(true, false, false, false)).await;
+    let patient = patient_of(&app, &person.email).await;
     let refused = sqlx::query(
         "INSERT INTO consent_events (id, patient_id, category, granted, source, wording_version)
          VALUES ($1, $2, 'appointment_reminders', false, 'web_form', '2026-12-consult-form-v2')",
@@ -230,14 +213,12 @@ async fn staff_see_only_their_clinics_part_of_a_patient() {
     let admin = app.admin_token().await;
     let clinic_a = app.create_clinic(&admin, "Clinic A").await;
     let clinic_b = app.create_clinic(&admin, "Clinic B").await;
-    let email = format!("person-{}@example.com", Uuid::new_v4().simple());
+    let person = Person::new("person", "Real Person", "416-555-0199");
     // The person contacts clinic B only.
     let at_b = callback(
         &app,
         Some(clinic_b),
-        &email,
-        "Real Person",
-        "416-555-0199",
+        &person,
         consents(true, true, true, false),
     )
     .await;
@@ -249,16 +230,19 @@ async fn staff_see_only_their_clinics_part_of_a_patient() {
             .unwrap();
     // Clinic A's front desk posts the public form to clinic A with that email.
     let desk_a = app.staff_token("front_desk", &[clinic_a]).await;
+    let made_up = Person {
+        name: "Made Up",
+        phone: "416-555-0177",
+        ..person.clone()
+    };
     let at_a = callback(
         &app,
         Some(clinic_a),
-        &email,
-        "Made Up",
-        "416-555-0177",
+        &made_up,
         consents(true, false, false, false),
     )
     .await;
-    let patient = patient_of(&app, &email).await;
+    let patient = patient_of(&app, &person.email).await;
 
     let response = app
         .get_as(&format!("/v1/staff/patients/{patient}"), &desk_a)
@@ -321,17 +305,13 @@ async fn staff_see_only_their_clinics_part_of_a_patient() {
 
     // Staff of B see B's part; admins see everything.
     let desk_b = app.staff_token("front_desk", &[clinic_b]).await;
-    let view_b = json_of(
-        app.get_as(&format!("/v1/staff/patients/{patient}"), &desk_b)
-            .await,
-    )
-    .await;
+    let view_b = app
+        .get_json_as(&format!("/v1/staff/patients/{patient}"), &desk_b)
+        .await;
     assert_eq!(view_b["name"], "Real Person");
-    let everything = json_of(
-        app.get_as(&format!("/v1/staff/patients/{patient}"), &admin)
-            .await,
-    )
-    .await;
+    let everything = app
+        .get_json_as(&format!("/v1/staff/patients/{patient}"), &admin)
+        .await;
     assert_eq!(everything["callbacks"].as_array().unwrap().len(), 2);
     assert_eq!(
         everything["consents"].as_array().unwrap().len(),
@@ -345,13 +325,11 @@ async fn a_booking_shows_the_details_given_with_it_and_its_clinics_consents() {
     let desk = crate::bookings::Desk::new().await;
     let app = &desk.app;
     let clinic_b = app.create_clinic(&desk.admin, "Clinic B").await;
-    let email = format!("p-{}@example.com", Uuid::new_v4().simple());
+    let person = Person::new("p", "First Name Given", "416-555-0111");
     callback(
         app,
         Some(clinic_b),
-        &email,
-        "First Name Given",
-        "416-555-0111",
+        &person,
         consents(true, true, true, false),
     )
     .await;
@@ -359,7 +337,7 @@ async fn a_booking_shows_the_details_given_with_it_and_its_clinics_consents() {
     let starts = desk
         .slot_starts(desk.practitioner, today, today + chrono::Duration::days(14))
         .await;
-    let booking = desk.book_at(&starts[0], &email).await;
+    let booking = desk.book_at(&starts[0], &person.email).await;
     let front_desk = app.staff_token("front_desk", &[desk.clinic]).await;
     let detail = app
         .get_as(&format!("/v1/staff/bookings/{booking}"), &front_desk)
@@ -390,14 +368,7 @@ async fn the_consent_wording_is_published_and_unknown_versions_are_refused() {
     .await;
     let admin = app.admin_token().await;
     let clinic = app.create_clinic(&admin, "Harbour Physio").await;
-    let wording = json_of(
-        app.client
-            .get(app.url("/v1/consent-wording?locale=en"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let wording = json_of(app.get("/v1/consent-wording?locale=en").await).await;
     let version = wording["version"].as_str().unwrap().to_owned();
     assert_eq!(wording["locale"], "en");
     for category in [
@@ -410,11 +381,8 @@ async fn the_consent_wording_is_published_and_unknown_versions_are_refused() {
         assert!(text.contains("Healthy Knees Network"), "{category}: {text}");
     }
     let for_clinic = json_of(
-        app.client
-            .get(app.url(&format!("/v1/consent-wording?clinic_id={clinic}")))
-            .send()
-            .await
-            .unwrap(),
+        app.get(&format!("/v1/consent-wording?clinic_id={clinic}"))
+            .await,
     )
     .await;
     let reminders = for_clinic["categories"]["appointment_reminders"]
@@ -424,12 +392,7 @@ async fn the_consent_wording_is_published_and_unknown_versions_are_refused() {
         reminders.contains("Harbour Physio and Healthy Knees Network"),
         "{reminders}"
     );
-    let bad_locale = app
-        .client
-        .get(app.url("/v1/consent-wording?locale=de"))
-        .send()
-        .await
-        .unwrap();
+    let bad_locale = app.get("/v1/consent-wording?locale=de").await;
     assert_eq!(
         error_fields(&assert_problem(bad_locale, 422).await),
         vec!["locale"]
@@ -470,17 +433,15 @@ async fn service_updates_wait_for_the_person_to_confirm_from_the_email() {
     let smtp = SmtpServer::start().await;
     let admin = app.admin_token().await;
     let clinic = app.create_clinic(&admin, "Harbour Physio").await;
-    let email = format!("news-{}@example.com", Uuid::new_v4().simple());
+    let person = Person::new("news", "Nia News", "416-555-0122");
     callback(
         &app,
         Some(clinic),
-        &email,
-        "Nia News",
-        "416-555-0122",
+        &person,
         consents(true, false, false, true),
     )
     .await;
-    let patient = patient_of(&app, &email).await;
+    let patient = patient_of(&app, &person.email).await;
     assert!(
         state_at(&app, patient, Some(clinic), "appointment_reminders").await,
         "granted at once"
@@ -497,9 +458,7 @@ async fn service_updates_wait_for_the_person_to_confirm_from_the_email() {
     callback(
         &app,
         Some(clinic),
-        &email,
-        "Nia News",
-        "416-555-0122",
+        &person,
         consents(false, false, false, true),
     )
     .await;
@@ -563,17 +522,9 @@ async fn service_updates_wait_for_the_person_to_confirm_from_the_email() {
 async fn an_expired_confirmation_link_grants_nothing() {
     let app = TestApp::spawn_with(overrides(KEY_A)).await;
     let smtp = SmtpServer::start().await;
-    let email = format!("late-{}@example.com", Uuid::new_v4().simple());
-    callback(
-        &app,
-        None,
-        &email,
-        "Lee Late",
-        "416-555-0133",
-        consents(false, false, false, true),
-    )
-    .await;
-    let patient = patient_of(&app, &email).await;
+    let person = Person::new("late", "Lee Late", "416-555-0133");
+    callback(&app, None, &person, consents(false, false, false, true)).await;
+    let patient = patient_of(&app, &person.email).await;
     let messages = deliver(&app, &smtp).await;
     let message = of_kind(&messages, "consent_confirmation");
     let text = text_of(message);
@@ -600,26 +551,22 @@ async fn one_clinics_consent_and_unsubscribe_never_stand_for_anothers() {
     let clinic_b = app.create_clinic(&admin, "Clinic B").await;
     let desk_a = app.staff_token("front_desk", &[clinic_a]).await;
     let desk_b = app.staff_token("front_desk", &[clinic_b]).await;
-    let email = format!("two-{}@example.com", Uuid::new_v4().simple());
+    let person = Person::new("two", "Two Clinics", "416-555-0144");
     callback(
         &app,
         Some(clinic_a),
-        &email,
-        "Two Clinics",
-        "416-555-0144",
+        &person,
         consents(false, true, false, false),
     )
     .await;
     callback(
         &app,
         Some(clinic_b),
-        &email,
-        "Two Clinics",
-        "416-555-0144",
+        &person,
         consents(false, false, false, false),
     )
     .await;
-    let patient = patient_of(&app, &email).await;
+    let patient = patient_of(&app, &person.email).await;
     // B never got exercise-plan consent: A's does not stand for it.
     let refused = plan(&app, &desk_b, patient, clinic_b).await;
     assert_eq!(
@@ -629,9 +576,7 @@ async fn one_clinics_consent_and_unsubscribe_never_stand_for_anothers() {
     callback(
         &app,
         Some(clinic_b),
-        &email,
-        "Two Clinics",
-        "416-555-0144",
+        &person,
         consents(false, true, false, false),
     )
     .await;
@@ -688,17 +633,15 @@ async fn staff_record_a_consent_change_the_person_asked_for() {
     let admin = app.admin_token().await;
     let clinic = app.create_clinic(&admin, "Clinic A").await;
     let other = app.create_clinic(&admin, "Clinic B").await;
-    let email = format!("phone-{}@example.com", Uuid::new_v4().simple());
+    let person = Person::new("phone", "Pat Phone", "416-555-0155");
     callback(
         &app,
         Some(clinic),
-        &email,
-        "Pat Phone",
-        "416-555-0155",
+        &person,
         consents(false, true, false, false),
     )
     .await;
-    let patient = patient_of(&app, &email).await;
+    let patient = patient_of(&app, &person.email).await;
     let desk = app.staff_token("front_desk", &[clinic]).await;
     assert_eq!(plan(&app, &desk, patient, clinic).await.status(), 201);
     let path = format!("/v1/staff/patients/{patient}/consents");
@@ -765,32 +708,31 @@ async fn staff_record_a_consent_change_the_person_asked_for() {
             &json!({"category": "newsletters", "note": "x".repeat(501)}),
         )
         .await;
-    let mut fields = error_fields(&assert_problem(invalid, 422).await);
-    fields.sort();
-    assert_eq!(fields, vec!["category", "clinic_id", "granted", "note"]);
+    assert_eq!(
+        sorted_error_fields(&assert_problem(invalid, 422).await),
+        vec!["category", "clinic_id", "granted", "note"]
+    );
 }
 
 #[tokio::test]
 async fn a_booking_form_with_unchecked_boxes_takes_nothing_away_either() {
     let desk = crate::bookings::Desk::new().await;
     let app = &desk.app;
-    let email = format!("b-{}@example.com", Uuid::new_v4().simple());
+    let person = Person::new("b", "Bea", "416-555-0166");
     callback(
         app,
         Some(desk.clinic),
-        &email,
-        "Bea",
-        "416-555-0166",
+        &person,
         consents(true, true, true, false),
     )
     .await;
-    let patient = patient_of(app, &email).await;
+    let patient = patient_of(app, &person.email).await;
     let before = ledger_rows(app, patient).await;
     let today = chrono::Utc::now().date_naive();
     let starts = desk
         .slot_starts(desk.practitioner, today, today + chrono::Duration::days(14))
         .await;
-    let mut body = crate::bookings::booking_body(desk.practitioner, &starts[0], &email);
+    let mut body = crate::bookings::booking_body(desk.practitioner, &starts[0], &person.email);
     body["consents"] = serde_json::from_str(NONE_CHECKED).unwrap();
     assert_eq!(desk.book(&body).await.status(), 201);
     assert_eq!(ledger_rows(app, patient).await, before);
@@ -801,16 +743,8 @@ async fn a_booking_form_with_unchecked_boxes_takes_nothing_away_either() {
 async fn emails_the_network_sends_carry_its_name() {
     let app = networked_app().await;
     let smtp = SmtpServer::start().await;
-    let email = format!("n-{}@example.com", Uuid::new_v4().simple());
-    callback(
-        &app,
-        None,
-        &email,
-        "Nora",
-        "416-555-0188",
-        consents(false, false, false, false),
-    )
-    .await;
+    let person = Person::new("n", "Nora", "416-555-0188");
+    callback(&app, None, &person, consents(false, false, false, false)).await;
     let worker = app.worker(&smtp, |config| {
         config.public_base_url = PUBLIC_BASE.to_owned();
         config.signing_keys = vec![KEY_A.as_bytes().to_vec()];

@@ -11,20 +11,6 @@ use uuid::Uuid;
 /// The version of the migration under test.
 const PER_SENDER: i64 = 20261202000011;
 
-async fn state(pool: &PgPool, patient: Uuid, clinic: Option<Uuid>, category: &str) -> Option<bool> {
-    sqlx::query_scalar(
-        "SELECT granted FROM consent_events
-          WHERE patient_id = $1 AND clinic_id IS NOT DISTINCT FROM $2 AND category = $3
-          ORDER BY id DESC LIMIT 1",
-    )
-    .bind(patient)
-    .bind(clinic)
-    .bind(category)
-    .fetch_optional(pool)
-    .await
-    .expect("the ledger")
-}
-
 #[tokio::test]
 async fn existing_consent_rows_keep_their_meaning() {
     let (name, url) = new_empty_database().await;
@@ -153,18 +139,18 @@ async fn existing_consent_rows_keep_their_meaning() {
     );
     // A's plans consent is A's; B's unchecked box stays B's.
     assert_eq!(
-        state(&pool, patient, Some(clinic_a), "exercise_plans").await,
+        consent_state(&pool, patient, Some(clinic_a), "exercise_plans").await,
         Some(true)
     );
     assert_eq!(
-        state(&pool, patient, Some(clinic_b), "exercise_plans").await,
+        consent_state(&pool, patient, Some(clinic_b), "exercise_plans").await,
         Some(false)
     );
     // The one-click withdrawal acted for the whole person: it stands at the network and at every
     // clinic the person dealt with, later than the grants it overrode.
     for sender in [None, Some(clinic_a), Some(clinic_b)] {
         assert_eq!(
-            state(&pool, patient, sender, "appointment_reminders").await,
+            consent_state(&pool, patient, sender, "appointment_reminders").await,
             Some(false),
             "{sender:?}"
         );

@@ -64,12 +64,7 @@ impl Directory {
     }
 
     async fn search(&self, query: &str) -> reqwest::Response {
-        self.app
-            .client
-            .get(self.app.url(&format!("/v1/practitioners?{query}")))
-            .send()
-            .await
-            .unwrap()
+        self.app.get(&format!("/v1/practitioners?{query}")).await
     }
 
     async fn search_ok(&self, query: &str) -> Value {
@@ -137,15 +132,8 @@ async fn admins_create_and_update_practitioners_with_validated_fields() {
             .status(),
         200
     );
-    let listed = json_of(
-        dir.app
-            .get_as(
-                &format!("/v1/admin/practitioners?clinic_id={clinic}"),
-                &dir.admin,
-            )
-            .await,
-    )
-    .await;
+    let listed_path = format!("/v1/admin/practitioners?clinic_id={clinic}");
+    let listed = dir.app.get_json_as(&listed_path, &dir.admin).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
 }
 
@@ -154,26 +142,19 @@ async fn invalid_practitioners_name_every_field_and_an_unknown_clinic_is_422() {
     let dir = Directory::new().await;
     let bad = json!({"clinic_id": "nope", "name": "", "discipline": "massage", "languages": ["english", "fr"],
                      "consult_modes": [], "services": [""]});
-    let problem = assert_problem(
-        dir.app
-            .post_as("/v1/admin/practitioners", &dir.admin, &bad)
-            .await,
-        422,
-    )
-    .await;
-    let mut fields = error_fields(&problem);
-    fields.sort();
-    assert_eq!(
-        fields,
-        vec![
-            "clinic_id",
-            "consult_modes",
-            "discipline",
-            "languages[0]",
-            "name",
-            "services[0]"
-        ]
-    );
+    let response = dir
+        .app
+        .post_as("/v1/admin/practitioners", &dir.admin, &bad)
+        .await;
+    let expected = [
+        "clinic_id",
+        "consult_modes",
+        "discipline",
+        "languages[0]",
+        "name",
+        "services[0]",
+    ];
+    assert_invalid_fields(response, &expected).await;
 
     let unknown = json!({"clinic_id": Uuid::now_v7(), "name": "A", "discipline": "physiotherapy", "consult_modes": ["phone"]});
     let problem = assert_problem(
@@ -304,21 +285,9 @@ async fn filters_narrow_the_results() {
         2,
         "inactive practitioners never appear"
     );
-    let public = dir
-        .app
-        .client
-        .get(dir.app.url(&format!("/v1/practitioners/{hidden}")))
-        .send()
-        .await
-        .unwrap();
+    let public = dir.app.get(&format!("/v1/practitioners/{hidden}")).await;
     assert_problem(public, 404).await;
-    let public = dir
-        .app
-        .client
-        .get(dir.app.url(&format!("/v1/practitioners/{physio}")))
-        .send()
-        .await
-        .unwrap();
+    let public = dir.app.get(&format!("/v1/practitioners/{physio}")).await;
     assert_eq!(public.status(), 200);
     assert!(json_of(public).await["distance_km"].is_null());
 }
@@ -402,13 +371,7 @@ async fn exactly_one_location_is_required() {
             "{query}: {problem}"
         );
     }
-    let clinics = dir
-        .app
-        .client
-        .get(dir.app.url("/v1/clinics"))
-        .send()
-        .await
-        .unwrap();
+    let clinics = dir.app.get("/v1/clinics").await;
     assert_problem(clinics, 422).await;
 }
 
@@ -539,14 +502,8 @@ async fn clinics_are_searched_too() {
     dir.practitioner(far_clinic, json!({})).await;
     let response = dir
         .app
-        .client
-        .get(
-            dir.app
-                .url(&format!("/v1/clinics?near={},{}", TORONTO.0, TORONTO.1)),
-        )
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/v1/clinics?near={},{}", TORONTO.0, TORONTO.1))
+        .await;
     assert_eq!(response.status(), 200);
     let page = json_of(response).await;
     let ids: Vec<&str> = page["items"]
@@ -563,14 +520,11 @@ async fn clinics_are_searched_too() {
     );
     let chiro = dir
         .app
-        .client
-        .get(dir.app.url(&format!(
+        .get(&format!(
             "/v1/clinics?near={},{}&discipline=chiropractic",
             TORONTO.0, TORONTO.1
-        )))
-        .send()
-        .await
-        .unwrap();
+        ))
+        .await;
     assert_eq!(json_of(chiro).await["items"].as_array().unwrap().len(), 1);
 }
 
@@ -596,10 +550,7 @@ async fn moving_a_clinic_moves_its_practitioners_in_search() {
 #[tokio::test]
 async fn app_connections_never_jit_compile_even_when_the_server_default_is_on() {
     let app = TestApp::spawn().await;
-    let database: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let database: String = app.scalar("SELECT current_database()").await;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "ALTER DATABASE {database} SET jit = on"
     )))

@@ -7,8 +7,8 @@
 
 use crate::bookings::{Desk, TORONTO, at, instant, upcoming};
 use crate::helpers::*;
+use crate::mime::{Part, html_unescape};
 use crate::smtp::{Captured, Mode, SmtpServer, header_in};
-use base64::Engine as _;
 use chrono::{DateTime, Days, Duration as TimeDelta, Utc, Weekday};
 use consultdesk::email::transport::Transport;
 use consultdesk::email::worker::{Outcome, Worker};
@@ -87,12 +87,7 @@ async fn callback_email(app: &TestApp, email: &str, clinic: Option<Uuid>) -> Uui
     if let Some(clinic) = clinic {
         body["clinic_id"] = json!(clinic);
     }
-    let response = app.post_callback(&body).await;
-    assert_eq!(response.status(), 201, "posting a callback for {email}");
-    let callback: Uuid = json_of(response).await["id"]
-        .as_str()
-        .and_then(|id| id.parse().ok())
-        .expect("the callback id");
+    let callback: Uuid = app.accepted_callback(&body).await;
     sqlx::query_scalar("SELECT id FROM email_outbox WHERE callback_request_id = $1")
         .bind(callback)
         .fetch_one(&app.db)
@@ -136,133 +131,6 @@ pub(crate) fn of_kind<'a>(messages: &'a [Captured], kind: &str) -> Vec<&'a Captu
         .iter()
         .filter(|m| m.header("X-Consultdesk-Kind").as_deref() == Some(kind))
         .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading MIME back: enough of RFC 2045/2046 for what lettre writes.
-
-#[derive(Debug)]
-struct Part {
-    /// The part's header block.
-    head: String,
-    /// The decoded body of a leaf; empty for a multipart.
-    body: String,
-    children: Vec<Part>,
-}
-
-impl Part {
-    fn parse(raw: &str) -> Part {
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((raw, ""));
-        let mut part = Part {
-            head: head.to_owned(),
-            body: String::new(),
-            children: Vec::new(),
-        };
-        if part.mime_type().starts_with("multipart/") {
-            let boundary = part.parameter("boundary").expect("a multipart boundary");
-            let delimiter = format!("--{boundary}");
-            part.children = body
-                .split(delimiter.as_str())
-                .skip(1) // the preamble
-                .take_while(|chunk| !chunk.starts_with("--")) // the closing delimiter
-                .map(|chunk| {
-                    let chunk = chunk.strip_prefix("\r\n").unwrap_or(chunk);
-                    Part::parse(chunk.strip_suffix("\r\n").unwrap_or(chunk))
-                })
-                .collect();
-        } else {
-            part.body = decode(
-                body,
-                &header_in(head, "Content-Transfer-Encoding").unwrap_or_default(),
-            );
-        }
-        part
-    }
-
-    fn header(&self, name: &str) -> Option<String> {
-        header_in(&self.head, name)
-    }
-
-    fn content_type(&self) -> String {
-        self.header("Content-Type")
-            .unwrap_or_else(|| "text/plain".to_owned())
-    }
-
-    /// `text/plain`, lowercased, without parameters.
-    fn mime_type(&self) -> String {
-        let content_type = self.content_type();
-        content_type
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase()
-    }
-
-    /// A Content-Type parameter (`boundary`, `method`), unquoted.
-    fn parameter(&self, name: &str) -> Option<String> {
-        self.content_type().split(';').skip(1).find_map(|param| {
-            let (key, value) = param.split_once('=')?;
-            key.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| value.trim().trim_matches('"').to_owned())
-        })
-    }
-
-    fn child_types(&self) -> Vec<String> {
-        self.children.iter().map(Part::mime_type).collect()
-    }
-}
-
-fn decode(body: &str, encoding: &str) -> String {
-    match encoding.trim().to_ascii_lowercase().as_str() {
-        "base64" => {
-            let compact: String = body.split_whitespace().collect();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(compact)
-                .expect("a base64 body");
-            String::from_utf8(bytes).expect("a UTF-8 body")
-        }
-        "quoted-printable" => decode_quoted_printable(body),
-        _ => body.to_owned(),
-    }
-}
-
-/// Soft line breaks removed, `=XX` turned back into bytes, the result read as UTF-8.
-fn decode_quoted_printable(body: &str) -> String {
-    let joined = body.replace("=\r\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'=')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).expect("a UTF-8 body")
-}
-
-/// The few entities an HTML attribute or text may use for URL characters.
-fn html_unescape(html: &str) -> String {
-    html.replace("&#x2f;", "/")
-        .replace("&#47;", "/")
-        .replace("&#x3d;", "=")
-        .replace("&#61;", "=")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
 }
 
 /// The `invite.ics` attachment of a message, parsed back.
@@ -341,13 +209,8 @@ async fn a_callback_email_arrives_with_its_headers_both_alternatives_and_the_uns
         message.header("X-Consultdesk-Kind").as_deref(),
         Some("callback_received")
     );
-    let list_unsubscribe = message
-        .header("List-Unsubscribe")
-        .expect("List-Unsubscribe");
-    let unsubscribe_url = list_unsubscribe
-        .strip_prefix('<')
-        .and_then(|rest| rest.strip_suffix('>'))
-        .unwrap_or_else(|| panic!("<URL>: {list_unsubscribe}"));
+    // The header's link, the very one both bodies carry.
+    let unsubscribe_url = crate::unsubscribe::link_of(message);
     let token = unsubscribe_url
         .strip_prefix("http://consultdesk.test/unsubscribe/")
         .unwrap_or_else(|| panic!("the unsubscribe URL: {unsubscribe_url}"));
@@ -364,8 +227,8 @@ async fn a_callback_email_arrives_with_its_headers_both_alternatives_and_the_uns
     assert_eq!(mime.child_types(), ["text/plain", "text/html"]);
     let text = &mime.children[0].body;
     let html = html_unescape(&mime.children[1].body);
-    assert!(text.contains(unsubscribe_url), "{text}");
-    assert!(html.contains(unsubscribe_url), "{html}");
+    assert!(text.contains(&unsubscribe_url), "{text}");
+    assert!(html.contains(&unsubscribe_url), "{html}");
     assert!(
         html.contains(&format!("href=\"{unsubscribe_url}\"")),
         "{html}"
@@ -398,12 +261,7 @@ async fn a_callback_email_arrives_with_its_headers_both_alternatives_and_the_uns
 async fn a_confirmation_carries_an_invite_that_parses_back_and_a_cancellation_cancels_it() {
     let smtp = SmtpServer::start().await;
     let desk = Desk::new().await;
-    let front_desk = desk.app.staff_token("front_desk", &[desk.clinic]).await;
-    let monday = upcoming(TORONTO, Weekday::Mon, 3);
-    let id = desk
-        .book_at(&at(TORONTO, monday, "09:00"), "jane@example.com")
-        .await;
-    desk.act_ok(&front_desk, id, "confirm", &json!({})).await;
+    let (front_desk, id) = desk.front_desk_and_a_confirmed_booking().await;
     let worker = desk.app.worker(&smtp, |_| {});
 
     // The request received and the confirmation; the reminder is not due for days.
@@ -438,11 +296,10 @@ async fn a_confirmation_carries_an_invite_that_parses_back_and_a_cancellation_ca
         .unwrap_or_default();
     assert_eq!(attendees, ["mailto:jane@example.com"], "{text}");
 
-    desk.act_ok(
+    desk.cancel(
         &front_desk,
         id,
-        "cancel",
-        &json!({"reason": "Patient called", "notify_patient": true}),
+        json!({"reason": "Patient called", "notify_patient": true}),
     )
     .await;
     assert_eq!(drain(&worker).await, [Outcome::Sent]);
@@ -885,9 +742,12 @@ async fn reminders_leave_when_due_once_and_withdrawn_or_moved_ones_never_do() {
 
     // A confirmed booking: the confirmation leaves, the reminders wait for their time.
     let kept = desk
-        .book_at(&at(TORONTO, monday, "09:00"), "kept@example.com")
+        .confirmed_at(
+            &front_desk,
+            &at(TORONTO, monday, "09:00"),
+            "kept@example.com",
+        )
         .await;
-    desk.act_ok(&front_desk, kept, "confirm", &json!({})).await;
     assert_eq!(drain(&worker).await, [Outcome::Sent, Outcome::Sent]);
     let messages = smtp.messages();
     assert_eq!(of_kind(&messages, "booking_confirmed").len(), 1);
@@ -919,24 +779,20 @@ async fn reminders_leave_when_due_once_and_withdrawn_or_moved_ones_never_do() {
 
     // One booking rescheduled, one cancelled: their first reminders are withdrawn.
     let moved = desk
-        .book_at(&at(TORONTO, monday, "10:00"), "moved@example.com")
+        .confirmed_at(
+            &front_desk,
+            &at(TORONTO, monday, "10:00"),
+            "moved@example.com",
+        )
         .await;
-    desk.act_ok(&front_desk, moved, "confirm", &json!({})).await;
     let new_start = at(TORONTO, monday + Days::new(1), "11:00");
-    desk.act_ok(
-        &front_desk,
-        moved,
-        "reschedule",
-        &json!({"starts_at": new_start}),
-    )
-    .await;
+    desk.reschedule(&front_desk, moved, &new_start).await;
     let cancelled = desk
         .book_at(&at(TORONTO, monday, "11:00"), "cancelled@example.com")
         .await;
     desk.act_ok(&front_desk, cancelled, "confirm", &json!({}))
         .await;
-    desk.act_ok(&front_desk, cancelled, "cancel", &json!({}))
-        .await;
+    desk.cancel(&front_desk, cancelled, json!({})).await;
 
     // Even long past their time, withdrawn reminders stay where they are.
     let withdrawn = sqlx::query(

@@ -7,13 +7,12 @@ use serde_json::json;
 async fn malformed_json_is_a_400_problem() {
     let app = TestApp::spawn().await;
     let response = app
-        .client
-        .post(app.url("/v1/callback-requests"))
-        .header("content-type", "application/json")
-        .body("{\"name\": ")
-        .send()
-        .await
-        .unwrap();
+        .post_raw(
+            "/v1/callback-requests",
+            Some("application/json"),
+            "{\"name\": ",
+        )
+        .await;
     let problem = assert_problem(response, 400).await;
     assert!(problem["detail"].as_str().unwrap().contains("JSON"));
 }
@@ -22,21 +21,14 @@ async fn malformed_json_is_a_400_problem() {
 async fn a_wrong_content_type_is_a_415_problem() {
     let app = TestApp::spawn().await;
     let response = app
-        .client
-        .post(app.url("/v1/callback-requests"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("name=Jane")
-        .send()
-        .await
-        .unwrap();
+        .post_raw(
+            "/v1/callback-requests",
+            Some("application/x-www-form-urlencoded"),
+            "name=Jane",
+        )
+        .await;
     assert_problem(response, 415).await;
-    let response = app
-        .client
-        .post(app.url("/v1/callback-requests"))
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_raw("/v1/callback-requests", None, "{}").await;
     assert_problem(response, 415).await;
 }
 
@@ -66,10 +58,8 @@ async fn every_invalid_field_is_named_at_once() {
         "consents": {"appointment_reminders": true, "exercise_plans": false, "plans_of_care": false, "service_updates": null}
     });
     let problem = assert_problem(app.post_callback(&body).await, 422).await;
-    let mut fields = error_fields(&problem);
-    fields.sort();
     assert_eq!(
-        fields,
+        sorted_error_fields(&problem),
         vec![
             "clinic_id",
             "concern",
@@ -92,15 +82,7 @@ async fn every_invalid_field_is_named_at_once() {
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problems() {
     let app = TestApp::spawn().await;
-    assert_problem(
-        app.client
-            .get(app.url("/v1/nothing-here"))
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
+    assert_problem(app.get("/v1/nothing-here").await, 404).await;
     assert_problem(
         app.client
             .delete(app.url("/v1/callback-requests"))

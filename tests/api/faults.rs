@@ -12,6 +12,7 @@
 //!    arriving as it stops are refused, or (a connection the kernel had completed but the server
 //!    had not yet read) reset before any answer: allowed, and the row count proves they did nothing.
 
+use crate::binary::{BINARY, free_port};
 use crate::helpers::*;
 use crate::smtp::{Mode, SmtpServer};
 use consultdesk::config::Settings;
@@ -21,7 +22,7 @@ use consultdesk::embedded_pg::{self, EmbeddedOptions, EmbeddedPostgres};
 use consultdesk::startup::Application;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::PgPool;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -35,7 +36,6 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_consultdesk");
 /// How long a drill waits for something that should take a few seconds at most.
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -554,36 +554,6 @@ impl Drop for Served {
     }
 }
 
-/// A test database that is dropped at the end (the drill runs no `TestApp`, which would drop it).
-struct Database {
-    name: String,
-    url: String,
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let mut admin = reqwest::Url::parse(&self.url).expect("url");
-        admin.set_path("/postgres");
-        let (admin, name) = (admin.to_string(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                if let Ok(mut admin) = PgConnection::connect(&admin).await {
-                    let _ = admin
-                        .execute(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
 /// What one request of the SIGTERM drill came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Ending {
@@ -643,17 +613,12 @@ async fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_during_traffic_finishes_requests_and_the_email_in_flight_then_exits_0() {
-    let (name, url) = new_test_database().await;
-    let database = Database { name, url };
+    let database = OwnedDatabase::new().await;
     let db = PgPool::connect(&database.url).await.expect("connecting");
     let smtp = SmtpServer::start().await;
     smtp.set_mode(Mode::Stall);
     let workdir = TempDir::new("sigterm");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("address")
-        .port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut child = Command::new(BINARY)
         .arg("serve")

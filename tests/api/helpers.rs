@@ -204,6 +204,11 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// A GET without credentials.
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
         self.client
             .post(self.url(path))
@@ -213,8 +218,43 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// A JSON POST from a browser that names itself `user_agent`.
+    pub async fn post_json_from(&self, user_agent: &str, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("user-agent", user_agent)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// A POST of `body` as it is, with `content_type` when given.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: Option<&str>,
+        body: &'static str,
+    ) -> Response {
+        let mut request = self.client.post(self.url(path)).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        request.send().await.expect("POST")
+    }
+
     pub async fn post_callback(&self, body: &Value) -> Response {
         self.post_json("/v1/callback-requests", body).await
+    }
+
+    /// Posts a callback form that must be accepted; the callback's id.
+    pub async fn accepted_callback(&self, body: &Value) -> Uuid {
+        let response = self.post_callback(body).await;
+        assert_eq!(response.status(), 201, "posting a callback");
+        json_of(response).await["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .expect("the callback id")
     }
 
     pub async fn get_as(&self, path: &str, token: &str) -> Response {
@@ -224,6 +264,13 @@ impl TestApp {
             .send()
             .await
             .expect("GET")
+    }
+
+    /// A GET as `token` that must answer 200; its JSON.
+    pub async fn get_json_as(&self, path: &str, token: &str) -> Value {
+        let response = self.get_as(path, token).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        json_of(response).await
     }
 
     pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> Response {
@@ -251,6 +298,17 @@ impl TestApp {
             .fetch_one(&self.db)
             .await
             .expect("count")
+    }
+
+    /// The one value a query without parameters returns, for asserting stored rows.
+    pub async fn scalar<T>(&self, sql: &'static str) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
+    {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db)
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
     }
 
     /// Creates a staff member directly (as `consultdesk staff add` would) and signs them in.
@@ -312,25 +370,40 @@ impl Drop for TestApp {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
-        let admin_url = server().admin_url.clone();
-        let database = self.database.clone();
-        // Dropping needs async I/O, and we may be inside the test's runtime: use a thread of its own.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                    let _ = admin
-                        .execute(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
-                        )))
-                        .await;
-                }
-            });
-        })
-        .join();
+        drop_database_now(self.database.clone());
+    }
+}
+
+/// Drops the test database `name` before returning, from any context: dropping needs async I/O,
+/// and a `Drop` may run inside the test's runtime, so it runs on a thread of its own.
+fn drop_database_now(name: String) {
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(drop_database(&name));
+    })
+    .join();
+}
+
+/// A fresh test database that is dropped with this value, for tests that run the app some other
+/// way than `TestApp` (which drops its own).
+pub struct OwnedDatabase {
+    name: String,
+    pub url: String,
+}
+
+impl OwnedDatabase {
+    pub async fn new() -> OwnedDatabase {
+        let (name, url) = new_test_database().await;
+        OwnedDatabase { name, url }
+    }
+}
+
+impl Drop for OwnedDatabase {
+    fn drop(&mut self) {
+        drop_database_now(self.name.clone());
     }
 }
 
@@ -369,9 +442,9 @@ pub async fn new_empty_database() -> (String, String) {
 
 /// Drops a database made by [`new_empty_database`].
 pub async fn drop_database(name: &str) {
-    let mut admin = PgConnection::connect(&server().admin_url)
-        .await
-        .expect("connecting to the test Postgres");
+    let Ok(mut admin) = PgConnection::connect(&server().admin_url).await else {
+        return;
+    };
     let _ = admin
         .execute(sqlx::AssertSqlSafe(format!(
             "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
@@ -425,6 +498,42 @@ pub async fn assert_problem(response: Response, status: u16) -> Value {
     body
 }
 
+/// The consent in force for (sender, category) from the ledger, the newest row's; None: never
+/// recorded. `clinic` None is the network that runs the site.
+pub async fn consent_state(
+    db: &PgPool,
+    patient: Uuid,
+    clinic: Option<Uuid>,
+    category: &str,
+) -> Option<bool> {
+    sqlx::query_scalar(
+        "SELECT granted FROM consent_events
+          WHERE patient_id = $1 AND clinic_id IS NOT DISTINCT FROM $2 AND category = $3
+          ORDER BY id DESC LIMIT 1",
+    )
+    .bind(patient)
+    .bind(clinic)
+    .bind(category)
+    .fetch_optional(db)
+    .await
+    .expect("the ledger")
+}
+
+/// Asserts a 201 whose `location` is `collection`/{the new id}; the created body.
+pub async fn assert_created_under(response: Response, collection: &str) -> Value {
+    assert_eq!(response.status(), 201, "creating under {collection}");
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .expect("location");
+    let body = json_of(response).await;
+    let id = body["id"].as_str().expect("the new id");
+    assert_eq!(location, format!("{collection}/{id}"));
+    body
+}
+
 /// The `field`s named in a problem's `errors`.
 pub fn error_fields(problem: &Value) -> Vec<String> {
     problem["errors"]
@@ -436,6 +545,20 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The `field`s named in a problem's `errors`, sorted: for problems whose order is not the point.
+pub fn sorted_error_fields(problem: &Value) -> Vec<String> {
+    let mut fields = error_fields(problem);
+    fields.sort();
+    fields
+}
+
+/// Asserts a 422 problem naming exactly `fields` (in any order); the problem.
+pub async fn assert_invalid_fields(response: Response, fields: &[&str]) -> Value {
+    let problem = assert_problem(response, 422).await;
+    assert_eq!(sorted_error_fields(&problem), fields, "{problem}");
+    problem
 }
 
 /// `url` with its host and port replaced, e.g. to go through a proxy.

@@ -3,6 +3,7 @@
 //! the template are set up once per run.
 
 mod admin;
+mod binary;
 mod booking_abuse;
 mod booking_scoping;
 mod bookings;
@@ -17,6 +18,7 @@ mod errors;
 mod faults;
 mod helpers;
 mod invites;
+mod mime;
 mod ops;
 mod outage;
 mod plans;

@@ -5,16 +5,8 @@ use crate::helpers::*;
 #[tokio::test]
 async fn health_and_readiness_answer_200() {
     let app = TestApp::spawn().await;
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 200);
     assert_eq!(json_of(ready).await["status"], "ok");
 }
@@ -22,7 +14,7 @@ async fn health_and_readiness_answer_200() {
 #[tokio::test]
 async fn every_response_carries_a_request_id_and_echoes_the_clients() {
     let app = TestApp::spawn().await;
-    let generated = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let generated = app.get("/healthz").await;
     let id = generated.headers()["x-request-id"]
         .to_str()
         .unwrap()
@@ -42,12 +34,7 @@ async fn every_response_carries_a_request_id_and_echoes_the_clients() {
 #[tokio::test]
 async fn the_served_document_is_the_committed_openapi_yaml() {
     let app = TestApp::spawn().await;
-    let response = app
-        .client
-        .get(app.url("/openapi.yaml"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/openapi.yaml").await;
     assert_eq!(response.status(), 200);
     let served = response.text().await.unwrap();
     let committed =
@@ -117,14 +104,11 @@ async fn every_documented_operation_is_served() {
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_show_the_outbox_depth() {
     let app = TestApp::spawn().await;
-    app.client.get(app.url("/healthz")).send().await.unwrap();
+    app.get("/healthz").await;
     app.post_callback(&callback_body()).await;
-    app.client
-        .get(app.url("/v1/staff/patients/00000000-0000-0000-0000-000000000000"))
-        .send()
-        .await
-        .unwrap();
-    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    app.get("/v1/staff/patients/00000000-0000-0000-0000-000000000000")
+        .await;
+    let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-type"]
@@ -189,7 +173,7 @@ async fn with_a_metrics_token_set_metrics_answer_only_to_that_bearer_token() {
 #[tokio::test]
 async fn without_a_metrics_token_metrics_are_open() {
     let app = TestApp::spawn().await;
-    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
     assert!(
         response

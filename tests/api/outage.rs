@@ -64,7 +64,7 @@ async fn an_unreachable_database_gives_fast_503s_then_recovers_without_a_restart
     for path in ["/v1/callback-requests", "/readyz"] {
         let started = Instant::now();
         let response = if path == "/readyz" {
-            app.client.get(app.url(path)).send().await.unwrap()
+            app.get(path).await
         } else {
             app.post_callback(&callback_body()).await
         };
@@ -75,12 +75,7 @@ async fn an_unreachable_database_gives_fast_503s_then_recovers_without_a_restart
         assert!(waited < Duration::from_secs(5), "{path} took {waited:?}");
     }
     assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get("/healthz").await.status(),
         200,
         "the process lives on"
     );
@@ -92,15 +87,7 @@ async fn an_unreachable_database_gives_fast_503s_then_recovers_without_a_restart
         201,
         "the first request after the database returns succeeds"
     );
-    assert_eq!(
-        app.client
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.get("/readyz").await.status(), 200);
     assert_eq!(
         app.count("callback_requests").await,
         2,

@@ -162,17 +162,12 @@ async fn an_exercise_plan_for_a_consenting_patient_is_stored_queued_and_audited(
     let patient = patient_with(&app, Some(clinics.clinic_a), |_| {}).await;
     let path = format!("/v1/staff/patients/{patient}/exercise-plans");
 
-    let response = app.post_as(&path, &clinics.desk_a, &plan_body()).await;
-    assert_eq!(response.status(), 201);
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .expect("location");
-    let plan = json_of(response).await;
+    let plan = assert_created_under(
+        app.post_as(&path, &clinics.desk_a, &plan_body()).await,
+        &path,
+    )
+    .await;
     let plan_id = uuid_of(&plan["id"]);
-    assert_eq!(location, format!("{path}/{plan_id}"));
     assert_eq!(plan["patient_id"], json!(patient));
     assert_eq!(plan["clinic_id"], json!(clinics.clinic_a));
     assert_eq!(plan["title"], "Runner's knee, week 1");
@@ -236,14 +231,12 @@ async fn an_exercise_plan_for_a_consenting_patient_is_stored_queued_and_audited(
     assert_eq!(audit_rows(&app, "exercise_plan", plan_id).await, 1);
 
     // The email shows up in the staff view of the outbox.
-    let listed = json_of(
-        app.get_as(
+    let listed = app
+        .get_json_as(
             &format!("/v1/staff/emails?kind=exercise_plan&patient_id={patient}"),
             &clinics.desk_a,
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(listed["items"][0]["id"], plan["email"]["id"]);
     assert_eq!(listed["items"][0]["patient_id"], json!(patient));
@@ -481,17 +474,12 @@ async fn a_care_plan_goes_out_under_plans_of_care() {
     assert!(outbox_rows(&app, "care_plan").await.is_empty());
 
     let path = format!("/v1/staff/patients/{consenting}/care-plans");
-    let response = app.post_as(&path, &clinics.desk_a, &care_plan_body()).await;
-    assert_eq!(response.status(), 201);
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .expect("location");
-    let plan = json_of(response).await;
+    let plan = assert_created_under(
+        app.post_as(&path, &clinics.desk_a, &care_plan_body()).await,
+        &path,
+    )
+    .await;
     let plan_id = uuid_of(&plan["id"]);
-    assert_eq!(location, format!("{path}/{plan_id}"));
     assert_eq!(plan["goals"], care_plan_body()["goals"]);
     assert_eq!(plan["visits_per_week"], 2);
     assert_eq!(plan["weeks"], 8);

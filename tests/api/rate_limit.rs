@@ -38,15 +38,7 @@ async fn public_posts_past_the_limit_get_429_with_retry_after() {
         429,
         "sign-in shares the public bucket, so passwords cannot be sprayed"
     );
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.get("/healthz").await.status(), 200);
 }
 
 #[tokio::test]

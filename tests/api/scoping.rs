@@ -99,9 +99,14 @@ impl World {
 }
 
 fn ids_of(page: &Value) -> Vec<Uuid> {
-    page["items"]
+    ids_in(page, "items")
+}
+
+/// The ids of the objects in `value[key]`, in order.
+fn ids_in(value: &Value, key: &str) -> Vec<Uuid> {
+    value[key]
         .as_array()
-        .expect("items")
+        .unwrap_or_else(|| panic!("{key}: {value}"))
         .iter()
         .map(|item| {
             item["id"]
@@ -157,6 +162,17 @@ async fn callback_audit_rows(app: &TestApp) -> i64 {
 
 fn callback_path(id: Uuid) -> String {
     format!("/v1/staff/callback-requests/{id}")
+}
+
+async fn patch_callback(app: &TestApp, token: &str, id: Uuid, change: Value) -> reqwest::Response {
+    app.patch_as(&callback_path(id), token, &change).await
+}
+
+/// Patches a callback the staff member may change: asserts the 200 and returns what it became.
+async fn patch_callback_ok(app: &TestApp, token: &str, id: Uuid, change: Value) -> Value {
+    let response = patch_callback(app, token, id, change).await;
+    assert_eq!(response.status(), 200, "patching callback {id}");
+    json_of(response).await
 }
 
 #[tokio::test]
@@ -257,31 +273,18 @@ async fn patching_another_clinics_callback_is_a_404_and_changes_nothing() {
     let b_before = stored_callback(&app, w.callback_b).await;
     let network_before = stored_callback(&app, w.callback_network).await;
 
-    let response = app
-        .patch_as(
-            &callback_path(w.callback_b),
-            &w.desk_a,
-            &json!({"status": "closed", "note": "mine now"}),
-        )
-        .await;
-    assert_problem(response, 404).await;
-    let response = app
-        .patch_as(
-            &callback_path(w.callback_b),
-            &w.desk_a,
-            &json!({"clinic_id": w.clinic_a}),
-        )
-        .await;
-    assert_problem(response, 404).await;
-    // Nor can A claim a request waiting in the network queue.
-    let response = app
-        .patch_as(
-            &callback_path(w.callback_network),
-            &w.desk_a,
-            &json!({"clinic_id": w.clinic_a}),
-        )
-        .await;
-    assert_problem(response, 404).await;
+    let refused = [
+        (
+            w.callback_b,
+            json!({"status": "closed", "note": "mine now"}),
+        ),
+        (w.callback_b, json!({"clinic_id": w.clinic_a})),
+        // Nor can A claim a request waiting in the network queue.
+        (w.callback_network, json!({"clinic_id": w.clinic_a})),
+    ];
+    for (callback, change) in refused {
+        assert_problem(patch_callback(&app, &w.desk_a, callback, change).await, 404).await;
+    }
 
     assert_eq!(stored_callback(&app, w.callback_b).await, b_before);
     assert_eq!(
@@ -372,15 +375,8 @@ async fn an_admin_routes_a_network_callback_to_a_clinic() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
 
-    let response = app
-        .patch_as(
-            &callback_path(w.callback_network),
-            &w.admin,
-            &json!({"clinic_id": w.clinic_a}),
-        )
-        .await;
-    assert_eq!(response.status(), 200);
-    let routed = json_of(response).await;
+    let to_clinic_a = json!({"clinic_id": w.clinic_a});
+    let routed = patch_callback_ok(&app, &w.admin, w.callback_network, to_clinic_a).await;
     assert_eq!(routed["clinic_id"], w.clinic_a.to_string());
     assert_eq!(
         stored_callback(&app, w.callback_network).await.2,
@@ -418,31 +414,19 @@ async fn front_desk_cannot_move_a_callback_out_of_their_clinics() {
     let w = World::build(&app).await;
     let before = stored_callback(&app, w.callback_a).await;
 
-    let response = app
-        .patch_as(
-            &callback_path(w.callback_a),
-            &w.desk_a,
-            &json!({"clinic_id": w.clinic_b}),
+    let refused_changes = [
+        json!({"clinic_id": w.clinic_b}),
+        json!({"clinic_id": null}),
+        // A mixed change is refused whole: the status does not move either.
+        json!({"status": "closed", "clinic_id": w.clinic_b}),
+    ];
+    for change in refused_changes {
+        assert_problem(
+            patch_callback(&app, &w.desk_a, w.callback_a, change).await,
+            403,
         )
         .await;
-    assert_problem(response, 403).await;
-    let response = app
-        .patch_as(
-            &callback_path(w.callback_a),
-            &w.desk_a,
-            &json!({"clinic_id": null}),
-        )
-        .await;
-    assert_problem(response, 403).await;
-    // A mixed change is refused whole: the status does not move either.
-    let response = app
-        .patch_as(
-            &callback_path(w.callback_a),
-            &w.desk_a,
-            &json!({"status": "closed", "clinic_id": w.clinic_b}),
-        )
-        .await;
-    assert_problem(response, 403).await;
+    }
 
     assert_eq!(stored_callback(&app, w.callback_a).await, before);
     assert_eq!(list(&app, &w.desk_a, "").await, vec![w.callback_a]);
@@ -454,15 +438,8 @@ async fn front_desk_works_their_callback_and_it_is_audited() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
 
-    let response = app
-        .patch_as(
-            &callback_path(w.callback_a),
-            &w.desk_a,
-            &json!({"status": "contacted", "note": "left a voicemail"}),
-        )
-        .await;
-    assert_eq!(response.status(), 200);
-    let updated = json_of(response).await;
+    let contacted = json!({"status": "contacted", "note": "left a voicemail"});
+    let updated = patch_callback_ok(&app, &w.desk_a, w.callback_a, contacted).await;
     assert_eq!(updated["id"], w.callback_a.to_string());
     assert_eq!(updated["status"], "contacted");
     assert_eq!(updated["note"], "left a voicemail");
@@ -516,13 +493,7 @@ async fn the_queue_lists_new_requests_oldest_first_before_handled_ones() {
         vec![first, second, third],
         "oldest first"
     );
-    let response = app
-        .patch_as(
-            &callback_path(first),
-            &desk,
-            &json!({"status": "contacted"}),
-        )
-        .await;
+    let response = patch_callback(&app, &desk, first, json!({"status": "contacted"})).await;
     assert_eq!(response.status(), 200);
 
     assert_eq!(
@@ -537,7 +508,7 @@ async fn the_queue_lists_new_requests_oldest_first_before_handled_ones() {
     let mut paged = Vec::new();
     let mut path = "/v1/staff/callback-requests?limit=2".to_owned();
     loop {
-        let page = json_of(app.get_as(&path, &desk).await).await;
+        let page = app.get_json_as(&path, &desk).await;
         paged.extend(ids_of(&page));
         match page["next_cursor"].as_str() {
             Some(cursor) => path = format!("/v1/staff/callback-requests?limit=2&cursor={cursor}"),
@@ -624,49 +595,27 @@ async fn one_person_at_two_clinics_is_one_patient_but_each_clinic_sees_only_its_
         "one confirmation per form"
     );
 
-    let view_of = |patient_view: &Value, key: &str| -> HashSet<Uuid> {
-        patient_view[key]
-            .as_array()
-            .unwrap_or_else(|| panic!("{key}: {patient_view}"))
-            .iter()
-            .map(|item| {
-                item["id"]
-                    .as_str()
-                    .and_then(|id| id.parse().ok())
-                    .expect("id")
-            })
-            .collect()
-    };
+    let view_of = |patient_view: &Value, key: &str| set(&ids_in(patient_view, key));
 
-    let response = get_patient(&app, &w.desk_a, patient).await;
-    assert_eq!(response.status(), 200);
-    let seen_by_a = json_of(response).await;
-    assert_eq!(
-        view_of(&seen_by_a, "callbacks"),
-        set(&[shared_a]),
-        "{seen_by_a}"
-    );
-    assert_eq!(view_of(&seen_by_a, "emails"), set(&email_a), "{seen_by_a}");
-
-    let response = get_patient(&app, &w.desk_b, patient).await;
-    assert_eq!(response.status(), 200);
-    let seen_by_b = json_of(response).await;
-    assert_eq!(
-        view_of(&seen_by_b, "callbacks"),
-        set(&[shared_b]),
-        "{seen_by_b}"
-    );
-    assert_eq!(view_of(&seen_by_b, "emails"), set(&email_b), "{seen_by_b}");
-
-    let response = get_patient(&app, &w.admin, patient).await;
-    assert_eq!(response.status(), 200);
-    let seen_by_admin = json_of(response).await;
-    assert_eq!(
-        view_of(&seen_by_admin, "callbacks"),
-        set(&[shared_a, shared_b])
-    );
-    assert_eq!(
-        view_of(&seen_by_admin, "emails"),
-        set(&[email_a[0], email_b[0]])
-    );
+    // Each sees the patient's callbacks and emails at their own clinics; the admin sees all.
+    for (who, token, callbacks, emails) in [
+        ("A's front desk", &w.desk_a, vec![shared_a], email_a.clone()),
+        ("B's front desk", &w.desk_b, vec![shared_b], email_b.clone()),
+        (
+            "the admin",
+            &w.admin,
+            vec![shared_a, shared_b],
+            vec![email_a[0], email_b[0]],
+        ),
+    ] {
+        let response = get_patient(&app, token, patient).await;
+        assert_eq!(response.status(), 200, "{who}");
+        let seen = json_of(response).await;
+        assert_eq!(
+            view_of(&seen, "callbacks"),
+            set(&callbacks),
+            "{who}: {seen}"
+        );
+        assert_eq!(view_of(&seen, "emails"), set(&emails), "{who}: {seen}");
+    }
 }

@@ -3,14 +3,13 @@
 //! sign-in, a bad token, a 429 on an unsubscribe link, and a recipient the SMTP server refuses with
 //! a reply quoting the address.
 
+use crate::binary::{BINARY, free_port, post_a_callback, staff_add};
 use crate::helpers::*;
 use crate::smtp::SmtpServer;
-use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use serde_json::json;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_consultdesk");
 
 #[tokio::test]
 async fn no_secret_ever_reaches_the_logs() {
@@ -25,11 +24,7 @@ async fn no_secret_ever_reaches_the_logs() {
     let database_url =
         app.database_url
             .replacen("postgres@", "postgres:db-password-never-logged@", 1);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let workdir = std::env::temp_dir().join(format!(
         "consultdesk-logs-{}",
@@ -48,30 +43,9 @@ async fn no_secret_ever_reaches_the_logs() {
         ("LOG_FORMAT", "json"),
     ];
 
-    let mut add = Command::new(BINARY)
-        .args([
-            "staff",
-            "add",
-            "--email",
-            "admin@clinic.test",
-            "--name",
-            "Admin",
-            "--role",
-            "admin",
-        ])
-        .envs(env)
-        .current_dir(&workdir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{password}\n").as_bytes())
-        .unwrap();
-    let added = add.wait_with_output().unwrap();
+    let added = staff_add("admin@clinic.test", "Admin", "admin", password, |command| {
+        command.envs(env).current_dir(&workdir)
+    });
     assert!(added.status.success());
     let mut logs = String::from_utf8_lossy(&added.stderr).into_owned();
 
@@ -99,15 +73,13 @@ async fn no_secret_ever_reaches_the_logs() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 401);
-    let session: Value = client
+    let signed_in = client
         .post(format!("{base}/v1/staff/sessions"))
         .json(&json!({"email": "admin@clinic.test", "password": password}))
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    let session = json_of(signed_in).await;
     let token = session["token"].as_str().unwrap().to_owned();
     let clinics = client
         .get(format!("{base}/v1/admin/clinics"))
@@ -123,13 +95,7 @@ async fn no_secret_ever_reaches_the_logs() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 401);
-    let created = client
-        .post(format!("{base}/v1/callback-requests"))
-        .json(&callback_body())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    post_a_callback(&client, &base).await;
     let mut bounced = callback_body();
     bounced["email"] = json!(refused_address);
     let created = client

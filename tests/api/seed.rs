@@ -1,12 +1,11 @@
 //! `consultdesk seed-demo`: the demo data make a working search, seeding twice changes nothing, and
 //! `--practitioners N` spreads generated practitioners over the postal areas' centroids.
 
+use crate::binary::BINARY;
 use crate::helpers::*;
 use consultdesk::seed::{self, LOAD_CLINIC_PREFIX};
 use serde_json::Value;
 use std::process::Command;
-
-const BINARY: &str = env!("CARGO_BIN_EXE_consultdesk");
 
 /// Great-circle distance in km on the sphere PostGIS's `<->` uses for geography (mean radius).
 fn haversine_km((lat1, lng1): (f64, f64), (lat2, lng2): (f64, f64)) -> f64 {
@@ -21,12 +20,7 @@ async fn counts(app: &TestApp) -> (i64, i64) {
 }
 
 async fn items(app: &TestApp, query: &str) -> Vec<Value> {
-    let response = app
-        .client
-        .get(app.url(&format!("/v1/practitioners?{query}")))
-        .send()
-        .await
-        .expect("GET");
+    let response = app.get(&format!("/v1/practitioners?{query}")).await;
     assert_eq!(response.status(), 200, "{query}");
     json_of(response).await["items"]
         .as_array()
@@ -228,29 +222,11 @@ async fn the_seed_demo_command_seeds_and_is_idempotent() {
 async fn demo_practitioners_have_hours_so_they_can_be_booked() {
     let app = TestApp::spawn().await;
     consultdesk::seed::seed_demo(&app.db).await.unwrap();
-    let page: serde_json::Value = app
-        .client
-        .get(app.url("/v1/practitioners?city=Toronto"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = json_of(app.get("/v1/practitioners?city=Toronto").await).await;
     let first = &page["items"][0];
     assert!(first["next_available"].is_string(), "{first}");
-    let slots: serde_json::Value = app
-        .client
-        .get(app.url(&format!(
-            "/v1/practitioners/{}/slots",
-            first["id"].as_str().unwrap()
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let slots_path = format!("/v1/practitioners/{}/slots", first["id"].as_str().unwrap());
+    let slots = json_of(app.get(&slots_path).await).await;
     assert!(!slots["slots"].as_array().unwrap().is_empty());
     assert_eq!(slots["slots"][0]["starts_at"], first["next_available"]);
 }

@@ -239,12 +239,7 @@ async fn the_sessions_table_never_holds_the_token_in_clear() {
 async fn no_or_a_bad_bearer_token_is_a_401_problem_with_a_bearer_challenge() {
     let app = TestApp::spawn().await;
 
-    let no_header = app
-        .client
-        .get(app.url(STAFF_ENDPOINT))
-        .send()
-        .await
-        .unwrap();
+    let no_header = app.get(STAFF_ENDPOINT).await;
     assert_unauthorized(no_header).await;
 
     assert_unauthorized(app.get_as(STAFF_ENDPOINT, "garbage").await).await;
@@ -349,11 +344,8 @@ async fn repeated_wrong_passwords_throttle_a_known_and_an_unknown_email_alike() 
         .await
         .unwrap();
     assert_eq!(attempt("the right password!").await.status(), 201);
-    let left: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM staff_sign_in_attempts WHERE email = 'desk@clinic.test'",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let left: i64 = app
+        .scalar("SELECT count(*) FROM staff_sign_in_attempts WHERE email = 'desk@clinic.test'")
+        .await;
     assert_eq!(left, 0);
 }

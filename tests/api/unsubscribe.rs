@@ -6,7 +6,9 @@
 //! flipped in turn), key rotation, and what a token does not reveal.
 
 use crate::helpers::*;
-use crate::smtp::{Captured, SmtpServer, header_in};
+use crate::mime::html_unescape;
+pub use crate::mime::leaves;
+use crate::smtp::{Captured, SmtpServer};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{Duration as TimeDelta, Utc};
@@ -64,12 +66,7 @@ impl Fixture {
         body["clinic_id"] = json!(clinic);
         body["consents"] = json!({"appointment_reminders": true, "exercise_plans": true,
                                   "plans_of_care": false, "service_updates": false});
-        let response = app.post_callback(&body).await;
-        assert_eq!(response.status(), 201, "posting a callback");
-        let callback: Uuid = json_of(response).await["id"]
-            .as_str()
-            .and_then(|id| id.parse().ok())
-            .expect("the callback id");
+        let callback: Uuid = app.accepted_callback(&body).await;
         let patient = sqlx::query_scalar("SELECT patient_id FROM callback_requests WHERE id = $1")
             .bind(callback)
             .fetch_one(&app.db)
@@ -167,13 +164,13 @@ pub fn local(app: &TestApp, link: &str) -> String {
 /// One consent-ledger row.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Event {
-    pub id: Uuid,
-    pub category: String,
-    pub granted: bool,
-    pub source: String,
-    pub wording_version: String,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
+    pub(crate) id: Uuid,
+    pub(crate) category: String,
+    pub(crate) granted: bool,
+    pub(crate) source: String,
+    pub(crate) wording_version: String,
+    pub(crate) ip: Option<String>,
+    pub(crate) user_agent: Option<String>,
 }
 
 /// The patient's whole ledger, oldest first.
@@ -239,87 +236,6 @@ pub fn of_kind<'a>(messages: &'a [Captured], kind: &str) -> &'a Captured {
         .collect();
     assert_eq!(found.len(), 1, "one {kind} email");
     found[0]
-}
-
-/// The decoded bodies of the leaf parts of a MIME entity, with their content types.
-pub fn leaves(entity: &str) -> Vec<(String, String)> {
-    let (head, body) = entity.split_once("\r\n\r\n").unwrap_or((entity, ""));
-    let content_type = header_in(head, "Content-Type").unwrap_or_else(|| "text/plain".to_owned());
-    let mime_type = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    if !mime_type.starts_with("multipart/") {
-        let encoding = header_in(head, "Content-Transfer-Encoding").unwrap_or_default();
-        return vec![(mime_type, decode(body, &encoding))];
-    }
-    let boundary = content_type
-        .split(';')
-        .skip(1)
-        .find_map(|param| {
-            let (key, value) = param.split_once('=')?;
-            key.trim()
-                .eq_ignore_ascii_case("boundary")
-                .then(|| value.trim().trim_matches('"').to_owned())
-        })
-        .expect("a multipart boundary");
-    body.split(format!("--{boundary}").as_str())
-        .skip(1)
-        .take_while(|chunk| !chunk.starts_with("--"))
-        .flat_map(|chunk| {
-            let chunk = chunk.strip_prefix("\r\n").unwrap_or(chunk);
-            leaves(chunk.strip_suffix("\r\n").unwrap_or(chunk))
-        })
-        .collect()
-}
-
-fn decode(body: &str, encoding: &str) -> String {
-    match encoding.trim().to_ascii_lowercase().as_str() {
-        "base64" => {
-            let compact: String = body.split_whitespace().collect();
-            String::from_utf8(STANDARD.decode(compact).expect("a base64 body"))
-                .expect("a UTF-8 body")
-        }
-        "quoted-printable" => {
-            let joined = body.replace("=\r\n", "");
-            let bytes = joined.as_bytes();
-            let mut out = Vec::with_capacity(bytes.len());
-            let mut i = 0;
-            while i < bytes.len() {
-                let escaped = (bytes[i] == b'=')
-                    .then(|| bytes.get(i + 1..i + 3))
-                    .flatten()
-                    .and_then(|hex| std::str::from_utf8(hex).ok())
-                    .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-                match escaped {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 3;
-                    }
-                    None => {
-                        out.push(bytes[i]);
-                        i += 1;
-                    }
-                }
-            }
-            String::from_utf8(out).expect("a UTF-8 body")
-        }
-        _ => body.to_owned(),
-    }
-}
-
-/// The entities an HTML template may use for URL characters.
-fn html_unescape(html: &str) -> String {
-    html.replace("&#x2f;", "/")
-        .replace("&#x2F;", "/")
-        .replace("&#47;", "/")
-        .replace("&#x3d;", "=")
-        .replace("&#61;", "=")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
 }
 
 fn is_token_char(c: char) -> bool {

@@ -17,8 +17,7 @@
 //! the code itself costs. `BENCH_SINK=quick|delayed|both` (default both).
 //!
 //! Not a timed test: it prints figures and fails only when a run is broken (an email missing or
-//! doubled). `cargo test --all-targets` builds it and runs it without `--bench`: it then only says
-//! how to run it. Run it through `scripts/bench-outbox.sh`.
+//! doubled). Run it through `scripts/bench-outbox.sh`.
 
 use anyhow::{Context, bail, ensure};
 use consultdesk::db;
@@ -26,18 +25,15 @@ use consultdesk::email::payloads::{CallbackReceived, ClinicInfo, EmailPayload};
 use consultdesk::email::templates;
 use consultdesk::email::transport::{SMTP_POOL_SIZE, Transport};
 use consultdesk::email::worker::{Outcome, Worker, WorkerConfig};
-use consultdesk::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
 use futures::StreamExt;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::SecretString;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{Executor, PgPool};
 use std::os::fd::{AsRawFd, RawFd};
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -49,23 +45,10 @@ const MAIL_FROM: &str = "Downtown Physio <no-reply@clinic.test>";
 const PUBLIC_BASE_URL: &str = "http://localhost:8080";
 const SIGNING_KEY: &[u8] = b"benchmark signing key, at least 32 bytes long";
 
+mod kit;
+
 fn main() -> anyhow::Result<()> {
-    if !std::env::args().any(|arg| arg == "--bench") {
-        println!(
-            "outbox benchmark: skipped (run it with `cargo bench --bench outbox` or scripts/bench-outbox.sh)"
-        );
-        return Ok(());
-    }
-    // The worker logs each email at INFO; by default no subscriber is installed, so logging costs
-    // nothing. Set RUST_LOG to measure with logs (they go to stderr).
-    if std::env::var_os("RUST_LOG").is_some() {
-        consultdesk::telemetry::init(false);
-    }
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?
-        .block_on(run())
+    kit::run_with_bench_flag("scripts/bench-outbox.sh", run()).map(|_| ())
 }
 
 /// How the sink acknowledges a message's body.
@@ -95,42 +78,24 @@ fn sinks_from_env() -> anyhow::Result<Vec<Ack>> {
     }
 }
 
-fn emails_from_env() -> anyhow::Result<usize> {
-    match std::env::var("BENCH_EMAILS") {
-        Ok(raw) if !raw.trim().is_empty() => {
-            let emails: usize = raw
-                .trim()
-                .parse()
-                .map_err(|_| anyhow::anyhow!("BENCH_EMAILS={raw:?} is not a number"))?;
-            ensure!(emails > 0, "BENCH_EMAILS must be positive");
-            Ok(emails)
-        }
-        _ => Ok(10_000),
-    }
-}
-
 async fn run() -> anyhow::Result<()> {
-    let emails = emails_from_env()?;
+    // The worker logs each email at INFO; by default no subscriber is installed, so logging costs
+    // nothing. Set RUST_LOG to measure with logs (they go to stderr).
+    if std::env::var_os("RUST_LOG").is_some() {
+        consultdesk::telemetry::init(false);
+    }
+    let emails: usize = kit::env_or("BENCH_EMAILS", 10_000)?;
+    ensure!(emails > 0, "BENCH_EMAILS must be positive");
     let sinks = sinks_from_env()?;
-    let server = Server::start().await?;
-    let result = bench(&server.admin_url, emails, &sinks).await;
-    let stopped = server.stop().await;
-    result.and(stopped)
-}
-
-async fn bench(admin_url: &str, emails: usize, sinks: &[Ack]) -> anyhow::Result<()> {
-    let database = BenchDatabase::create(admin_url).await?;
-    let outcome = measure_all(database.options.clone(), emails, sinks).await;
-    database.drop(admin_url).await?;
+    let database =
+        kit::BenchDatabase::create(&kit::server_url(), "consultdesk_bench_outbox").await?;
+    let outcome = measure_all(&database.url()?, emails, &sinks).await;
+    database.drop().await?;
     outcome
 }
 
-async fn measure_all(
-    options: PgConnectOptions,
-    emails: usize,
-    sinks: &[Ack],
-) -> anyhow::Result<()> {
-    let pool = PgPool::connect_with(options)
+async fn measure_all(database_url: &str, emails: usize, sinks: &[Ack]) -> anyhow::Result<()> {
+    let pool = PgPool::connect(database_url)
         .await
         .context("connecting to the bench database")?;
     db::migrate(&pool).await?;
@@ -221,16 +186,8 @@ fn worker_config() -> anyhow::Result<WorkerConfig> {
         PUBLIC_BASE_URL.to_owned(),
         vec![SIGNING_KEY.to_vec()],
     );
-    if let Ok(raw) = std::env::var("BENCH_BATCH_SIZE")
-        && !raw.trim().is_empty()
-    {
-        config.batch_size = raw
-            .trim()
-            .parse()
-            .ok()
-            .filter(|size| *size > 0)
-            .ok_or_else(|| anyhow::anyhow!("BENCH_BATCH_SIZE={raw:?} is not a positive number"))?;
-    }
+    config.batch_size = kit::env_or("BENCH_BATCH_SIZE", config.batch_size)?;
+    ensure!(config.batch_size > 0, "BENCH_BATCH_SIZE must be positive");
     Ok(config)
 }
 
@@ -467,83 +424,6 @@ fn quick_ack(fd: RawFd) -> std::io::Result<()> {
     match result {
         0 => Ok(()),
         _ => Err(std::io::Error::last_os_error()),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The database
-
-/// The Postgres server: DATABASE_URL's, or an embedded one under target/bench-outbox-pg.
-struct Server {
-    admin_url: String,
-    embedded: Option<EmbeddedPostgres>,
-}
-
-impl Server {
-    async fn start() -> anyhow::Result<Self> {
-        if let Some(url) = std::env::var("DATABASE_URL")
-            .ok()
-            .filter(|url| !url.trim().is_empty())
-        {
-            return Ok(Server {
-                admin_url: url,
-                embedded: None,
-            });
-        }
-        let dir = embedded_dir();
-        println!(
-            "DATABASE_URL is unset: starting the embedded Postgres in {}",
-            dir.display()
-        );
-        let embedded = EmbeddedPostgres::start(&dir, EmbeddedOptions::default()).await?;
-        Ok(Server {
-            admin_url: embedded.url(),
-            embedded: Some(embedded),
-        })
-    }
-
-    async fn stop(self) -> anyhow::Result<()> {
-        match self.embedded {
-            Some(embedded) => embedded.stop().await,
-            None => Ok(()),
-        }
-    }
-}
-
-/// `<target>/bench-outbox-pg`: CARGO_TARGET_TMPDIR is `<target>/tmp`.
-fn embedded_dir() -> PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent().unwrap_or(tmp).join("bench-outbox-pg")
-}
-
-/// A fresh database for one run, dropped at the end.
-struct BenchDatabase {
-    name: String,
-    options: PgConnectOptions,
-}
-
-impl BenchDatabase {
-    async fn create(admin_url: &str) -> anyhow::Result<Self> {
-        let name = format!("consultdesk_bench_outbox_{}", Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(admin_url)
-            .await
-            .context("connecting to Postgres")?;
-        admin
-            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .await?;
-        let options = PgConnectOptions::from_str(admin_url)?.database(&name);
-        Ok(BenchDatabase { name, options })
-    }
-
-    async fn drop(self, admin_url: &str) -> anyhow::Result<()> {
-        let mut admin = PgConnection::connect(admin_url).await?;
-        admin
-            .execute(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            )))
-            .await?;
-        Ok(())
     }
 }
 

@@ -16,8 +16,9 @@
 //! `consultdesk staff add`, and prints a summary: requests by endpoint and status, latency p50/p99,
 //! emails, the RSS series. Any failed check makes it exit non-zero.
 //!
-//! `cargo test --all-targets` builds it and runs it without `--bench`: it then only says how to run
-//! it. Run it through `scripts/soak.sh`, which builds the release binary first.
+//! Run it through `scripts/soak.sh`, which builds the release binary first.
+
+mod kit;
 
 // The tests' capturing SMTP server, reused as is: it records every message it accepts.
 #[allow(dead_code)]
@@ -29,11 +30,10 @@ use chrono::{Days, NaiveDate, Utc};
 use rand::Rng;
 use rand::seq::IndexedRandom;
 use serde_json::{Value, json};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::PgPool;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -60,31 +60,18 @@ struct Config {
     out_dir: PathBuf,
 }
 
-fn env_or<T: FromStr>(name: &str, default: T) -> anyhow::Result<T> {
-    match std::env::var(name) {
-        Ok(raw) if !raw.trim().is_empty() => raw
-            .trim()
-            .parse()
-            .map_err(|_| anyhow::anyhow!("{name}={raw:?} is not a number")),
-        _ => Ok(default),
-    }
-}
-
 impl Config {
     fn from_env() -> anyhow::Result<Config> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let config = Config {
-            seconds: env_or("SOAK_SECONDS", 600)?,
-            rate: env_or("SOAK_RATE", 50.0)?,
-            tolerance: env_or("SOAK_RSS_TOLERANCE", 0.20)?,
-            max_in_flight: env_or("SOAK_MAX_IN_FLIGHT", 256)?,
+            seconds: kit::env_or("SOAK_SECONDS", 600)?,
+            rate: kit::env_or("SOAK_RATE", 50.0)?,
+            tolerance: kit::env_or("SOAK_RSS_TOLERANCE", 0.20)?,
+            max_in_flight: kit::env_or("SOAK_MAX_IN_FLIGHT", 256)?,
             binary: std::env::var_os("SOAK_BINARY")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| root.join("target/release/consultdesk")),
-            admin_url: std::env::var("DATABASE_URL")
-                .ok()
-                .filter(|url| !url.trim().is_empty())
-                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned()),
+            admin_url: kit::server_url(),
             log_filter: std::env::var("SOAK_LOG").unwrap_or_else(|_| "info".to_owned()),
             out_dir: root.join("target/soak"),
         };
@@ -121,16 +108,7 @@ impl Config {
 }
 
 fn main() -> anyhow::Result<()> {
-    if !std::env::args().any(|arg| arg == "--bench") {
-        println!("soak: skipped (run it with scripts/soak.sh)");
-        return Ok(());
-    }
-    let passed = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?
-        .block_on(run())?;
-    if !passed {
+    if kit::run_with_bench_flag("scripts/soak.sh", run())? == Some(false) {
         // The failed checks are listed above; a backtrace would only bury them.
         std::process::exit(1);
     }
@@ -141,23 +119,9 @@ fn main() -> anyhow::Result<()> {
 async fn run() -> anyhow::Result<bool> {
     let config = Config::from_env()?;
     std::fs::create_dir_all(config.out_dir.join("work"))?;
-    let name = format!("consultdesk_soak_{}", Uuid::new_v4().simple());
-    let mut admin_db = PgConnection::connect(&config.admin_url)
-        .await
-        .context("connecting to Postgres (set DATABASE_URL)")?;
-    admin_db
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await
-        .context("creating the soak database")?;
-    let mut url = reqwest::Url::parse(&config.admin_url)?;
-    url.set_path(&format!("/{name}"));
-    let result = soak(&config, url.as_str()).await;
-    let dropped = admin_db
-        .execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .await
-        .context("dropping the soak database");
+    let database = kit::BenchDatabase::create(&config.admin_url, "consultdesk_soak").await?;
+    let result = soak(&config, &database.url()?).await;
+    let dropped = database.drop().await;
     let failures = result?;
     dropped?;
     if failures.is_empty() {
