@@ -51,28 +51,7 @@ pub fn parse_near(raw: &str) -> Result<Point, Invalid> {
 }
 
 /// `M5V 2T6`, `m5v2t6` or just `M5V`: the FSA is what locates it.
-pub fn parse_postal_area(raw: &str) -> Result<String, Invalid> {
-    let compact: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    let invalid = || {
-        Invalid::new(
-            "invalid_postal_code",
-            "must be a Canadian postal code like M5V 2T6, or its first three characters",
-        )
-    };
-    match compact.len() {
-        6 => location::postal_code(&compact)
-            .map(|code| code[..3].to_owned())
-            .map_err(|_| invalid()),
-        3 => location::postal_code(&format!("{compact}0A0"))
-            .map(|_| compact.clone())
-            .map_err(|_| invalid()),
-        _ => Err(invalid()),
-    }
-}
+pub use location::postal_area as parse_postal_area;
 
 /// `Richmond`, or `Richmond, BC` naming the province after a comma.
 pub fn parse_city(raw: &str, province: Option<&str>) -> Result<(String, Option<String>), Invalid> {

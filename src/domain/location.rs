@@ -19,13 +19,38 @@ pub fn province(raw: &str) -> Result<String, Invalid> {
     }
 }
 
-/// A full Canadian postal code, normalised to `A1A 1A1`. Accepts any case, with or without the space.
-pub fn postal_code(raw: &str) -> Result<String, Invalid> {
-    let compact: String = raw
-        .chars()
+/// `m5v 2t6` → `M5V2T6`: what a person typed, without spaces, in capitals.
+fn compact(raw: &str) -> String {
+    raw.chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
-        .to_ascii_uppercase();
+        .to_ascii_uppercase()
+}
+
+/// The forward sortation area (`M5V`) of a full postal code or of just its first three characters:
+/// what a search by postal code locates.
+pub fn postal_area(raw: &str) -> Result<String, Invalid> {
+    let compact = compact(raw);
+    let invalid = || {
+        Invalid::new(
+            "invalid_postal_code",
+            "must be a Canadian postal code like M5V 2T6, or its first three characters",
+        )
+    };
+    match compact.len() {
+        6 => postal_code(&compact)
+            .map(|code| code[..3].to_owned())
+            .map_err(|_| invalid()),
+        3 => postal_code(&format!("{compact}0A0"))
+            .map(|_| compact.clone())
+            .map_err(|_| invalid()),
+        _ => Err(invalid()),
+    }
+}
+
+/// A full Canadian postal code, normalised to `A1A 1A1`. Accepts any case, with or without the space.
+pub fn postal_code(raw: &str) -> Result<String, Invalid> {
+    let compact = compact(raw);
     let invalid = || {
         Invalid::new(
             "invalid_postal_code",
