@@ -73,6 +73,7 @@ impl ApiError {
             detail: detail.into(),
         }
     }
+
 }
 
 impl From<sqlx::Error> for ApiError {

@@ -5,9 +5,9 @@
 
 use crate::consent::ledger::{self, Evidence};
 use crate::consent::{pages, senders, tokens};
-use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
 use crate::error::ApiError;
+use crate::domain::client::ClientInfo;
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};

@@ -5,9 +5,9 @@
 
 use crate::consent::ledger::{self, Evidence};
 use crate::consent::senders;
-use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentFlags, ConsentSource, Sender};
 use crate::email::outbox::{self, About, EmailKind, NewEmail};
+use crate::domain::client::ClientInfo;
 use chrono::{Duration, Utc};
 use serde_json::json;
 use sqlx::PgConnection;

@@ -4,8 +4,8 @@
 //! insertion order). Nothing here decides who may change what: the callers do (forms only grant,
 //! links and staff may withdraw).
 
-use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
+use crate::domain::client::ClientInfo;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;

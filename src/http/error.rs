@@ -158,3 +158,4 @@ impl IntoResponse for ApiError {
         response
     }
 }
+

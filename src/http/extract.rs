@@ -1,9 +1,9 @@
 //! Extractors that answer their failures as problems: a JSON object body (400/413/415/422) and the
 //! client's IP and user agent.
 
+use crate::http::client_addr::client_ip;
 use crate::domain::client::ClientInfo;
 use crate::error::ApiError;
-use crate::http::client_addr::client_ip;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;

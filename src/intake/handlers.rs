@@ -3,9 +3,9 @@
 
 use crate::consent;
 use crate::consent::forms::FormConsent;
-use crate::domain::client::ClientInfo;
 use crate::email::outbox::{self, About, EmailKind, NewEmail};
 use crate::error::{ApiError, FieldError};
+use crate::domain::client::ClientInfo;
 use crate::http::extract::JsonObject;
 use crate::idempotency::{self, StoredResponse, respond};
 use crate::intake::form::{CallbackForm, CallbackRequestBody, honeypot_tripped};

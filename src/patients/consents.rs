@@ -4,11 +4,11 @@
 //! of the category at once.
 
 use crate::consent::ledger::{self, ConsentEventView, Evidence, Visible};
-use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
 use crate::domain::fields::FieldReader;
 use crate::domain::{Invalid, text, wording};
 use crate::error::ApiError;
+use crate::domain::client::ClientInfo;
 use crate::http::extract::JsonObject;
 use crate::intake::store as callbacks;
 use crate::patients::handlers::find_visible;

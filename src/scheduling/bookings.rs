@@ -1,7 +1,6 @@
 //! Bookings: the form, the rows and how they are shown.
 
 use crate::directory::public::ClinicSummary;
-use crate::domain::client::ClientInfo;
 use crate::domain::consent::ConsentFlags;
 use crate::domain::contact::{EmailAddress, PhoneE164};
 use crate::domain::fields::{FieldReader, parse_uuid};
@@ -9,6 +8,7 @@ use crate::domain::status::BookingStatus;
 use crate::domain::wording;
 use crate::domain::{Invalid, practice, text};
 use crate::error::{ApiError, violated_constraint};
+use crate::domain::client::ClientInfo;
 use crate::intake::form::parse_consents;
 use crate::scheduling::availability::local;
 use crate::scheduling::hours::parse_instant;

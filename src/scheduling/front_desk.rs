@@ -4,7 +4,6 @@
 use crate::consent::ledger::{self, ConsentState};
 use crate::domain::consent::Sender;
 use crate::domain::fields::FieldReader;
-use crate::domain::status::BookingStatus;
 use crate::domain::text;
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
@@ -12,6 +11,7 @@ use crate::http::query::{Page, QueryParams};
 use crate::patients::handlers::EmailView;
 use crate::scheduling::availability::lead;
 use crate::scheduling::bookings::{self, BookingFilter, BookingRow, BookingView};
+use crate::domain::status::BookingStatus;
 use crate::scheduling::hours::parse_instant;
 use crate::scheduling::lifecycle::{self, Action, Transition};
 use crate::scheduling::public_booking::check_slot;

@@ -7,8 +7,8 @@
 //! count: their transaction is rolled back, so they leave no row.
 
 use crate::domain::contact::EmailAddress;
-use crate::error::ApiError;
 use crate::http::client_addr::client_network;
+use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use sha2::{Digest, Sha256};

@@ -1,8 +1,8 @@
 //! Signing in and out: `POST /v1/staff/sessions` and `DELETE /v1/staff/sessions/current`.
 
-use crate::domain::client::ClientInfo;
 use crate::domain::fields::FieldReader;
 use crate::error::ApiError;
+use crate::domain::client::ClientInfo;
 use crate::http::extract::JsonObject;
 use crate::staff::accounts::{self, StaffView};
 use crate::staff::auth::CurrentStaff;
