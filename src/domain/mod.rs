@@ -9,6 +9,7 @@ pub mod email_kind;
 pub mod fields;
 pub mod location;
 pub mod practice;
+pub mod schema;
 pub mod status;
 pub mod text;
 pub mod wording;

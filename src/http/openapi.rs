@@ -65,7 +65,7 @@ use utoipa::{Modify, OpenApi};
         crate::scheduling::front_desk::no_show_booking,
     ),
     components(schemas(crate::http::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth, &CommonResponses, &SharedSchemas),
     tags(
         (name = "public", description = "Website forms: no auth, rate-limited per client (an IPv4 address or an IPv6 /64)"),
         (name = "staff", description = "Front desk: bearer token, scoped to the staff member's clinics"),
@@ -94,6 +94,19 @@ impl Modify for BearerAuth {
                     ))
                     .build(),
             ),
+        );
+    }
+}
+
+/// Components that fields refer to by name rather than through a Rust type.
+struct SharedSchemas;
+
+impl Modify for SharedSchemas {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.schemas.insert(
+            "TimeZone".to_owned(),
+            crate::domain::schema::time_zone_component().into(),
         );
     }
 }

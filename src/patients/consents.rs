@@ -4,11 +4,11 @@
 //! of the category at once.
 
 use crate::consent::ledger::{self, ConsentEventView, Evidence, Visible};
+use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
 use crate::domain::fields::FieldReader;
 use crate::domain::{Invalid, text, wording};
 use crate::error::ApiError;
-use crate::domain::client::ClientInfo;
 use crate::http::extract::JsonObject;
 use crate::intake::store as callbacks;
 use crate::patients::handlers::find_visible;
@@ -23,7 +23,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-const MAX_NOTE_CHARS: usize = 500;
+use crate::domain::text::MAX_REASON_CHARS as MAX_NOTE_CHARS;
 
 /// Body of `POST /v1/staff/patients/{id}/consents`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -34,7 +34,7 @@ pub struct ConsentChangeBody {
     pub category: ConsentCategory,
     pub granted: bool,
     /// How the person asked ("by phone, 2 Dec"), kept with the row.
-    #[schema(max_length = 500)]
+    #[schema(schema_with = crate::domain::schema::reason)]
     pub note: Option<String>,
 }
 
