@@ -2,10 +2,10 @@
 //! is this document committed; a test fails when they differ (`consultdesk openapi > openapi.yaml` updates it).
 
 use utoipa::openapi::header::Header;
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Content, Object, Ref, RefOr, Schema, Type};
+use utoipa::openapi::{Content, Object, Ref, RefOr, Required, Schema, Type};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -65,7 +65,7 @@ use utoipa::{Modify, OpenApi};
         crate::scheduling::front_desk::no_show_booking,
     ),
     components(schemas(crate::http::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth, &CommonResponses, &SharedSchemas),
+    modifiers(&BearerAuth, &CommonResponses, &SharedSchemas, &SearchLocation),
     tags(
         (name = "public", description = "Website forms: no auth, rate-limited per client (an IPv4 address or an IPv6 /64)"),
         (name = "staff", description = "Front desk: bearer token, scoped to the staff member's clinics"),
@@ -108,6 +108,60 @@ impl Modify for SharedSchemas {
             "TimeZone".to_owned(),
             crate::domain::schema::time_zone_component().into(),
         );
+        // `domain::schema::consult_modes` refers to it by name.
+        components.schemas.insert(
+            "ConsultMode".to_owned(),
+            <crate::domain::practice::ConsultMode as utoipa::PartialSchema>::schema(),
+        );
+        // A query parameter of `GET /v1/staff/patients/{id}/emails` refers to it.
+        components.schemas.insert(
+            "EmailStatus".to_owned(),
+            <crate::domain::status::EmailStatus as utoipa::PartialSchema>::schema(),
+        );
+    }
+}
+
+/// The searches take exactly one of `near`, `postal_code` and `city`: a parameter list cannot say
+/// "one of these", so the three become one `location` parameter, a form-style exploded object
+/// (`?near=43.65,-79.38`, `?city=Toronto`: the query string is unchanged) whose schema is a `oneOf`.
+struct SearchLocation;
+
+/// The operations whose location is one of several parameters, and those parameters.
+const SEARCHES: [&str; 2] = ["search_practitioners", "search_clinics"];
+const LOCATION_PARAMETERS: [&str; 3] = ["near", "postal_code", "city"];
+
+impl Modify for SearchLocation {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let operations = openapi
+            .paths
+            .paths
+            .values_mut()
+            .filter_map(|item| item.get.as_mut())
+            .filter(|operation| {
+                operation
+                    .operation_id
+                    .as_deref()
+                    .is_some_and(|id| SEARCHES.contains(&id))
+            });
+        for operation in operations {
+            let parameters = operation.parameters.get_or_insert_with(Vec::new);
+            parameters.retain(|parameter| !LOCATION_PARAMETERS.contains(&parameter.name.as_str()));
+            parameters.insert(
+                0,
+                ParameterBuilder::new()
+                    .name("location")
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::True)
+                    .style(Some(ParameterStyle::Form))
+                    .explode(Some(true))
+                    .description(Some(
+                        "Where to search from, exactly one of `near=LAT,LNG`, `postal_code=` and `city=` \
+                         (each its own query parameter)",
+                    ))
+                    .schema(Some(crate::directory::places::location_schema()))
+                    .build(),
+            );
+        }
     }
 }
 
@@ -176,6 +230,14 @@ fn add_common_responses(operation: &mut Operation) {
         wanted.push(("503", "Database unavailable"));
     }
     for parameter in operation.parameters.iter_mut().flatten() {
+        // The emailed links' tokens (`consent::tokens`).
+        if matches!(parameter.parameter_in, ParameterIn::Path)
+            && parameter.name == "token"
+            && let Some(RefOr::T(Schema::Object(schema))) = &mut parameter.schema
+        {
+            schema.pattern = Some(crate::consent::tokens::TOKEN_PATTERN.to_owned());
+            schema.max_length = Some(crate::consent::tokens::MAX_TOKEN_CHARS);
+        }
         // The list convention (`http::query`): every `limit` is 1..=MAX_LIMIT.
         if matches!(parameter.parameter_in, ParameterIn::Query)
             && parameter.name == "limit"

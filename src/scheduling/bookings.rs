@@ -50,7 +50,16 @@ impl utoipa::PartialSchema for BookingRequestBody {
     }
 }
 
-impl ToSchema for BookingRequestBody {}
+impl ToSchema for BookingRequestBody {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        BookingRequestFields::schemas(schemas);
+    }
+}
 
 /// The fields of [`BookingRequestBody`].
 #[derive(Debug, Deserialize, ToSchema)]

@@ -60,7 +60,16 @@ impl utoipa::PartialSchema for NewStaffBody {
     }
 }
 
-impl ToSchema for NewStaffBody {}
+impl ToSchema for NewStaffBody {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        NewStaffFields::schemas(schemas);
+    }
+}
 
 /// The fields of [`NewStaffBody`].
 #[derive(Debug, Deserialize, ToSchema)]
