@@ -178,6 +178,18 @@ pub fn optional_wording_version() -> Schema {
         .into()
 }
 
+/// A service ([`practice::service`]).
+pub fn service() -> Schema {
+    text(1, practice::MAX_SERVICE_CHARS, false)
+        .examples(["acupuncture"])
+        .into()
+}
+
+/// An ISO 639-1 language code ([`practice::language`]).
+pub fn language() -> Schema {
+    string_enum(practice::ISO_639_1).into()
+}
+
 /// A practitioner's services ([`practice::service`]).
 pub fn services() -> Schema {
     ArrayBuilder::new()

@@ -146,6 +146,18 @@ impl Modify for SearchLocation {
         for operation in operations {
             let parameters = operation.parameters.get_or_insert_with(Vec::new);
             parameters.retain(|parameter| !LOCATION_PARAMETERS.contains(&parameter.name.as_str()));
+            // The filters, as `directory::search` parses them.
+            for parameter in parameters.iter_mut() {
+                let schema: Option<Schema> = match parameter.name.as_str() {
+                    "province" => Some(crate::domain::schema::province()),
+                    "language" => Some(crate::domain::schema::language()),
+                    "service" => Some(crate::domain::schema::service()),
+                    _ => None,
+                };
+                if let Some(schema) = schema {
+                    parameter.schema = Some(schema.into());
+                }
+            }
             parameters.insert(
                 0,
                 ParameterBuilder::new()

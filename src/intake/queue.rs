@@ -75,6 +75,10 @@ pub async fn get_callback_request(
         .ok_or(ApiError::NotFound)
 }
 
+fn status_schema() -> utoipa::openapi::schema::Schema {
+    crate::domain::schema::string_enum(STATUSES).into()
+}
+
 fn note_schema() -> utoipa::openapi::schema::Schema {
     crate::domain::schema::optional_note(MAX_NOTE_CHARS)
 }
@@ -83,6 +87,7 @@ fn note_schema() -> utoipa::openapi::schema::Schema {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CallbackPatchBody {
     /// `new`, `contacted`, `booked` or `closed`.
+    #[schema(schema_with = status_schema)]
     pub status: Option<String>,
     /// Replaces the note; null clears it.
     #[schema(schema_with = note_schema)]
