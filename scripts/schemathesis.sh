@@ -157,7 +157,7 @@ sign_out_token=$(sign_in)
 # staff reschedule draw from one practitioner's free slots, so a generated booking can land on one. Each is offered to Schemathesis with probability 0.5, so random values are still
 # sent the other half of the time.
 "$python" - "$base" "$token" "$work/.consultdesk/mail" "$work/schemathesis.toml" <<'EOF'
-import datetime, email, email.policy, json, pathlib, re, sys, time, urllib.request
+import datetime, email, email.policy, json, pathlib, re, sys, time, urllib.error, urllib.request
 
 base, token, mail_dir, config_path = sys.argv[1:5]
 
@@ -169,8 +169,11 @@ def call(method, path, body=None, auth=True):
         request.add_header("content-type", "application/json")
     if auth:
         request.add_header("authorization", "Bearer " + token)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        sys.exit(f"{method} {path}: {error.code} {error.read().decode(errors='replace')}")
 
 
 consents = {"appointment_reminders": True, "exercise_plans": True, "plans_of_care": True, "service_updates": False}
@@ -203,11 +206,17 @@ callback = call("POST", "/v1/callback-requests", {
     "name": "Jane Runner", "phone": "416-555-0199", "email": "jane@example.com", "preferred_time": "morning",
     "clinic_id": clinics[0]["id"], "consents": dict(consents, service_updates=True),
 }, auth=False)
-# One practitioner offering every mode, and its free slots further out (not the ones booked above).
-bookable = next((p for p in practitioners[:3] if set(p["consult_modes"]) >= {"phone", "video", "in_person"}), practitioners[0])
+# One practitioner with bookings above, and its free slots further out (not the ones booked above).
+bookable = practitioners[0]
 later = [str(today + datetime.timedelta(days=n)) for n in (15, 30)]
 bookable_starts = [slot["starts_at"] for slot in call(
     "GET", f"/v1/practitioners/{bookable['id']}/slots?from={later[0]}&to={later[1]}", auth=False)["slots"]]
+# Bookings that only the reschedule operation gets (the others cancel and complete theirs).
+reschedulable = [call("POST", "/v1/bookings", {
+    "practitioner_id": bookable["id"], "starts_at": start, "mode": bookable["consult_modes"][0],
+    "patient": {"name": f"Mover {n}", "email": f"mover{n}@example.com", "phone": "416-555-0142"}, "consents": consents,
+}, auth=False)["id"] for n, start in enumerate(bookable_starts[-2:])]
+bookable_starts = bookable_starts[:-2]
 patients = sorted({item["patient_id"] for item in call("GET", "/v1/staff/bookings?limit=100")["items"]})
 
 # The worker writes each email as an .eml file within seconds; their links carry real tokens.
@@ -245,6 +254,8 @@ dictionaries = {
     "phones": ["+1 416-555-0100", "416-555-0123", "(604) 555-0199", "+44 20 7946 0958"],
     "bookable_practitioner": [bookable["id"]],
     "bookable_starts": bookable_starts,
+    "reschedulable": reschedulable,
+    "bookable_modes": bookable["consult_modes"],
     "later_starts": [str(today + datetime.timedelta(days=n)) + "T09:00:00-05:00" for n in (40, 41)],
     "later_ends": [str(today + datetime.timedelta(days=n)) + "T17:00:00-05:00" for n in (42, 43)],
     "one_click": ["One-Click"],
@@ -258,18 +269,29 @@ everywhere = {
     "query.city": "cities", "query.postal_code": "postal_codes", "query.near": "points",
     "body.phone": "phones", "body.patient.phone": "phones",
 }
+# Each path matches one entry. Those marked True accept only stored data (identifiers, tokens, free
+# slots) that a schema cannot name: the examples and coverage phases, which build positive cases from
+# the schema alone, send them only negative cases; the fuzzing phase draws on the dictionaries.
 by_path = [
-    (r"^/v1/(admin/)?practitioners/\{id\}(/schedule|/time-off)?$", {"path.id": "practitioner_ids"}),
+    (r"^/v1/(admin/)?practitioners/\{id\}(/schedule)?$", {"path.id": "practitioner_ids"}, True),
+    (r"^/v1/admin/practitioners/\{id\}/time-off$",
+     {"path.id": "practitioner_ids", "body.starts_at": "later_starts", "body.ends_at": "later_ends"}, True),
     (r"^/v1/practitioners/\{id\}/slots$", {"path.id": "practitioner_ids", "query.from": "dates", "query.to": "dates"}),
     (r"^/v1/admin/clinics/\{id\}$", {"path.id": "clinic_ids"}),
     (r"^/v1/admin/staff/\{id\}$", {"path.id": "staff_ids"}),
-    (r"^/v1/staff/bookings/\{id\}", {"path.id": "booking_ids", "body.starts_at": "bookable_starts"}),
-    (r"^/v1/bookings$", {"body.practitioner_id": "bookable_practitioner", "body.starts_at": "bookable_starts"}),
-    (r"^/v1/admin/practitioners/\{id\}/time-off$", {"body.starts_at": "later_starts", "body.ends_at": "later_ends"}),
-    (r"^/consent/confirm/\{token\}$", {"path.token": "confirm_tokens"}),
+    (r"^/v1/staff/bookings/\{id\}/reschedule$", {"path.id": "reschedulable", "body.starts_at": "bookable_starts"}, True),
+    (r"^/v1/staff/bookings/\{id\}(/(confirm|cancel|complete|no-show))?$", {"path.id": "booking_ids"}),
+    (r"^/v1/bookings$", {"body.practitioner_id": "bookable_practitioner", "body.starts_at": "bookable_starts",
+                        "body.mode": "bookable_modes"}, True),
+    (r"^/consent/confirm/\{token\}$", {"path.token": "confirm_tokens"}, True),
     (r"^/v1/staff/callback-requests/\{id\}$", {"path.id": "callback_ids"}),
-    (r"^/v1/staff/patients/\{id\}", {"path.id": "patient_ids"}),
-    (r"^/unsubscribe/\{token\}$", {"path.token": "tokens", "body.List-Unsubscribe": "one_click", "body.action": "page_actions"}),
+    (r"^/v1/staff/patients/\{id\}/(care-plans|exercise-plans)$", {"path.id": "patient_ids"}, True),
+    (r"^/v1/staff/patients/\{id\}(/(emails|consents))?$", {"path.id": "patient_ids"}),
+    (r"^/unsubscribe/\{token\}$", {"path.token": "tokens", "body.List-Unsubscribe": "one_click", "body.action": "page_actions"}, True),
+    # Unknown clinics are a 422, a taken email a 409; a callback's phone must be a real number.
+    (r"^/v1/admin/practitioners$", {}, True),
+    (r"^/v1/admin/staff$", {}, True),
+    (r"^/v1/callback-requests$", {}, True),
 ]
 
 
@@ -283,10 +305,15 @@ for name, values in dictionaries.items():
         lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
 lines.append("[parameters]")
 lines += [f"{json.dumps(key)} = {binding(name)}" for key, name in everywhere.items() if dictionaries[name]]
-for regex, parameters in by_path:
+for regex, parameters, *needs_data in by_path:
     bound = [f"{json.dumps(key)} = {binding(name)}" for key, name in parameters.items() if dictionaries[name]]
+    if bound or needs_data:
+        lines += ["", "[[operations]]", f"include-path-regex = {json.dumps(regex)}"]
+    if needs_data:
+        lines += ["[operations.phases.examples]", "enabled = false",
+                  "[operations.phases.coverage.generation]", 'mode = "negative"']
     if bound:
-        lines += ["", "[[operations]]", f"include-path-regex = {json.dumps(regex)}", "[operations.parameters]", *bound]
+        lines += ["[operations.parameters]", *bound]
 pathlib.Path(config_path).write_text("\n".join(lines) + "\n")
 print(f"test data: {len(practitioners)} practitioners, {len(clinics)} clinics, {len(bookings)} bookings, "
       f"{len(patients)} patients, {len(starts)} free slot starts, {len(tokens)} unsubscribe tokens, "
