@@ -30,7 +30,9 @@ const CONFIRMATION_PURPOSE: &[u8] = b"consultdesk/consent-confirmation/v1\0";
 /// Links keep working this long after the email was sent (the contract asks for at least 60 days).
 pub const VALID_DAYS: i64 = 180;
 /// Longer than any token we issue: anything longer is refused before decoding.
-const MAX_TOKEN_CHARS: usize = 128;
+pub const MAX_TOKEN_CHARS: usize = 128;
+/// Every token is unpadded base64url.
+pub const TOKEN_PATTERN: &str = "^[A-Za-z0-9_-]+$";
 
 /// What a valid unsubscribe token says.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use crate::domain::contact::PhoneE164;
 use crate::domain::fields::FieldReader;
-use crate::domain::{Invalid, location, text};
+use crate::domain::{Invalid, location, schema, text};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
@@ -41,25 +41,50 @@ pub struct ClinicView {
 /// Body of `POST /v1/admin/clinics`; `PATCH` takes any subset of it.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ClinicBody {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = schema::name)]
     pub name: String,
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(schema_with = address_schema)]
     pub address: String,
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(schema_with = city_schema)]
     pub city: String,
-    #[schema(example = "ON")]
+    #[schema(schema_with = schema::province)]
     pub province: String,
-    #[schema(example = "M5V 2T6")]
+    #[schema(schema_with = schema::postal_code)]
     pub postal_code: String,
-    #[schema(example = "+1 416-555-0100")]
+    #[schema(schema_with = schema::phone)]
     pub phone: String,
-    #[schema(minimum = -90, maximum = 90)]
+    #[schema(schema_with = schema::latitude)]
     pub latitude: f64,
-    #[schema(minimum = -180, maximum = 180)]
+    #[schema(schema_with = schema::longitude)]
     pub longitude: f64,
-    #[schema(example = "America/Toronto")]
+    #[schema(schema_with = schema::time_zone)]
     pub time_zone: String,
 }
+
+const MAX_ADDRESS_CHARS: usize = 300;
+const MAX_CITY_CHARS: usize = 100;
+
+fn address_schema() -> utoipa::openapi::schema::Schema {
+    schema::text(1, MAX_ADDRESS_CHARS, false).into()
+}
+
+fn city_schema() -> utoipa::openapi::schema::Schema {
+    schema::text(1, MAX_CITY_CHARS, false).into()
+}
+
+/// Body of `PATCH /v1/admin/clinics/{id}`: any non-empty subset of [`ClinicBody`].
+pub struct ClinicPatchBody;
+
+impl utoipa::PartialSchema for ClinicPatchBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schema::any_subset(
+            <ClinicBody as utoipa::PartialSchema>::schema(),
+            "Any non-empty subset of the fields of `ClinicBody`",
+        )
+    }
+}
+
+impl ToSchema for ClinicPatchBody {}
 
 /// Validated clinic fields; every one is `Some` on create, any subset on update.
 #[derive(Debug, Default)]
@@ -90,8 +115,8 @@ impl ClinicFields {
     fn parse(body: &Map<String, Value>, partial: bool) -> Result<Self, ApiError> {
         let mut reader = FieldReader::new(body);
         let mut fields = ClinicFields::default();
-        let address = |raw: &str| text::bounded_text(raw, 1, 300, false);
-        let city = |raw: &str| text::bounded_text(raw, 1, 100, false);
+        let address = |raw: &str| text::bounded_text(raw, 1, MAX_ADDRESS_CHARS, false);
+        let city = |raw: &str| text::bounded_text(raw, 1, MAX_CITY_CHARS, false);
         let phone = |raw: &str| PhoneE164::parse(raw).map(|p| p.as_str().to_owned());
         let wanted = |reader: &FieldReader, name: &str| !partial || reader.is_present(name);
         if wanted(&reader, "name") {
@@ -258,7 +283,7 @@ pub async fn get_clinic(
 
 #[utoipa::path(patch, path = "/v1/admin/clinics/{id}", tag = "admin",
     params(("id" = Uuid, Path)),
-    request_body(content = Object, description = "Any subset of the clinic fields of `ClinicBody`"),
+    request_body = ClinicPatchBody,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = ClinicView),

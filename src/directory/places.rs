@@ -23,6 +23,60 @@ pub enum Origin {
     },
 }
 
+/// What [`parse_near`] accepts, as a pattern: `LAT,LNG` in decimal degrees, each in its range.
+pub const NEAR_PATTERN: &str = r"^ *-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?) *, *-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?) *$";
+/// What [`parse_postal_area`] accepts, as a pattern: a full postal code or its first three characters.
+pub const POSTAL_AREA_PATTERN: &str = "^ *[ABCEGHJ-NPRSTVXYabceghj-nprstvxy][0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z]( ?[0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][0-9])? *$";
+/// The longest city name, in characters.
+pub const MAX_CITY_CHARS: usize = 100;
+
+/// The search's `location` as the API document states it: exactly one of `near`, `postal_code`
+/// and `city`, each a query parameter of its own (a form-style, exploded object).
+pub fn location_schema() -> utoipa::openapi::schema::Schema {
+    use crate::domain::schema;
+    use utoipa::openapi::schema::{
+        AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+    };
+    let only = |name: &str, value: ObjectBuilder| {
+        ObjectBuilder::new()
+            .property(name, value)
+            .required(name)
+            .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)))
+    };
+    let near = only(
+        "near",
+        schema::text(1, 100, false)
+            .pattern(Some(NEAR_PATTERN))
+            .description(Some("LAT,LNG in degrees"))
+            .examples(["43.65,-79.38"]),
+    );
+    let postal_code = only(
+        "postal_code",
+        schema::text(1, location::MAX_POSTAL_CODE_INPUT, false)
+            .pattern(Some(POSTAL_AREA_PATTERN))
+            .description(Some(
+                "A Canadian postal code or its first three characters, the FSA (M5V 2T6, m5v2t6, M5V); \
+                 an unknown one is a 422",
+            ))
+            .examples(["M5V 2T6"]),
+    );
+    let city = only(
+        "city",
+        schema::text(1, MAX_CITY_CHARS, false)
+            .description(Some(
+                "City, case- and accent-insensitive; `Richmond, BC` names the province; an unknown one is a 422",
+            ))
+            .examples(["Toronto"]),
+    );
+    OneOfBuilder::new()
+        .schema_type(SchemaType::Type(Type::Object))
+        .description(Some("Exactly one of near, postal_code and city"))
+        .item(near)
+        .item(postal_code)
+        .item(city)
+        .into()
+}
+
 /// `LAT,LNG` in degrees.
 pub fn parse_near(raw: &str) -> Result<Point, Invalid> {
     let invalid = || {
@@ -63,7 +117,10 @@ pub fn parse_city(raw: &str, province: Option<&str>) -> Result<(String, Option<S
         _ => (raw, None),
     };
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    if name.is_empty()
+        || name.chars().count() > MAX_CITY_CHARS
+        || name.chars().any(char::is_control)
+    {
         return Err(Invalid::new(
             "invalid_city",
             "must be a city name such as Toronto or Richmond, BC",

@@ -1,7 +1,7 @@
 //! Admin management of practitioners: `POST/GET /v1/admin/practitioners`, `GET/PATCH /v1/admin/practitioners/{id}`.
 
 use crate::domain::fields::{FieldReader, parse_uuid};
-use crate::domain::{Invalid, practice, text};
+use crate::domain::{Invalid, practice, schema, text};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
@@ -36,22 +36,38 @@ pub struct PractitionerView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PractitionerBody {
     pub clinic_id: Uuid,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = schema::name)]
     pub name: String,
     #[schema(value_type = crate::domain::practice::Discipline)]
     pub discipline: String,
     /// Stored lower case, e.g. `acupuncture`, `dry needling`.
     #[serde(default)]
+    #[schema(schema_with = schema::services)]
     pub services: Vec<String>,
     /// ISO 639-1 codes, e.g. `en`, `fr`.
     #[serde(default)]
+    #[schema(schema_with = schema::languages)]
     pub languages: Vec<String>,
     /// At least one.
-    #[schema(value_type = Vec<crate::domain::practice::ConsultMode>, min_items = 1)]
+    #[schema(schema_with = schema::consult_modes)]
     pub consult_modes: Vec<String>,
     /// Default true; inactive practitioners are not searchable.
     pub active: Option<bool>,
 }
+
+/// Body of `PATCH /v1/admin/practitioners/{id}`: any non-empty subset of [`PractitionerBody`].
+pub struct PractitionerPatchBody;
+
+impl utoipa::PartialSchema for PractitionerPatchBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schema::any_subset(
+            <PractitionerBody as utoipa::PartialSchema>::schema(),
+            "Any non-empty subset of the fields of `PractitionerBody`",
+        )
+    }
+}
+
+impl ToSchema for PractitionerPatchBody {}
 
 #[derive(Debug, Default)]
 struct PractitionerFields {
@@ -101,18 +117,22 @@ impl PractitionerFields {
         }
         if reader.is_present("services") || !partial {
             fields.services = reader
-                .string_array("services", 50, practice::service)
+                .string_array("services", practice::MAX_SERVICES, practice::service)
                 .map(unique);
         }
         if reader.is_present("languages") || !partial {
             fields.languages = reader
-                .string_array("languages", 50, practice::language)
+                .string_array("languages", practice::MAX_LANGUAGES, practice::language)
                 .map(unique);
         }
         if wanted(&reader, "consult_modes") {
             if reader.is_present("consult_modes") {
                 fields.consult_modes = reader
-                    .string_array("consult_modes", 10, practice::consult_mode)
+                    .string_array(
+                        "consult_modes",
+                        practice::MAX_CONSULT_MODES,
+                        practice::consult_mode,
+                    )
                     .map(unique);
                 if fields.consult_modes.as_ref().is_some_and(Vec::is_empty) {
                     reader.error(
@@ -281,7 +301,7 @@ pub async fn get_practitioner(
 
 #[utoipa::path(patch, path = "/v1/admin/practitioners/{id}", tag = "admin",
     params(("id" = Uuid, Path)),
-    request_body(content = Object, description = "Any subset of the fields of `PractitionerBody`"),
+    request_body = PractitionerPatchBody,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = PractitionerView),

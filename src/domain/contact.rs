@@ -4,9 +4,12 @@ use super::Invalid;
 use validator::ValidateEmail;
 
 /// The longest address SMTP can carry (RFC 5321 path limit).
-const MAX_EMAIL_LENGTH: usize = 254;
+pub const MAX_EMAIL_LENGTH: usize = 254;
 /// Longer input cannot be a phone number; refusing it early keeps the parser's work bounded.
-const MAX_PHONE_INPUT_LENGTH: usize = 40;
+pub const MAX_PHONE_INPUT_LENGTH: usize = 40;
+/// The shape of what [`PhoneE164::parse`] reads: digits with spaces, dots, dashes and parentheses,
+/// optionally after `+` and a country code. Only a number valid in its numbering plan is accepted.
+pub const PHONE_PATTERN: &str = r"^ *\+?[0-9(][0-9 ().-]{5,36}[0-9] *$";
 
 /// A syntactically valid email address, trimmed. Matching is case-insensitive (citext in the database).
 #[derive(Debug, Clone, PartialEq, Eq)]

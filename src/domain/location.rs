@@ -6,6 +6,21 @@ pub const PROVINCES: [&str; 13] = [
     "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT",
 ];
 
+/// What [`postal_code`] accepts, as a pattern: `A1A 1A1` in either case, the space optional; the
+/// letters D, F, I, O, Q and U never appear, and W and Z never start a code.
+pub const POSTAL_CODE_PATTERN: &str = "^ *[ABCEGHJ-NPRSTVXYabceghj-nprstvxy][0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z] ?[0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][0-9] *$";
+/// Longer input is not a postal code, however many spaces it holds.
+pub const MAX_POSTAL_CODE_INPUT: usize = 12;
+pub const MIN_LATITUDE: f64 = -90.0;
+pub const MAX_LATITUDE: f64 = 90.0;
+pub const MIN_LONGITUDE: f64 = -180.0;
+pub const MAX_LONGITUDE: f64 = 180.0;
+
+/// Every IANA time zone name [`time_zone`] accepts, as the server's chrono-tz knows them.
+pub fn time_zone_names() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
+}
+
 /// A Canadian province or territory, as its two-letter code.
 pub fn province(raw: &str) -> Result<String, Invalid> {
     let code = raw.trim().to_ascii_uppercase();
@@ -58,7 +73,7 @@ pub fn postal_code(raw: &str) -> Result<String, Invalid> {
         )
     };
     let chars: Vec<char> = compact.chars().collect();
-    if chars.len() != 6 || raw.len() > 12 {
+    if chars.len() != 6 || raw.len() > MAX_POSTAL_CODE_INPUT {
         return Err(invalid());
     }
     // Letters D, F, I, O, Q and U never appear; W and Z never start a postal code.
@@ -90,7 +105,7 @@ pub fn time_zone(raw: &str) -> Result<String, Invalid> {
 }
 
 pub fn latitude(value: f64) -> Result<f64, Invalid> {
-    if value.is_finite() && (-90.0..=90.0).contains(&value) {
+    if value.is_finite() && (MIN_LATITUDE..=MAX_LATITUDE).contains(&value) {
         Ok(value)
     } else {
         Err(Invalid::new(
@@ -101,7 +116,7 @@ pub fn latitude(value: f64) -> Result<f64, Invalid> {
 }
 
 pub fn longitude(value: f64) -> Result<f64, Invalid> {
-    if value.is_finite() && (-180.0..=180.0).contains(&value) {
+    if value.is_finite() && (MIN_LONGITUDE..=MAX_LONGITUDE).contains(&value) {
         Ok(value)
     } else {
         Err(Invalid::new(

@@ -10,6 +10,7 @@ pub mod fields;
 pub mod location;
 pub mod plan;
 pub mod practice;
+pub mod schema;
 pub mod status;
 pub mod text;
 pub mod wording;

@@ -5,7 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub const DISCIPLINES: [&str; 2] = ["physiotherapy", "chiropractic"];
-pub const CONSULT_MODES: [&str; 3] = ["phone", "video", "in_person"];
+/// The consult mode that needs the patient's phone number.
+pub const PHONE_MODE: &str = "phone";
+pub const CONSULT_MODES: [&str; 3] = [PHONE_MODE, "video", "in_person"];
 
 /// A practitioner's discipline, as the API document lists it (input is read case-insensitively).
 #[derive(Debug, Serialize, ToSchema)]
@@ -24,8 +26,15 @@ pub enum ConsultMode {
     InPerson,
 }
 
+/// The longest service name, in characters.
+pub const MAX_SERVICE_CHARS: usize = 100;
+/// How many services, languages and consult modes a practitioner may list.
+pub const MAX_SERVICES: usize = 50;
+pub const MAX_LANGUAGES: usize = 50;
+pub const MAX_CONSULT_MODES: usize = 10;
+
 /// ISO 639-1: every two-letter language code.
-const ISO_639_1: [&str; 183] = [
+pub const ISO_639_1: [&str; 183] = [
     "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
     "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
     "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
@@ -80,8 +89,11 @@ pub fn service(raw: &str) -> Result<String, Invalid> {
     if normalised.is_empty() {
         return Err(Invalid::new("required", "must not be empty"));
     }
-    if normalised.chars().count() > 100 {
-        return Err(Invalid::new("too_long", "must be at most 100 characters"));
+    if normalised.chars().count() > MAX_SERVICE_CHARS {
+        return Err(Invalid::new(
+            "too_long",
+            format!("must be at most {MAX_SERVICE_CHARS} characters"),
+        ));
     }
     if normalised.chars().any(char::is_control) {
         return Err(Invalid::new(

@@ -2,6 +2,18 @@
 
 use super::Invalid;
 
+/// The longest name (of a person, a clinic, an exercise, a plan), in characters after trimming.
+pub const MAX_NAME_CHARS: usize = 200;
+/// The longest free-text concern a public form takes.
+pub const MAX_CONCERN_CHARS: usize = 2000;
+/// The longest reason staff give (a cancellation, time off, a consent change).
+pub const MAX_REASON_CHARS: usize = 500;
+/// The longest URL a form may name as its page.
+pub const MAX_URL_CHARS: usize = 2000;
+/// What [`web_url`] accepts, as a pattern: `http://` or `https://` (any case), then at least two
+/// characters and no white space.
+pub const WEB_URL_PATTERN: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\u0000-\u001f\u007f-\u009f]{2,}$";
+
 /// Trims `raw` and checks it holds `min..=max` characters and no control characters
 /// (newlines and tabs are allowed only when `multiline`).
 pub fn bounded_text(raw: &str, min: usize, max: usize, multiline: bool) -> Result<String, Invalid> {
@@ -35,12 +47,12 @@ pub fn bounded_text(raw: &str, min: usize, max: usize, multiline: bool) -> Resul
 
 /// A person's or a clinic's name: 1..=200 characters after trimming, any script, no control characters.
 pub fn name(raw: &str) -> Result<String, Invalid> {
-    bounded_text(raw, 1, 200, false)
+    bounded_text(raw, 1, MAX_NAME_CHARS, false)
 }
 
 /// An absolute http(s) URL of a page, such as the article a form was posted from.
 pub fn web_url(raw: &str) -> Result<String, Invalid> {
-    let url = bounded_text(raw, 1, 2000, false)?;
+    let url = bounded_text(raw, 1, MAX_URL_CHARS, false)?;
     let lower = url.to_ascii_lowercase();
     let has_scheme = lower.starts_with("https://") || lower.starts_with("http://");
     if !has_scheme || url.contains(char::is_whitespace) || url.len() <= "https://".len() {

@@ -2,10 +2,10 @@
 //! is this document committed; a test fails when they differ (`consultdesk openapi > openapi.yaml` updates it).
 
 use utoipa::openapi::header::Header;
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Content, Object, Ref, RefOr, Schema, Type};
+use utoipa::openapi::{Content, Object, Ref, RefOr, Required, Schema, Type};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -45,6 +45,85 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Components that fields refer to by name rather than through a Rust type.
+struct SharedSchemas;
+
+impl Modify for SharedSchemas {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.schemas.insert(
+            "TimeZone".to_owned(),
+            crate::domain::schema::time_zone_component().into(),
+        );
+        // `domain::schema::consult_modes` refers to it by name.
+        components.schemas.insert(
+            "ConsultMode".to_owned(),
+            <crate::domain::practice::ConsultMode as utoipa::PartialSchema>::schema(),
+        );
+        // A query parameter of `GET /v1/staff/patients/{id}/emails` refers to it.
+        components.schemas.insert(
+            "EmailStatus".to_owned(),
+            <crate::domain::status::EmailStatus as utoipa::PartialSchema>::schema(),
+        );
+    }
+}
+
+/// The searches take exactly one of `near`, `postal_code` and `city`: a parameter list cannot say
+/// "one of these", so the three become one `location` parameter, a form-style exploded object
+/// (`?near=43.65,-79.38`, `?city=Toronto`: the query string is unchanged) whose schema is a `oneOf`.
+struct SearchLocation;
+
+/// The operations whose location is one of several parameters, and those parameters.
+const SEARCHES: [&str; 2] = ["search_practitioners", "search_clinics"];
+const LOCATION_PARAMETERS: [&str; 3] = ["near", "postal_code", "city"];
+
+impl Modify for SearchLocation {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let operations = openapi
+            .paths
+            .paths
+            .values_mut()
+            .filter_map(|item| item.get.as_mut())
+            .filter(|operation| {
+                operation
+                    .operation_id
+                    .as_deref()
+                    .is_some_and(|id| SEARCHES.contains(&id))
+            });
+        for operation in operations {
+            let parameters = operation.parameters.get_or_insert_with(Vec::new);
+            parameters.retain(|parameter| !LOCATION_PARAMETERS.contains(&parameter.name.as_str()));
+            // The filters, as `directory::search` parses them.
+            for parameter in parameters.iter_mut() {
+                let schema: Option<Schema> = match parameter.name.as_str() {
+                    "province" => Some(crate::domain::schema::province()),
+                    "language" => Some(crate::domain::schema::language()),
+                    "service" => Some(crate::domain::schema::service()),
+                    _ => None,
+                };
+                if let Some(schema) = schema {
+                    parameter.schema = Some(schema.into());
+                }
+            }
+            parameters.insert(
+                0,
+                ParameterBuilder::new()
+                    .name("location")
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::True)
+                    .style(Some(ParameterStyle::Form))
+                    .explode(Some(true))
+                    .description(Some(
+                        "Where to search from, exactly one of `near=LAT,LNG`, `postal_code=` and `city=` \
+                         (each its own query parameter)",
+                    ))
+                    .schema(Some(crate::directory::places::location_schema()))
+                    .build(),
+            );
+        }
     }
 }
 
@@ -113,6 +192,14 @@ fn add_common_responses(operation: &mut Operation) {
         wanted.push(("503", "Database unavailable"));
     }
     for parameter in operation.parameters.iter_mut().flatten() {
+        // The emailed links' tokens (`consent::tokens`).
+        if matches!(parameter.parameter_in, ParameterIn::Path)
+            && parameter.name == "token"
+            && let Some(RefOr::T(Schema::Object(schema))) = &mut parameter.schema
+        {
+            schema.pattern = Some(crate::consent::tokens::TOKEN_PATTERN.to_owned());
+            schema.max_length = Some(crate::consent::tokens::MAX_TOKEN_CHARS);
+        }
         // The list convention (`http::query`): every `limit` is 1..=MAX_LIMIT.
         if matches!(parameter.parameter_in, ParameterIn::Query)
             && parameter.name == "limit"
@@ -161,6 +248,8 @@ pub fn document(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     document.merge(paths);
     BearerAuth.modify(&mut document);
     CommonResponses.modify(&mut document);
+    SharedSchemas.modify(&mut document);
+    SearchLocation.modify(&mut document);
     document
 }
 

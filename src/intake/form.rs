@@ -3,8 +3,8 @@
 use crate::domain::consent::ConsentFlags;
 use crate::domain::contact::{EmailAddress, PhoneE164};
 use crate::domain::fields::FieldReader;
-use crate::domain::wording;
 use crate::domain::{Invalid, text};
+use crate::domain::{schema, wording};
 use crate::error::ApiError;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -12,29 +12,29 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub const PREFERRED_TIMES: [&str; 4] = ["morning", "afternoon", "evening", "anytime"];
-pub const MAX_CONCERN_CHARS: usize = 2000;
+pub use crate::domain::text::MAX_CONCERN_CHARS;
 
 /// Body of `POST /v1/callback-requests` (documentation; parsing is field by field so every error is reported).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CallbackRequestBody {
-    #[schema(min_length = 1, max_length = 200, example = "Jane Runner")]
+    #[schema(schema_with = schema::name)]
     pub name: String,
     /// Normalised to E.164; North American numbers may omit the country code.
-    #[schema(example = "+1 416-555-0100")]
+    #[schema(schema_with = schema::phone)]
     pub phone: String,
-    #[schema(format = "email", example = "jane@example.com")]
+    #[schema(schema_with = schema::optional_email)]
     pub email: Option<String>,
     #[schema(example = "morning")]
     pub preferred_time: PreferredTime,
     pub clinic_id: Option<Uuid>,
-    #[schema(max_length = 2000, example = "Knee pain when running")]
+    #[schema(schema_with = schema::concern)]
     pub concern: Option<String>,
     pub consents: ConsentFlagsBody,
-    #[schema(example = "https://clinic.example/blog/runners-knee")]
+    #[schema(schema_with = schema::optional_web_url)]
     pub source_url: Option<String>,
     /// The version of the consent wording the form showed (`GET /v1/consent-wording`); it must be one
     /// the server published (422 otherwise). Defaults to the current one.
-    #[schema(example = "2026-12-consult-form-v2")]
+    #[schema(schema_with = schema::optional_wording_version)]
     pub consent_wording_version: Option<String>,
     /// Honeypot: leave empty. Bots that fill it get a 201 and nothing is stored.
     pub website: Option<String>,

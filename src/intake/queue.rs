@@ -75,13 +75,22 @@ pub async fn get_callback_request(
         .ok_or(ApiError::NotFound)
 }
 
+fn status_schema() -> utoipa::openapi::schema::Schema {
+    crate::domain::schema::string_enum(STATUSES).into()
+}
+
+fn note_schema() -> utoipa::openapi::schema::Schema {
+    crate::domain::schema::optional_note(MAX_NOTE_CHARS)
+}
+
 /// Body of `PATCH /v1/staff/callback-requests/{id}`: any of the three fields.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CallbackPatchBody {
     /// `new`, `contacted`, `booked` or `closed`.
+    #[schema(schema_with = status_schema)]
     pub status: Option<String>,
     /// Replaces the note; null clears it.
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = note_schema)]
     pub note: Option<String>,
     /// Routes the request to a clinic (admins: any clinic, or null for the network queue; others: one of theirs).
     pub clinic_id: Option<Uuid>,

@@ -23,7 +23,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-const MAX_NOTE_CHARS: usize = 500;
+use crate::domain::text::MAX_REASON_CHARS as MAX_NOTE_CHARS;
 
 /// Body of `POST /v1/staff/patients/{id}/consents`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -34,7 +34,7 @@ pub struct ConsentChangeBody {
     pub category: ConsentCategory,
     pub granted: bool,
     /// How the person asked ("by phone, 2 Dec"), kept with the row.
-    #[schema(max_length = 500)]
+    #[schema(schema_with = crate::domain::schema::reason)]
     pub note: Option<String>,
 }
 

@@ -4,7 +4,7 @@
 use super::send::{self, CARE_PLAN};
 use super::{QueuedEmail, location, required_strings, whole_in};
 use crate::domain::fields::FieldReader;
-use crate::domain::text;
+use crate::domain::{schema, text};
 use crate::email::payloads::{CarePlan, EmailPayload};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
@@ -17,22 +17,53 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use uuid::Uuid;
 
 const MAX_GOALS: usize = 20;
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_SUMMARY_CHARS: usize = 4000;
+const MAX_GOAL_CHARS: usize = 300;
+const VISITS_PER_WEEK: (i64, i64) = (1, 14);
+const WEEKS: (i64, i64) = (1, 104);
+
+fn title_schema() -> Schema {
+    schema::text(1, MAX_TITLE_CHARS, false).into()
+}
+
+fn summary_schema() -> Schema {
+    schema::text(1, MAX_SUMMARY_CHARS, true).into()
+}
+
+fn goals_schema() -> Schema {
+    ArrayBuilder::new()
+        .items(schema::text(1, MAX_GOAL_CHARS, false))
+        .min_items(Some(1))
+        .max_items(Some(MAX_GOALS))
+        .into()
+}
+
+fn visits_per_week_schema() -> Schema {
+    schema::whole(VISITS_PER_WEEK.0, VISITS_PER_WEEK.1).into()
+}
+
+fn weeks_schema() -> Schema {
+    schema::whole(WEEKS.0, WEEKS.1).into()
+}
 
 /// Body of `POST /v1/staff/patients/{id}/care-plans`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CarePlanBody {
-    #[schema(max_length = 200)]
+    #[schema(schema_with = title_schema)]
     pub title: String,
-    #[schema(max_length = 4000)]
+    #[schema(schema_with = summary_schema)]
     pub summary: String,
     /// 1..=20 goals, each 1..=300 characters.
+    #[schema(schema_with = goals_schema)]
     pub goals: Vec<String>,
-    #[schema(minimum = 1, maximum = 14)]
+    #[schema(schema_with = visits_per_week_schema)]
     pub visits_per_week: i32,
-    #[schema(minimum = 1, maximum = 104)]
+    #[schema(schema_with = weeks_schema)]
     pub weeks: i32,
     /// The clinic sending it (one of yours); default: the clinic of the patient's latest booking or
     /// callback that you can see.
@@ -65,13 +96,20 @@ struct CarePlanForm {
 
 fn parse(body: &Map<String, Value>) -> Result<CarePlanForm, ApiError> {
     let mut reader = FieldReader::new(body);
-    let title = reader.required("title", |raw| text::bounded_text(raw, 1, 200, false));
-    let summary = reader.required("summary", |raw| text::bounded_text(raw, 1, 4000, true));
-    let goals = required_strings(&mut reader, "goals", MAX_GOALS, |raw| {
-        text::bounded_text(raw, 1, 300, false)
+    let title = reader.required("title", |raw| {
+        text::bounded_text(raw, 1, MAX_TITLE_CHARS, false)
     });
-    let visits_per_week = reader.required_i64("visits_per_week", whole_in(1, 14));
-    let weeks = reader.required_i64("weeks", whole_in(1, 104));
+    let summary = reader.required("summary", |raw| {
+        text::bounded_text(raw, 1, MAX_SUMMARY_CHARS, true)
+    });
+    let goals = required_strings(&mut reader, "goals", MAX_GOALS, |raw| {
+        text::bounded_text(raw, 1, MAX_GOAL_CHARS, false)
+    });
+    let visits_per_week = reader.required_i64(
+        "visits_per_week",
+        whole_in(VISITS_PER_WEEK.0, VISITS_PER_WEEK.1),
+    );
+    let weeks = reader.required_i64("weeks", whole_in(WEEKS.0, WEEKS.1));
     let clinic_id = reader.optional_uuid("clinic_id");
     reader.finish()?;
     crate::all_valid!(title, summary, goals, visits_per_week, weeks, clinic_id);

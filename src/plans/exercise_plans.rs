@@ -6,7 +6,7 @@ use super::send::{self, EXERCISE_PLAN};
 use super::{QueuedEmail, location, optional_whole, required_strings};
 use crate::domain::Invalid;
 use crate::domain::fields::FieldReader;
-use crate::domain::text;
+use crate::domain::{schema, text};
 use crate::email::payloads::{EmailPayload, ExercisePlan};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
@@ -18,12 +18,76 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema};
+use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 const MAX_EXERCISES: usize = 30;
 const MAX_INSTRUCTIONS: usize = 20;
 const MAX_NOTE_CHARS: usize = 2000;
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_INSTRUCTION_CHARS: usize = 500;
+const SETS: (i64, i64) = (1, 20);
+const REPS: (i64, i64) = (1, 200);
+const HOLD_SECONDS: (i64, i64) = (1, 600);
+
+fn title_schema() -> Schema {
+    schema::text(1, MAX_TITLE_CHARS, false).into()
+}
+
+fn note_schema() -> Schema {
+    schema::optional_note(MAX_NOTE_CHARS)
+}
+
+fn custom_name_schema() -> Schema {
+    schema::text(1, text::MAX_NAME_CHARS, false).into()
+}
+
+fn instructions_schema() -> Schema {
+    ArrayBuilder::new()
+        .items(schema::text(1, MAX_INSTRUCTION_CHARS, false))
+        .min_items(Some(1))
+        .max_items(Some(MAX_INSTRUCTIONS))
+        .into()
+}
+
+fn dose(range: (i64, i64)) -> Schema {
+    schema::whole(range.0, range.1).into()
+}
+
+fn sets_schema() -> Schema {
+    dose(SETS)
+}
+
+fn reps_schema() -> Schema {
+    dose(REPS)
+}
+
+fn hold_seconds_schema() -> Schema {
+    dose(HOLD_SECONDS)
+}
+
+fn exercises_schema() -> Schema {
+    ArrayBuilder::new()
+        .items(schema::one_of(
+            PlanExerciseBody::schema(),
+            [
+                // A library exercise, with nothing of a custom one.
+                ObjectBuilder::new()
+                    .required("exercise_id")
+                    .property("name", schema::null())
+                    .property("instructions", schema::null()),
+                // A custom one.
+                ObjectBuilder::new()
+                    .required("name")
+                    .required("instructions")
+                    .property("exercise_id", schema::null()),
+            ],
+        ))
+        .min_items(Some(1))
+        .max_items(Some(MAX_EXERCISES))
+        .into()
+}
 
 pub use crate::domain::plan::PlanExercise;
 
@@ -33,29 +97,31 @@ pub struct PlanExerciseBody {
     /// A library exercise; its name, steps and dose are copied into the plan.
     pub exercise_id: Option<Uuid>,
     /// A custom exercise's name (1..=200 characters), when no `exercise_id` is given.
-    #[schema(max_length = 200)]
+    #[schema(schema_with = custom_name_schema)]
     pub name: Option<String>,
     /// A custom exercise's steps: 1..=20, each 1..=500 characters.
+    #[schema(schema_with = instructions_schema)]
     pub instructions: Option<Vec<String>>,
     /// 1..=20; overrides the library default.
-    #[schema(minimum = 1, maximum = 20)]
+    #[schema(schema_with = sets_schema)]
     pub sets: Option<i32>,
     /// 1..=200; overrides the library default.
-    #[schema(minimum = 1, maximum = 200)]
+    #[schema(schema_with = reps_schema)]
     pub reps: Option<i32>,
     /// 1..=600; overrides the library default.
-    #[schema(minimum = 1, maximum = 600)]
+    #[schema(schema_with = hold_seconds_schema)]
     pub hold_seconds: Option<i32>,
 }
 
 /// Body of `POST /v1/staff/patients/{id}/exercise-plans`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ExercisePlanBody {
-    #[schema(max_length = 200)]
+    #[schema(schema_with = title_schema)]
     pub title: String,
     /// 1..=30 exercises.
+    #[schema(schema_with = exercises_schema)]
     pub exercises: Vec<PlanExerciseBody>,
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = note_schema)]
     pub note: Option<String>,
     /// The clinic sending it (one of yours); default: the clinic of the patient's latest booking or
     /// callback that you can see.
@@ -84,7 +150,9 @@ struct PlanForm {
 
 fn parse(body: &Map<String, Value>, library: &[Exercise]) -> Result<PlanForm, ApiError> {
     let mut reader = FieldReader::new(body);
-    let title = reader.required("title", |raw| text::bounded_text(raw, 1, 200, false));
+    let title = reader.required("title", |raw| {
+        text::bounded_text(raw, 1, MAX_TITLE_CHARS, false)
+    });
     let exercises = reader.object_array("exercises", MAX_EXERCISES, |item| {
         read_exercise(item, library)
     });
@@ -114,9 +182,9 @@ fn parse(body: &Map<String, Value>, library: &[Exercise]) -> Result<PlanForm, Ap
 
 /// Reads one exercise, recording every problem before giving up on it.
 fn read_exercise(item: &mut FieldReader<'_>, library: &[Exercise]) -> Option<PlanExercise> {
-    let sets = optional_whole(item, "sets", 1, 20);
-    let reps = optional_whole(item, "reps", 1, 200);
-    let hold_seconds = optional_whole(item, "hold_seconds", 1, 600);
+    let sets = optional_whole(item, "sets", SETS.0, SETS.1);
+    let reps = optional_whole(item, "reps", REPS.0, REPS.1);
+    let hold_seconds = optional_whole(item, "hold_seconds", HOLD_SECONDS.0, HOLD_SECONDS.1);
     let base = if item.is_present("exercise_id") {
         if item.is_present("name") || item.is_present("instructions") {
             item.error(
@@ -149,7 +217,7 @@ fn read_exercise(item: &mut FieldReader<'_>, library: &[Exercise]) -> Option<Pla
     } else {
         let name = item.required("name", text::name);
         let instructions = required_strings(item, "instructions", MAX_INSTRUCTIONS, |raw| {
-            text::bounded_text(raw, 1, 500, false)
+            text::bounded_text(raw, 1, MAX_INSTRUCTION_CHARS, false)
         });
         match (name, instructions) {
             (Some(name), Some(instructions)) => Some(PlanExercise {

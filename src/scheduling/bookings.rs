@@ -20,11 +20,51 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-const MAX_CONCERN_CHARS: usize = 2000;
+use crate::domain::text::MAX_CONCERN_CHARS;
 
-/// Body of `POST /v1/bookings` (documentation; parsed field by field so every error is reported).
+/// Body of `POST /v1/bookings` (documentation; parsed field by field so every error is reported):
+/// [`BookingRequestFields`], with a phone number whenever `mode` is `phone`.
+pub struct BookingRequestBody;
+
+impl utoipa::PartialSchema for BookingRequestBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use crate::domain::schema;
+        use utoipa::openapi::schema::ObjectBuilder;
+        let modes_without_phone: Vec<&str> = practice::CONSULT_MODES
+            .into_iter()
+            .filter(|mode| *mode != practice::PHONE_MODE)
+            .collect();
+        schema::one_of(
+            BookingRequestFields::schema(),
+            [
+                ObjectBuilder::new()
+                    .property("mode", schema::string_enum([practice::PHONE_MODE]))
+                    .property(
+                        "patient",
+                        ObjectBuilder::new()
+                            .required("phone")
+                            .property("phone", schema::phone()),
+                    ),
+                ObjectBuilder::new().property("mode", schema::string_enum(modes_without_phone)),
+            ],
+        )
+    }
+}
+
+impl ToSchema for BookingRequestBody {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        BookingRequestFields::schemas(schemas);
+    }
+}
+
+/// The fields of [`BookingRequestBody`].
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct BookingRequestBody {
+pub struct BookingRequestFields {
     pub practitioner_id: Uuid,
     /// One of the practitioner's free slots (`GET /v1/practitioners/{id}/slots`).
     #[schema(example = "2026-12-01T14:30:00-05:00")]
@@ -33,12 +73,12 @@ pub struct BookingRequestBody {
     #[schema(value_type = crate::domain::practice::ConsultMode)]
     pub mode: String,
     pub patient: BookingPatientBody,
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = crate::domain::schema::concern)]
     pub concern: Option<String>,
     pub consents: crate::intake::form::ConsentFlagsBody,
     /// The version of the consent wording the form showed (`GET /v1/consent-wording`); it must be one
     /// the server published (422 otherwise). Defaults to the current one.
-    #[schema(example = "2026-12-consult-form-v2")]
+    #[schema(schema_with = crate::domain::schema::optional_wording_version)]
     pub consent_wording_version: Option<String>,
     /// Honeypot: leave empty.
     pub website: Option<String>,
@@ -46,11 +86,12 @@ pub struct BookingRequestBody {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BookingPatientBody {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = crate::domain::schema::name)]
     pub name: String,
-    #[schema(format = "email")]
+    #[schema(schema_with = crate::domain::schema::email)]
     pub email: String,
-    /// Required for phone consults.
+    /// Required for phone consults (`mode` `phone`).
+    #[schema(schema_with = crate::domain::schema::optional_phone)]
     pub phone: Option<String>,
 }
 
@@ -79,7 +120,7 @@ impl BookingForm {
             let name = patient.required("name", text::name);
             let email = patient.required("email", EmailAddress::parse);
             let phone = patient.optional("phone", PhoneE164::parse);
-            if mode == Some("phone") && phone == Some(None) {
+            if mode == Some(practice::PHONE_MODE) && phone == Some(None) {
                 patient.error(
                     "phone",
                     Invalid::new("required", "is required for a phone consult"),

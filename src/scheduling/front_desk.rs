@@ -45,7 +45,7 @@ pub struct BookingDetail {
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct CancelBody {
-    #[schema(max_length = 500)]
+    #[schema(schema_with = crate::domain::schema::reason)]
     pub reason: Option<String>,
     /// Default true: the patient gets a cancellation email (with a cancelling calendar invite).
     pub notify_patient: Option<bool>,
@@ -55,7 +55,7 @@ pub struct CancelBody {
 #[allow(dead_code)]
 pub struct RescheduleBody {
     /// One of the practitioner's free slots.
-    #[schema(example = "2026-12-02T10:00:00-05:00")]
+    #[schema(format = DateTime, example = "2026-12-02T10:00:00-05:00")]
     pub starts_at: String,
 }
 
@@ -179,7 +179,9 @@ pub async fn cancel_booking(
 ) -> Result<Json<BookingView>, ApiError> {
     let id = parse_id(&id)?;
     let mut reader = FieldReader::new(&body);
-    let reason = reader.optional("reason", |raw| text::bounded_text(raw, 0, 500, true));
+    let reason = reader.optional("reason", |raw| {
+        text::bounded_text(raw, 0, text::MAX_REASON_CHARS, true)
+    });
     let notify_patient = if reader.is_present("notify_patient") {
         reader.required_bool("notify_patient")
     } else {

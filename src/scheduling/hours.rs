@@ -27,9 +27,29 @@ const MAX_TIME_OFF_DAYS: i64 = 366;
 #[allow(dead_code)]
 pub struct ScheduleBody {
     /// Ranges of working hours in the clinic's local time; several a day allowed, never overlapping.
+    #[schema(schema_with = weekly_schema)]
     pub weekly: Vec<WeeklyRange>,
-    #[schema(minimum = 5, maximum = 240, example = 15)]
+    #[schema(schema_with = slot_minutes_schema)]
     pub slot_minutes: u32,
+}
+
+/// How many ranges one week may hold (one an hour).
+const MAX_WEEKLY_RANGES: usize = 7 * 24;
+
+fn weekly_schema() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(<WeeklyRange as utoipa::PartialSchema>::schema())
+        .max_items(Some(MAX_WEEKLY_RANGES))
+        .into()
+}
+
+fn slot_minutes_schema() -> utoipa::openapi::schema::Schema {
+    crate::domain::schema::whole(
+        schedule::MIN_SLOT_MINUTES.into(),
+        schedule::MAX_SLOT_MINUTES.into(),
+    )
+    .examples([15])
+    .into()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,7 +65,7 @@ pub struct ScheduleView {
 pub struct TimeOffBody {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    #[schema(max_length = 500)]
+    #[schema(schema_with = crate::domain::schema::reason)]
     pub reason: Option<String>,
 }
 
@@ -64,7 +84,7 @@ fn parse_schedule(
 ) -> Result<(u32, Vec<WeeklyRange>), ApiError> {
     let mut reader = FieldReader::new(body);
     let slot_minutes = reader.required_i64("slot_minutes", schedule::check_slot_minutes);
-    let weekly = reader.object_array("weekly", 7 * 24, |range| {
+    let weekly = reader.object_array("weekly", MAX_WEEKLY_RANGES, |range| {
         let weekday = range.required_i64("weekday", schedule::parse_weekday);
         let start = range.required("start", schedule::parse_time);
         let end = range.required("end", schedule::parse_time);
@@ -180,7 +200,9 @@ fn parse_time_off(
     let mut reader = FieldReader::new(body);
     let starts_at = reader.required("starts_at", parse_instant);
     let ends_at = reader.required("ends_at", parse_instant);
-    let reason = reader.optional("reason", |raw| text::bounded_text(raw, 0, 500, true));
+    let reason = reader.optional("reason", |raw| {
+        text::bounded_text(raw, 0, text::MAX_REASON_CHARS, true)
+    });
     if let (Some(starts), Some(ends)) = (starts_at, ends_at) {
         if ends <= starts {
             reader.error(

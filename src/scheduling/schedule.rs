@@ -18,16 +18,37 @@ pub const MAX_SLOT_MINUTES: u32 = 240;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct WeeklyRange {
     /// ISO weekday: 1 = Monday … 7 = Sunday.
-    #[schema(minimum = 1, maximum = 7, example = 1)]
+    #[schema(schema_with = weekday_schema)]
     pub weekday: u8,
     /// Local opening time, `HH:MM`.
-    #[schema(value_type = String, example = "09:00")]
+    #[schema(schema_with = time_schema)]
     #[serde(serialize_with = "hh_mm")]
     pub start: NaiveTime,
     /// Local closing time, `HH:MM`, after `start`.
-    #[schema(value_type = String, example = "17:00")]
+    #[schema(schema_with = time_schema)]
     #[serde(serialize_with = "hh_mm")]
     pub end: NaiveTime,
+}
+
+/// The first and last ISO weekday numbers.
+pub const MONDAY: u8 = 1;
+pub const SUNDAY: u8 = 7;
+
+/// What [`parse_time`] accepts, as a pattern.
+pub const TIME_PATTERN: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+fn time_schema() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .pattern(Some(TIME_PATTERN))
+        .examples(["09:00"])
+        .into()
+}
+
+fn weekday_schema() -> utoipa::openapi::schema::Schema {
+    crate::domain::schema::whole(MONDAY.into(), SUNDAY.into())
+        .examples([1])
+        .into()
 }
 
 /// Writes a time the way the API reads it (`HH:MM`), so a schedule read back can be sent again.
@@ -63,7 +84,7 @@ pub fn parse_time(raw: &str) -> Result<NaiveTime, Invalid> {
 pub fn parse_weekday(value: i64) -> Result<u8, Invalid> {
     u8::try_from(value)
         .ok()
-        .filter(|weekday| (1..=7).contains(weekday))
+        .filter(|weekday| (MONDAY..=SUNDAY).contains(weekday))
         .ok_or_else(|| {
             Invalid::new(
                 "invalid_weekday",

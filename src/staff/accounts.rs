@@ -2,7 +2,7 @@
 
 use crate::domain::contact::EmailAddress;
 use crate::domain::fields::{FieldReader, parse_uuid};
-use crate::domain::{Invalid, text};
+use crate::domain::{Invalid, schema, text};
 use crate::error::{ApiError, FieldError, violated_constraint};
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
@@ -32,16 +32,71 @@ pub struct StaffView {
     pub created_at: DateTime<Utc>,
 }
 
-/// Body of `POST /v1/admin/staff`.
+/// How many clinics one staff member may be given.
+const MAX_STAFF_CLINICS: usize = 100;
+
+/// Body of `POST /v1/admin/staff`: [`NewStaffFields`], with at least one clinic unless the role is
+/// `admin`.
+pub struct NewStaffBody;
+
+impl utoipa::PartialSchema for NewStaffBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder};
+        let others: Vec<&str> = Role::all()
+            .iter()
+            .filter(|role| **role != Role::Admin)
+            .map(|role| role.as_str())
+            .collect();
+        schema::one_of(
+            NewStaffFields::schema(),
+            [
+                ObjectBuilder::new().property("role", schema::string_enum([Role::Admin.as_str()])),
+                ObjectBuilder::new()
+                    .property("role", schema::string_enum(others))
+                    .required("clinic_ids")
+                    .property("clinic_ids", ArrayBuilder::new().min_items(Some(1))),
+            ],
+        )
+    }
+}
+
+impl ToSchema for NewStaffBody {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        NewStaffFields::schemas(schemas);
+    }
+}
+
+/// The fields of [`NewStaffBody`].
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct NewStaffBody {
+pub struct NewStaffFields {
+    #[schema(schema_with = schema::email)]
     pub email: String,
+    #[schema(schema_with = schema::name)]
     pub name: String,
     pub role: Role,
+    /// Existing clinics; front desk and practitioner staff need at least one.
     #[serde(default)]
+    #[schema(schema_with = clinic_ids_schema)]
     pub clinic_ids: Vec<Uuid>,
-    /// At least 12 characters.
+    #[schema(schema_with = password_schema)]
     pub password: String,
+}
+
+fn clinic_ids_schema() -> utoipa::openapi::schema::Schema {
+    schema::uuids(MAX_STAFF_CLINICS).into()
+}
+
+fn password_schema() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .min_length(Some(password::MIN_PASSWORD_CHARS))
+        .max_length(Some(password::MAX_PASSWORD_CHARS))
+        .into()
 }
 
 /// A validated request to create a staff member.
@@ -63,7 +118,7 @@ impl NewStaff {
                 Invalid::new("invalid_value", "must be admin, front_desk or practitioner")
             })
         });
-        let clinic_ids = reader.string_array("clinic_ids", 100, parse_uuid);
+        let clinic_ids = reader.string_array("clinic_ids", MAX_STAFF_CLINICS, parse_uuid);
         let password = reader.required("password", |raw| {
             check_password(raw).map(|()| raw.to_owned())
         });
