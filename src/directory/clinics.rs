@@ -1,5 +1,6 @@
 //! Admin management of clinics: `POST/GET/PATCH /v1/admin/clinics`.
 
+use crate::directory::search::ClinicSummary;
 use crate::domain::contact::PhoneE164;
 use crate::domain::fields::FieldReader;
 use crate::domain::{Invalid, location, schema, text};
@@ -20,20 +21,9 @@ use uuid::Uuid;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct ClinicView {
-    pub id: Uuid,
-    pub name: String,
-    pub address: String,
-    pub city: String,
-    /// Two-letter province or territory code.
-    pub province: String,
-    /// `A1A 1A1`.
-    pub postal_code: String,
-    /// E.164.
-    pub phone: String,
-    pub latitude: f64,
-    pub longitude: f64,
-    /// IANA time zone, e.g. `America/Toronto`.
-    pub time_zone: String,
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub clinic: ClinicSummary,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -176,7 +166,6 @@ fn location_header(id: Uuid) -> HeaderMap {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = ClinicView, headers(("location" = String))),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -210,16 +199,16 @@ pub async fn create_clinic(
             staff_id: staff.id,
             action: "clinic.create",
             entity_type: "clinic",
-            entity_id: clinic.id,
-            clinic_id: Some(clinic.id),
-            detail: serde_json::json!({"name": clinic.name}),
+            entity_id: clinic.clinic.id,
+            clinic_id: Some(clinic.clinic.id),
+            detail: serde_json::json!({"name": clinic.clinic.name}),
         },
     )
     .await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        location_header(clinic.id),
+        location_header(clinic.clinic.id),
         Json(clinic),
     ))
 }
@@ -233,7 +222,6 @@ pub async fn create_clinic(
     responses(
         (status = 200, description = "Clinics, oldest first", body = Page<ClinicView>),
         (status = 400, description = "Malformed parameters", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_clinics(
@@ -252,7 +240,7 @@ pub async fn list_clinics(
     .bind(limit + 1)
     .fetch_all(&state.db)
     .await?;
-    Ok(Json(Page::from_rows(rows, limit, |clinic| clinic.id)))
+    Ok(Json(Page::from_rows(rows, limit, |clinic| clinic.clinic.id)))
 }
 
 #[utoipa::path(get, path = "/v1/admin/clinics/{id}", tag = "admin",
@@ -260,7 +248,6 @@ pub async fn list_clinics(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The clinic", body = ClinicView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such clinic", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -287,7 +274,6 @@ pub async fn get_clinic(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = ClinicView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such clinic", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
@@ -335,8 +321,8 @@ pub async fn update_clinic(
             staff_id: staff.id,
             action: "clinic.update",
             entity_type: "clinic",
-            entity_id: clinic.id,
-            clinic_id: Some(clinic.id),
+            entity_id: clinic.clinic.id,
+            clinic_id: Some(clinic.clinic.id),
             detail: serde_json::json!({"fields": changed}),
         },
     )

@@ -202,7 +202,6 @@ async fn audit(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = PractitionerView, headers(("location" = String))),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or unknown clinic", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -248,7 +247,6 @@ pub async fn create_practitioner(
     responses(
         (status = 200, description = "Practitioners, oldest first", body = Page<PractitionerView>),
         (status = 400, description = "Malformed parameters", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_practitioners(
@@ -278,7 +276,6 @@ pub async fn list_practitioners(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The practitioner", body = PractitionerView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -305,7 +302,6 @@ pub async fn get_practitioner(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = PractitionerView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or unknown clinic", body = crate::http::error::Problem, content_type = "application/problem+json"),

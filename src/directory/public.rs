@@ -15,20 +15,7 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A clinic as public results show it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClinicSummary {
-    pub id: Uuid,
-    pub name: String,
-    pub address: String,
-    pub city: String,
-    pub province: String,
-    pub postal_code: String,
-    pub phone: String,
-    pub latitude: f64,
-    pub longitude: f64,
-    pub time_zone: String,
-}
+pub use crate::directory::search::ClinicSummary;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PractitionerResult {
@@ -87,36 +74,38 @@ impl From<ClinicRow> for ClinicResult {
     fn from(row: ClinicRow) -> Self {
         ClinicResult {
             distance_km: kilometres(row.distance_m),
-            clinic: ClinicSummary {
-                id: row.id,
-                name: row.name,
-                address: row.address,
-                city: row.city,
-                province: row.province,
-                postal_code: row.postal_code,
-                phone: row.phone,
-                latitude: row.latitude,
-                longitude: row.longitude,
-                time_zone: row.time_zone,
-            },
+            clinic: row.clinic,
         }
     }
 }
 
+/// The query parameters of both searches, for the document: `Search::parse` reads them. The
+/// location (`near`, `postal_code` or `city`, exactly one) is added as one `oneOf` parameter by
+/// `http::openapi`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct SearchParameters {
+    /// Two-letter province code to disambiguate `city`.
+    province: Option<String>,
+    /// Default 25, at most 500.
+    #[param(exclusive_minimum = 0, maximum = 500)]
+    radius_km: Option<f64>,
+    /// Only practitioners of this discipline (clinics: with such a practitioner).
+    discipline: Option<crate::domain::practice::Discipline>,
+    /// e.g. acupuncture.
+    service: Option<String>,
+    /// ISO 639-1, e.g. fr.
+    language: Option<String>,
+    mode: Option<crate::domain::practice::ConsultMode>,
+    /// 1..=100, default 20.
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
 #[utoipa::path(get, path = "/v1/practitioners", tag = "public",
-    params(
-        ("near" = Option<String>, Query, description = "LAT,LNG in degrees; exactly one of near, postal_code, city"),
-        ("postal_code" = Option<String>, Query, description = "Canadian postal code or its FSA (M5V 2T6, m5v2t6, M5V)"),
-        ("city" = Option<String>, Query, description = "City, case- and accent-insensitive; `Richmond, BC` names the province"),
-        ("province" = Option<String>, Query, description = "Two-letter province code to disambiguate `city`"),
-        ("radius_km" = Option<f64>, Query, exclusive_minimum = 0, maximum = 500, description = "Default 25, at most 500"),
-        ("discipline" = Option<crate::domain::practice::Discipline>, Query),
-        ("service" = Option<String>, Query, description = "e.g. acupuncture"),
-        ("language" = Option<String>, Query, description = "ISO 639-1, e.g. fr"),
-        ("mode" = Option<crate::domain::practice::ConsultMode>, Query),
-        ("limit" = Option<i64>, Query, description = "1..=100, default 20"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
+    params(SearchParameters),
     responses(
         (status = 200, description = "Nearest first", body = Page<PractitionerResult>),
         (status = 422, description = "Invalid parameters, unknown postal code or city", body = crate::http::error::Problem, content_type = "application/problem+json"),
@@ -145,19 +134,7 @@ pub async fn search_practitioners(
 }
 
 #[utoipa::path(get, path = "/v1/clinics", tag = "public",
-    params(
-        ("near" = Option<String>, Query, description = "LAT,LNG in degrees; exactly one of near, postal_code, city"),
-        ("postal_code" = Option<String>, Query, description = "Canadian postal code or its FSA"),
-        ("city" = Option<String>, Query, description = "City, case- and accent-insensitive"),
-        ("province" = Option<String>, Query, description = "Two-letter province code to disambiguate `city`"),
-        ("radius_km" = Option<f64>, Query, exclusive_minimum = 0, maximum = 500, description = "Default 25, at most 500"),
-        ("discipline" = Option<crate::domain::practice::Discipline>, Query, description = "Only clinics with such a practitioner"),
-        ("service" = Option<String>, Query),
-        ("language" = Option<String>, Query),
-        ("mode" = Option<crate::domain::practice::ConsultMode>, Query),
-        ("limit" = Option<i64>, Query, description = "1..=100, default 20"),
-        ("cursor" = Option<String>, Query),
-    ),
+    params(SearchParameters),
     responses(
         (status = 200, description = "Clinics with a matching active practitioner, nearest first", body = Page<ClinicResult>),
         (status = 422, description = "Invalid parameters, unknown postal code or city", body = crate::http::error::Problem, content_type = "application/problem+json"),
@@ -173,7 +150,7 @@ pub async fn search_clinics(
     let rows = search::clinics_near(&mut conn, point, &search).await?;
     let page = Page::from_rows(rows, search.limit, |row| DistanceCursor {
         d: row.distance_m,
-        id: row.id,
+        id: row.clinic.id,
     });
     Ok(Json(Page {
         items: page.items.into_iter().map(ClinicResult::from).collect(),

@@ -8,6 +8,7 @@ use crate::error::{ApiError, FieldError};
 use crate::http::query::QueryParams;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub const DEFAULT_RADIUS_KM: f64 = 25.0;
@@ -249,19 +250,30 @@ pub async fn practitioners_near(
     nearest(conn, practitioners_near_sql(), point, search).await
 }
 
-/// A clinic row of a search.
-#[derive(Debug, sqlx::FromRow)]
-pub struct ClinicRow {
+/// A clinic as public results show it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct ClinicSummary {
     pub id: Uuid,
     pub name: String,
     pub address: String,
     pub city: String,
+    /// Two-letter province or territory code.
     pub province: String,
+    /// `A1A 1A1`.
     pub postal_code: String,
+    /// E.164.
     pub phone: String,
     pub latitude: f64,
     pub longitude: f64,
+    /// IANA time zone, e.g. `America/Toronto`.
     pub time_zone: String,
+}
+
+/// A clinic row of a search.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ClinicRow {
+    #[sqlx(flatten)]
+    pub clinic: ClinicSummary,
     pub distance_m: f64,
 }
 

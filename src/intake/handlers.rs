@@ -32,12 +32,9 @@ pub struct CallbackCreated {
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
     responses(
         (status = 201, description = "Received; we will call back", body = CallbackCreated, headers(("location" = String))),
-        (status = 400, description = "Malformed JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 1 MiB", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, all listed", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_callback_request(
     State(state): State<AppState>,

@@ -31,7 +31,6 @@ const MAX_NOTE_CHARS: usize = 2000;
     responses(
         (status = 200, description = "Oldest new first, then the handled ones by age", body = Page<CallbackView>),
         (status = 400, description = "Malformed parameters", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_callback_requests(
     StaffConnection { staff, mut conn }: StaffConnection,
@@ -60,7 +59,6 @@ pub async fn list_callback_requests(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The callback request", body = CallbackView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_callback_request(
@@ -150,7 +148,6 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<CallbackChange,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = CallbackView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Routing to a clinic you are not assigned to", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),

@@ -126,7 +126,6 @@ async fn emails_for(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The patient", body = PatientView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient, or none of your clinics has them", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_patient(

@@ -104,7 +104,6 @@ pub async fn list(
     responses(
         (status = 200, description = "Emails of your clinics, newest first", body = Page<OutboxEmailView>),
         (status = 400, description = "Malformed parameters", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_emails(
     StaffConnection { staff, mut conn }: StaffConnection,

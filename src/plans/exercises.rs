@@ -43,7 +43,6 @@ pub async fn library(conn: &mut PgConnection) -> Result<Vec<Exercise>, sqlx::Err
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The exercise library, by name", body = ExerciseLibrary),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_exercises(
     StaffConnection { mut conn, .. }: StaffConnection,

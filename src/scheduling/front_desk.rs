@@ -78,7 +78,6 @@ fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
     responses(
         (status = 200, description = "Soonest first", body = Page<BookingView>),
         (status = 400, description = "Malformed parameters", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_bookings(
     StaffConnection { staff, mut conn }: StaffConnection,
@@ -119,7 +118,6 @@ pub async fn list_bookings(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The booking with its patient, consents and emails", body = BookingDetail),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_booking(
@@ -147,7 +145,6 @@ pub async fn get_booking(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Confirmed (confirming again changes nothing and sends nothing)", body = BookingView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not confirmable in its status (an expired request included, and a request whose start has passed, which expires)", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -166,7 +163,6 @@ pub async fn confirm_booking(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Cancelled; the slot is free again and pending reminders are withdrawn", body = BookingView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already cancelled, or finished", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
@@ -203,7 +199,6 @@ pub async fn cancel_booking(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Moved to the new slot; reminders move with it", body = BookingView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The new slot is taken, or the booking is finished", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not one of the practitioner's slots (the reason is given)", body = crate::http::error::Problem, content_type = "application/problem+json"),
@@ -239,7 +234,6 @@ async fn close(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Completed", body = BookingView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Only a confirmed booking can be completed", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -256,7 +250,6 @@ pub async fn complete_booking(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Marked as a no-show", body = BookingView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Only a confirmed booking can be a no-show", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]

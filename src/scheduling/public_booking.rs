@@ -81,13 +81,10 @@ pub async fn check_slot(
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
     responses(
         (status = 201, description = "Requested; the clinic confirms it", body = BookingCreated, headers(("location" = String))),
-        (status = 400, description = "Malformed JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slot is taken", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 1 MiB", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or not one of the practitioner's slots (the reason is given)", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Rate limited, or `too_many_open_requests`: the email address or client address already has MAX_OPEN_REQUESTS requests waiting for confirmation", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_booking(
     State(state): State<AppState>,

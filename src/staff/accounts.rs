@@ -249,7 +249,6 @@ pub async fn create_with_password(pool: &PgPool, new: &NewStaff) -> Result<Staff
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = StaffView, headers(("location" = String))),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Email taken", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
@@ -293,7 +292,6 @@ pub async fn create_staff(
     responses(
         (status = 200, description = "Staff, oldest first", body = Page<StaffView>),
         (status = 400, description = "Malformed parameters", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_staff(
@@ -320,7 +318,6 @@ pub async fn list_staff(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The staff member", body = StaffView),
-        (status = 401, description = "No or bad staff token", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such staff member", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
