@@ -202,7 +202,6 @@ async fn audit(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = PractitionerView, headers(("location" = String))),
-        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or unknown clinic", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_practitioner(
@@ -247,7 +246,6 @@ pub async fn create_practitioner(
     responses(
         (status = 200, description = "Practitioners, oldest first", body = Page<PractitionerView>),
         (status = 400, description = "Malformed parameters", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_practitioners(
     State(state): State<AppState>,
@@ -276,7 +274,6 @@ pub async fn list_practitioners(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The practitioner", body = PractitionerView),
-        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_practitioner(
@@ -302,7 +299,6 @@ pub async fn get_practitioner(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = PractitionerView),
-        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or unknown clinic", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]

@@ -54,21 +54,10 @@ impl PublicRateLimiter {
     }
 }
 
-/// Public POSTs: `PUBLIC_RATE_LIMIT` per client network (its state: the limiter built from it).
-pub async fn limit_public(
-    State(limiter): State<Arc<PublicRateLimiter>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match refusal(&limiter, &request) {
-        Some(refused) => refused,
-        None => next.run(request).await,
-    }
-}
-
-/// Public searches and reads: `PUBLIC_READ_RATE_LIMIT` per client network (its state: the limiter
-/// built from it).
-pub async fn limit_public_reads(
+/// Refuses a client over its limiter's rate with 429 and `Retry-After`. The state is the limiter
+/// of the routes it guards: `PUBLIC_RATE_LIMIT` for public writes, `PUBLIC_READ_RATE_LIMIT` for
+/// searches and reads (each client network has a bucket in each).
+pub async fn limit(
     State(limiter): State<Arc<PublicRateLimiter>>,
     request: Request,
     next: Next,

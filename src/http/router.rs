@@ -3,7 +3,7 @@
 
 use crate::http::client_addr;
 use crate::http::middleware::{REQUEST_ID_HEADER, problem_for_bare_errors, request_span};
-use crate::http::rate_limit::{limit_public, limit_public_reads};
+use crate::http::rate_limit;
 use crate::http::{error, metrics, openapi, ops, routes};
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -26,7 +26,7 @@ pub fn build(state: AppState) -> Router {
         .public_posts
         .route_layer(axum::middleware::from_fn_with_state(
             state.public_limiter.clone(),
-            limit_public,
+            rate_limit::limit,
         ))
         .layer(cors(&state.settings.cors_origins));
     // Every public endpoint is rate-limited; searches get their own, larger bucket.
@@ -34,7 +34,7 @@ pub fn build(state: AppState) -> Router {
         .public_reads
         .route_layer(axum::middleware::from_fn_with_state(
             state.public_read_limiter.clone(),
-            limit_public_reads,
+            rate_limit::limit,
         ))
         .layer(cors(&state.settings.cors_origins));
     let operations = routes

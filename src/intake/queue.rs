@@ -150,7 +150,6 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<CallbackChange,
         (status = 200, description = "Updated", body = CallbackView),
         (status = 403, description = "Routing to a clinic you are not assigned to", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_callback_request(
     State(state): State<AppState>,

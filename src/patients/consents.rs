@@ -80,7 +80,6 @@ fn parse(body: &serde_json::Map<String, serde_json::Value>) -> Result<ConsentCha
         (status = 201, description = "Recorded: the new ledger row", body = ConsentEventView),
         (status = 403, description = "`clinic_id` is not one of your clinics", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient, or none of your clinics has them", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn record_consent(
     State(state): State<AppState>,

@@ -132,7 +132,6 @@ fn parse(body: &Map<String, Value>) -> Result<CarePlanForm, ApiError> {
         (status = 403, description = "`clinic_id` is not one of your clinics", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient, or none of your clinics has them", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`no_email`: the patient has no email address; `consent_missing`: no `plans_of_care` consent (nothing is stored or sent)", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_care_plan(
     State(state): State<AppState>,

@@ -249,7 +249,6 @@ fn read_exercise(item: &mut FieldReader<'_>, library: &[Exercise]) -> Option<Pla
         (status = 403, description = "`clinic_id` is not one of your clinics", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient, or none of your clinics has them", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`no_email`: the patient has no email address; `consent_missing`: no `exercise_plans` consent (nothing is stored or sent)", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_exercise_plan(
     State(state): State<AppState>,

@@ -165,7 +165,6 @@ pub async fn confirm_booking(
         (status = 200, description = "Cancelled; the slot is free again and pending reminders are withdrawn", body = BookingView),
         (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already cancelled, or finished", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn cancel_booking(
     State(state): State<AppState>,

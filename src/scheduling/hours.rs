@@ -124,7 +124,6 @@ async fn zone_of(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The weekly hours now in force", body = ScheduleView),
-        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid or overlapping ranges", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -166,7 +165,6 @@ pub async fn put_schedule(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The weekly hours (empty when none were set)", body = ScheduleView),
-        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_schedule(
@@ -241,7 +239,6 @@ pub fn parse_instant(raw: &str) -> Result<DateTime<Utc>, Invalid> {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Recorded; no slot overlapping it is offered", body = TimeOffView),
-        (status = 403, description = "Not an admin", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid times", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
