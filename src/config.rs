@@ -97,106 +97,57 @@ impl TrustedProxies {
 #[command(next_help_heading = "Configuration (each option also read from the variable it names)")]
 pub struct SettingsArgs {
     /// Postgres (with PostGIS); unset: a private cluster under `.consultdesk/pg`.
-    #[arg(
-        long,
-        global = true,
-        env = "DATABASE_URL",
-        value_name = "DATABASE_URL",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env, hide_env_values = true)]
     database_url: Option<String>,
     /// Listen address.
-    #[arg(long, global = true, env = "BIND_ADDR", value_name = "BIND_ADDR", default_value = "127.0.0.1:8080", value_parser = parse_bind_addr)]
+    #[arg(long, global = true, env, default_value = "127.0.0.1:8080", value_parser = parse_bind_addr)]
     bind_addr: SocketAddr,
     /// Base of links in emails.
-    #[arg(
-        long,
-        global = true,
-        env = "PUBLIC_BASE_URL",
-        value_name = "PUBLIC_BASE_URL",
-        default_value = "http://localhost:8080"
-    )]
+    #[arg(long, global = true, env, default_value = "http://localhost:8080")]
     public_base_url: String,
     /// `smtp://host:port`, `smtp://user:pass@host:587?tls=required`, `smtps://...`; unset: `.eml` files.
-    #[arg(
-        long,
-        global = true,
-        env = "SMTP_URL",
-        value_name = "SMTP_URL",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env, hide_env_values = true)]
     smtp_url: Option<String>,
     /// Sender of the emails.
     #[arg(
         long,
         global = true,
-        env = "MAIL_FROM",
-        value_name = "MAIL_FROM",
+        env,
         default_value = "Clinic <no-reply@localhost>"
     )]
     mail_from: String,
     /// Secret for unsubscribe links, at least 32 bytes; several comma-separated keys rotate.
-    #[arg(
-        long,
-        global = true,
-        env = "SIGNING_KEY",
-        value_name = "SIGNING_KEY",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env, hide_env_values = true)]
     signing_key: Option<String>,
     /// Website origins allowed to call the public API, comma-separated.
-    #[arg(
-        long,
-        global = true,
-        env = "CORS_ORIGINS",
-        value_name = "CORS_ORIGINS",
-        value_delimiter = ','
-    )]
+    #[arg(long, global = true, env, value_delimiter = ',')]
     cors_origins: Vec<String>,
     /// Public POSTs per client network (`20/min`, `5/s`, `100/hour`, `20/5m`).
-    #[arg(
-        long,
-        global = true,
-        env = "PUBLIC_RATE_LIMIT",
-        value_name = "PUBLIC_RATE_LIMIT",
-        default_value = "20/min"
-    )]
+    #[arg(long, global = true, env, default_value = "20/min")]
     public_rate_limit: RateLimit,
     /// Public searches and reads per client network.
-    #[arg(
-        long,
-        global = true,
-        env = "PUBLIC_READ_RATE_LIMIT",
-        value_name = "PUBLIC_READ_RATE_LIMIT",
-        default_value = "300/min"
-    )]
+    #[arg(long, global = true, env, default_value = "300/min")]
     public_read_rate_limit: RateLimit,
     /// Load balancers in front of the service (addresses or CIDR blocks, comma-separated).
-    #[arg(long, global = true, env = "TRUSTED_PROXIES", value_name = "TRUSTED_PROXIES", value_parser = TrustedProxies::parse)]
+    #[arg(long, global = true, env, value_parser = TrustedProxies::parse)]
     trusted_proxies: Option<TrustedProxies>,
     /// When reminders go out before a confirmed booking (`24h`, `90m`, `45s`, comma-separated).
-    #[arg(long, global = true, env = "REMINDER_OFFSETS", value_name = "REMINDER_OFFSETS", value_delimiter = ',', default_value = "24h", value_parser = parse_duration)]
+    #[arg(long, global = true, env, value_delimiter = ',', default_value = "24h", value_parser = parse_duration)]
     reminder_offsets: Vec<Duration>,
     /// How far ahead a public booking must start (`0s`: any slot not yet started; at most a year).
-    #[arg(long, global = true, env = "BOOKING_MIN_LEAD", value_name = "BOOKING_MIN_LEAD", default_value = "2h", value_parser = parse_booking_min_lead)]
+    #[arg(long, global = true, env, default_value = "2h", value_parser = parse_booking_min_lead)]
     booking_min_lead: Duration,
     /// Public bookings allowed in status `requested` per email address and per client address.
-    #[arg(long, global = true, env = "MAX_OPEN_REQUESTS", value_name = "MAX_OPEN_REQUESTS", default_value = "3", value_parser = parse_max_open_requests)]
+    #[arg(long, global = true, env, default_value = "3", value_parser = parse_max_open_requests)]
     max_open_requests: u32,
     /// The operator running the site for its clinics, named in consent wording and emails.
-    #[arg(long, global = true, env = "NETWORK_NAME", value_name = "NETWORK_NAME")]
+    #[arg(long, global = true, env)]
     network_name: Option<String>,
     /// When set, `/metrics` answers only to `Authorization: Bearer <METRICS_TOKEN>`.
-    #[arg(
-        long,
-        global = true,
-        env = "METRICS_TOKEN",
-        value_name = "METRICS_TOKEN",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env, hide_env_values = true)]
     metrics_token: Option<String>,
     /// `json` for JSON log lines.
-    #[arg(long, global = true, env = "LOG_FORMAT", value_name = "LOG_FORMAT")]
+    #[arg(long, global = true, env)]
     log_format: Option<String>,
 }
 

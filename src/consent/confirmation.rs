@@ -71,7 +71,6 @@ async fn senders_text(
     responses(
         (status = 200, description = "The page with the button that confirms (changes nothing)", content_type = "text/html", body = String),
         (status = 400, description = "The link is not valid or has expired", content_type = "text/html", body = String),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn show(
     State(state): State<AppState>,
@@ -97,7 +96,6 @@ pub async fn show(
     responses(
         (status = 200, description = "Confirmed: the grant is in the ledger", content_type = "text/html", body = String),
         (status = 400, description = "The link is not valid or has expired", content_type = "text/html", body = String),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn confirm(
     State(state): State<AppState>,

@@ -112,7 +112,6 @@ pub struct UnsubscribeForm {
     responses(
         (status = 200, description = "The preferences page (changes nothing)", content_type = "text/html", body = String),
         (status = 400, description = "The link is not valid or has expired", content_type = "text/html", body = String),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn show(
     State(state): State<AppState>,
@@ -217,7 +216,6 @@ fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, Stri
     responses(
         (status = 200, description = "What is now in force", content_type = "text/html", body = String),
         (status = 400, description = "The link is not valid or has expired, or the form is not understood", content_type = "text/html", body = String),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn apply(
     State(state): State<AppState>,

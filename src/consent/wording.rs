@@ -47,7 +47,6 @@ fn parse_locale(raw: &str) -> Result<&'static str, Invalid> {
     responses(
         (status = 200, description = "The current wording", body = ConsentWording),
         (status = 422, description = "Unknown locale or clinic", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn consent_wording(
     State(state): State<AppState>,

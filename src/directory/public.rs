@@ -109,7 +109,6 @@ struct SearchParameters {
     responses(
         (status = 200, description = "Nearest first", body = Page<PractitionerResult>),
         (status = 422, description = "Invalid parameters, unknown postal code or city", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn search_practitioners(
     State(state): State<AppState>,
@@ -138,7 +137,6 @@ pub async fn search_practitioners(
     responses(
         (status = 200, description = "Clinics with a matching active practitioner, nearest first", body = Page<ClinicResult>),
         (status = 422, description = "Invalid parameters, unknown postal code or city", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn search_clinics(
     State(state): State<AppState>,
@@ -163,7 +161,6 @@ pub async fn search_clinics(
     responses(
         (status = 200, description = "An active practitioner", body = PractitionerResult),
         (status = 404, description = "No such active practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_practitioner(
     State(state): State<AppState>,

@@ -334,6 +334,16 @@ macro_rules! all_valid {
     };
 }
 
+/// [`all_valid!`], then the form built from the same names: for a form whose fields are exactly
+/// the values read.
+#[macro_export]
+macro_rules! valid_form {
+    ($form:ident { $($name:ident),+ $(,)? }) => {{
+        $crate::all_valid!($($name),+);
+        $form { $($name),+ }
+    }};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -130,9 +130,10 @@ impl Modify for SearchLocation {
 /// The problems an operation can answer whatever its handler does, added in one place so no
 /// operation forgets one: a JSON body can be malformed (400), too large (413), not JSON (415) or
 /// not an object (422); a query string can be malformed (400); a bearer token can be missing or bad
-/// (401), and an admin's operation refuses other staff (403); and anything that reads the database
-/// answers 503 while it is unreachable. 429 and 503 carry `Retry-After`. Responses a handler documents itself are kept as written. Every `limit`
-/// query parameter gets the list convention's bounds.
+/// (401), an admin's operation refuses other staff (403), a public one is rate-limited (429); and
+/// anything that reads the database answers 503 while it is unreachable. 429 and 503 carry
+/// `Retry-After`. Responses a handler documents itself are kept as written. Every `limit` query
+/// parameter gets the list convention's bounds.
 struct CommonResponses;
 
 /// Operations that never touch the database.
@@ -188,12 +189,18 @@ fn add_common_responses(operation: &mut Operation) {
     if secured {
         wanted.push(("401", "No or bad staff token"));
     }
-    let for_admins = operation
-        .tags
-        .as_ref()
-        .is_some_and(|tags| tags.iter().any(|tag| tag == "admin"));
-    if for_admins {
+    let tagged = |wanted: &str| {
+        operation
+            .tags
+            .as_ref()
+            .is_some_and(|tags| tags.iter().any(|tag| tag == wanted))
+    };
+    if tagged("admin") {
         wanted.push(("403", "Not an admin"));
+    }
+    // Every public endpoint is rate-limited (`http::router`).
+    if tagged("public") {
+        wanted.push(("429", "Rate limited"));
     }
     if uses_database {
         wanted.push(("503", "Database unavailable"));

@@ -118,7 +118,7 @@ impl CallbackForm {
             .optional("consent_wording_version", wording::parse_version)
             .map(|version| version.unwrap_or(wording::CURRENT.version));
         reader.finish()?;
-        crate::all_valid!(
+        Ok(crate::valid_form!(CallbackForm {
             name,
             phone,
             email,
@@ -128,18 +128,7 @@ impl CallbackForm {
             consents,
             source_url,
             wording_version
-        );
-        Ok(CallbackForm {
-            name,
-            phone,
-            email,
-            preferred_time,
-            clinic_id,
-            concern,
-            consents,
-            source_url,
-            wording_version,
-        })
+        }))
     }
 }
 

@@ -34,7 +34,6 @@ pub struct CallbackCreated {
         (status = 201, description = "Received; we will call back", body = CallbackCreated, headers(("location" = String))),
         (status = 415, description = "Not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, all listed", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_callback_request(
     State(state): State<AppState>,

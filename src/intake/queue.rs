@@ -134,12 +134,11 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<CallbackChange,
         );
     }
     reader.finish()?;
-    crate::all_valid!(status, note, clinic_id);
-    Ok(CallbackChange {
+    Ok(crate::valid_form!(CallbackChange {
         status,
         note,
-        clinic_id,
-    })
+        clinic_id
+    }))
 }
 
 #[utoipa::path(patch, path = "/v1/staff/callback-requests/{id}", tag = "staff",

@@ -112,15 +112,14 @@ fn parse(body: &Map<String, Value>) -> Result<CarePlanForm, ApiError> {
     let weeks = reader.required_i64("weeks", whole_in(WEEKS.0, WEEKS.1));
     let clinic_id = reader.optional_uuid("clinic_id");
     reader.finish()?;
-    crate::all_valid!(title, summary, goals, visits_per_week, weeks, clinic_id);
-    Ok(CarePlanForm {
+    Ok(crate::valid_form!(CarePlanForm {
         title,
         summary,
         goals,
         visits_per_week,
         weeks,
-        clinic_id,
-    })
+        clinic_id
+    }))
 }
 
 #[utoipa::path(post, path = "/v1/staff/patients/{id}/care-plans", tag = "staff",

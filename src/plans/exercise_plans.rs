@@ -171,13 +171,12 @@ fn parse(body: &Map<String, Value>, library: &[Exercise]) -> Result<PlanForm, Ap
     });
     let clinic_id = reader.optional_uuid("clinic_id");
     reader.finish()?;
-    crate::all_valid!(title, exercises, note, clinic_id);
-    Ok(PlanForm {
+    Ok(crate::valid_form!(PlanForm {
         title,
         exercises,
         note,
-        clinic_id,
-    })
+        clinic_id
+    }))
 }
 
 /// Reads one exercise, recording every problem before giving up on it.

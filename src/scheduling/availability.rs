@@ -65,7 +65,6 @@ fn utc_window(from: NaiveDate, to: NaiveDate) -> Interval {
         (status = 200, description = "Free consult slots", body = SlotsView),
         (status = 404, description = "No such active practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid dates or range", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn practitioner_slots(
     State(state): State<AppState>,

@@ -213,12 +213,11 @@ fn parse_time_off(
         }
     }
     reader.finish()?;
-    crate::all_valid!(starts_at, ends_at, reason);
-    Ok(TimeOffEntry {
+    Ok(crate::valid_form!(TimeOffEntry {
         starts_at,
         ends_at,
-        reason,
-    })
+        reason
+    }))
 }
 
 /// An RFC 3339 time with an offset (`2026-12-01T14:30:00-05:00`).

@@ -135,14 +135,13 @@ impl NewStaff {
             );
         }
         reader.finish()?;
-        crate::all_valid!(email, name, role, clinic_ids, password);
-        Ok(NewStaff {
+        Ok(crate::valid_form!(NewStaff {
             email,
             name,
             role,
             clinic_ids,
-            password,
-        })
+            password
+        }))
     }
 }
 
