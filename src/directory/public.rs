@@ -15,19 +15,12 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub use crate::directory::search::ClinicSummary;
+pub use crate::directory::search::{ClinicSummary, PractitionerCard};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PractitionerResult {
-    pub id: Uuid,
-    pub name: String,
-    /// `physiotherapy` or `chiropractic`.
-    pub discipline: String,
-    pub services: Vec<String>,
-    /// ISO 639-1 codes.
-    pub languages: Vec<String>,
-    /// `phone`, `video`, `in_person`.
-    pub consult_modes: Vec<String>,
+    #[serde(flatten)]
+    pub practitioner: PractitionerCard,
     pub clinic: ClinicSummary,
     /// Kilometres from the searched point, one decimal; null outside a search.
     pub distance_km: Option<f64>,
@@ -46,12 +39,7 @@ pub struct ClinicResult {
 impl From<PractitionerRow> for PractitionerResult {
     fn from(row: PractitionerRow) -> Self {
         PractitionerResult {
-            id: row.id,
-            name: row.name,
-            discipline: row.discipline,
-            services: row.services,
-            languages: row.languages,
-            consult_modes: row.consult_modes,
+            practitioner: row.practitioner,
             clinic: ClinicSummary {
                 id: row.clinic_id,
                 name: row.clinic_name,
@@ -120,7 +108,7 @@ pub async fn search_practitioners(
     let rows = search::practitioners_near(&mut conn, point, &search).await?;
     let page = Page::from_rows(rows, search.limit, |row| DistanceCursor {
         d: row.distance_m.unwrap_or(0.0),
-        id: row.id,
+        id: row.practitioner.id,
     });
     let items = with_next_available(&mut conn, page.items, availability::lead(&state)).await?;
     Ok(Json(Page {
@@ -189,13 +177,18 @@ async fn with_next_available(
 ) -> Result<Vec<(PractitionerRow, Option<DateTime<FixedOffset>>)>, sqlx::Error> {
     let practitioners: Vec<(Uuid, chrono_tz::Tz)> = rows
         .iter()
-        .map(|row| (row.id, row.time_zone.parse().unwrap_or(chrono_tz::UTC)))
+        .map(|row| {
+            (
+                row.practitioner.id,
+                row.time_zone.parse().unwrap_or(chrono_tz::UTC),
+            )
+        })
         .collect();
     let mut next = availability::next_available(conn, &practitioners, min_lead).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let slot = next.remove(&row.id);
+            let slot = next.remove(&row.practitioner.id);
             (row, slot)
         })
         .collect())

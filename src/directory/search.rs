@@ -124,15 +124,25 @@ pub fn kilometres(metres: f64) -> f64 {
     (metres / 100.0).round() / 10.0
 }
 
+/// What every answer says about a practitioner.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct PractitionerCard {
+    pub id: Uuid,
+    pub name: String,
+    /// `physiotherapy` or `chiropractic`.
+    pub discipline: String,
+    pub services: Vec<String>,
+    /// ISO 639-1 codes.
+    pub languages: Vec<String>,
+    /// `phone`, `video`, `in_person`.
+    pub consult_modes: Vec<String>,
+}
+
 /// One practitioner row of a search, flat as SQL returns it.
 #[derive(Debug, sqlx::FromRow)]
 pub struct PractitionerRow {
-    pub id: Uuid,
-    pub name: String,
-    pub discipline: String,
-    pub services: Vec<String>,
-    pub languages: Vec<String>,
-    pub consult_modes: Vec<String>,
+    #[sqlx(flatten)]
+    pub practitioner: PractitionerCard,
     pub clinic_id: Uuid,
     pub clinic_name: String,
     pub address: String,
