@@ -133,27 +133,7 @@ impl<'a> FieldReader<'a> {
         name: &str,
         check: impl FnOnce(f64) -> Result<f64, Invalid>,
     ) -> Option<f64> {
-        match self.raw(name) {
-            None => {
-                self.missing(name);
-                None
-            }
-            Some(Value::Number(number)) => match number.as_f64().map(check) {
-                Some(Ok(value)) => Some(value),
-                Some(Err(invalid)) => {
-                    self.error(name, invalid);
-                    None
-                }
-                None => {
-                    self.wrong_type(name, "a number");
-                    None
-                }
-            },
-            Some(_) => {
-                self.wrong_type(name, "a number");
-                None
-            }
-        }
+        self.required_number(name, "a number", serde_json::Number::as_f64, check)
     }
 
     pub fn required_uuid(&mut self, name: &str) -> Option<Uuid> {
@@ -203,24 +183,33 @@ impl<'a> FieldReader<'a> {
         name: &str,
         check: impl FnOnce(i64) -> Result<T, Invalid>,
     ) -> Option<T> {
-        match self.raw(name) {
+        self.required_number(name, "a whole number", serde_json::Number::as_i64, check)
+    }
+
+    /// A JSON number that `read` takes (else it is the wrong type, `kind`), checked by `check`.
+    fn required_number<N, T>(
+        &mut self,
+        name: &str,
+        kind: &str,
+        read: impl FnOnce(&serde_json::Number) -> Option<N>,
+        check: impl FnOnce(N) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        let number = match self.raw(name) {
             None => {
                 self.missing(name);
+                return None;
+            }
+            Some(Value::Number(number)) => read(number),
+            Some(_) => None,
+        };
+        match number.map(check) {
+            Some(Ok(value)) => Some(value),
+            Some(Err(invalid)) => {
+                self.error(name, invalid);
                 None
             }
-            Some(Value::Number(number)) => match number.as_i64().map(check) {
-                Some(Ok(value)) => Some(value),
-                Some(Err(invalid)) => {
-                    self.error(name, invalid);
-                    None
-                }
-                None => {
-                    self.wrong_type(name, "a whole number");
-                    None
-                }
-            },
-            Some(_) => {
-                self.wrong_type(name, "a whole number");
+            None => {
+                self.wrong_type(name, kind);
                 None
             }
         }
