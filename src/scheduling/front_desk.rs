@@ -59,6 +59,16 @@ pub struct RescheduleBody {
     pub starts_at: String,
 }
 
+/// The 404 of every booking operation: an unknown booking and another clinic's answer the same.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 404,
+    description = "No such booking, or not one of your clinics'",
+    content_type = "application/problem+json"
+)]
+#[allow(dead_code)]
+struct BookingNotFound(crate::http::error::Problem);
+
 fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)
 }
@@ -118,7 +128,7 @@ pub async fn list_bookings(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The booking with its patient, consents and emails", body = BookingDetail),
-        (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        BookingNotFound,
     ))]
 pub async fn get_booking(
     State(state): State<AppState>,
@@ -145,7 +155,7 @@ pub async fn get_booking(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Confirmed (confirming again changes nothing and sends nothing)", body = BookingView),
-        (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        BookingNotFound,
         (status = 409, description = "Not confirmable in its status (an expired request included, and a request whose start has passed, which expires)", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn confirm_booking(
@@ -163,7 +173,7 @@ pub async fn confirm_booking(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Cancelled; the slot is free again and pending reminders are withdrawn", body = BookingView),
-        (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        BookingNotFound,
         (status = 409, description = "Already cancelled, or finished", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn cancel_booking(
@@ -198,7 +208,7 @@ pub async fn cancel_booking(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Moved to the new slot; reminders move with it", body = BookingView),
-        (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        BookingNotFound,
         (status = 409, description = "The new slot is taken, or the booking is finished", body = crate::http::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not one of the practitioner's slots (the reason is given)", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -233,7 +243,7 @@ async fn close(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Completed", body = BookingView),
-        (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        BookingNotFound,
         (status = 409, description = "Only a confirmed booking can be completed", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn complete_booking(
@@ -249,7 +259,7 @@ pub async fn complete_booking(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Marked as a no-show", body = BookingView),
-        (status = 404, description = "No such booking, or not one of your clinics'", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        BookingNotFound,
         (status = 409, description = "Only a confirmed booking can be a no-show", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn no_show_booking(
