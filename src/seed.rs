@@ -7,6 +7,7 @@
 //! Every value goes through the same domain rules the admin API applies, so seeded rows are rows the
 //! API could have created.
 
+use crate::directory::search::ClinicSummary;
 use crate::domain::contact::PhoneE164;
 use crate::domain::{Invalid, location, practice, text};
 use crate::scheduling::schedule::{self, WeeklyRange};
@@ -241,19 +242,8 @@ pub async fn seed_load(pool: &PgPool, practitioners: usize) -> anyhow::Result<us
 // ---------------------------------------------------------------------------------------------
 // Rows as the database takes them, validated by the API's rules.
 
-#[derive(Debug, Clone)]
-struct NewClinic {
-    id: Uuid,
-    name: String,
-    address: String,
-    city: String,
-    province: String,
-    postal_code: String,
-    phone: String,
-    latitude: f64,
-    longitude: f64,
-    time_zone: String,
-}
+/// A clinic row: the same fields the API shows.
+type NewClinic = ClinicSummary;
 
 /// A clinic as written down, before the domain rules have looked at it.
 #[derive(Debug, Clone, Copy)]
