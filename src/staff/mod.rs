@@ -4,6 +4,8 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod password;
+pub mod session_store;
 pub mod sessions;
+pub mod signing;
 pub mod throttle;
 pub mod token;

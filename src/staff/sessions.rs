@@ -1,12 +1,13 @@
-//! Signing in and out: `POST /v1/staff/sessions` and `DELETE /v1/staff/sessions/current`.
+//! Signing in and out over JSON: `POST /v1/staff/sessions` and `DELETE /v1/staff/sessions/current`;
+//! `staff::signing` holds the rules.
 
 use crate::domain::client::ClientInfo;
 use crate::domain::fields::FieldReader;
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
-use crate::staff::accounts::{self, StaffView};
+use crate::staff::accounts::StaffView;
 use crate::staff::auth::CurrentStaff;
-use crate::staff::{password, throttle, token};
+use crate::staff::signing;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -14,7 +15,6 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginBody {
@@ -28,10 +28,6 @@ pub struct SessionView {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub staff: StaffView,
-}
-
-fn wrong_credentials() -> ApiError {
-    ApiError::Unauthorized("The email or password is not correct.".into())
 }
 
 #[utoipa::path(post, path = "/v1/staff/sessions", tag = "staff",
@@ -52,62 +48,13 @@ pub async fn sign_in(
     let password_given = reader.required("password", |raw| Ok(raw.to_owned()));
     reader.finish()?;
     crate::all_valid!(email, password_given);
-    if email.len() > 254 || password_given.len() > 1024 {
-        return Err(wrong_credentials());
-    }
-    // Counted before the (slow) password check, so concurrent guesses cannot outrun the count.
-    let attempt = throttle::reserve(&state.db, &email, client.ip).await?;
-
-    let account: Option<(Uuid, String)> =
-        sqlx::query_as("SELECT id, password_hash FROM staff WHERE email = $1::citext AND active")
-            .bind(&email)
-            .fetch_optional(&state.db)
-            .await?;
-    let verified = tokio::task::spawn_blocking(move || match &account {
-        Some((id, stored)) => password::verify(&password_given, stored).then_some(*id),
-        None => {
-            password::verify_against_dummy(&password_given);
-            None
-        }
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
-    let Some(staff_id) = verified else {
-        tracing::info!("staff sign-in refused");
-        attempt.failed(&state.db).await?;
-        return Err(wrong_credentials());
-    };
-    attempt.succeeded(&state.db).await?;
-
-    let token = token::generate();
-    let ttl =
-        chrono::Duration::from_std(state.settings.session_ttl).map_err(anyhow::Error::from)?;
-    let expires_at = Utc::now() + ttl;
-    let mut tx = crate::db::begin(&state.db).await?;
-    // Expired sessions of this account are dead weight; drop them while we are here.
-    sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1 AND expires_at <= now()")
-        .bind(staff_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO staff_sessions (token_hash, staff_id, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4::inet, $5)",
-    )
-    .bind(token::hash(&token))
-    .bind(staff_id)
-    .bind(expires_at)
-    .bind(client.ip.map(|ip| ip.to_string()))
-    .bind(&client.user_agent)
-    .execute(&mut *tx)
-    .await?;
-    let staff = accounts::fetch_view(&mut tx, staff_id).await?;
-    tx.commit().await?;
-    tracing::info!(staff_id = %staff_id, "staff signed in");
+    let session = signing::sign_in(&state, &email, password_given, &client).await?;
     Ok((
         StatusCode::CREATED,
         Json(SessionView {
-            token,
-            expires_at,
-            staff,
+            token: session.token,
+            expires_at: session.expires_at,
+            staff: session.staff,
         }),
     ))
 }
@@ -121,9 +68,6 @@ pub async fn sign_out(
     State(state): State<AppState>,
     staff: CurrentStaff,
 ) -> Result<StatusCode, ApiError> {
-    sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
-        .bind(&staff.token_hash)
-        .execute(&state.db)
-        .await?;
+    signing::sign_out(&state, &staff.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
