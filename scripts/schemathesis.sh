@@ -234,6 +234,18 @@ if not tokens:
 if not confirm_tokens:
     print("warning: no consent confirmation email in 30 s; its links are fuzzed with made-up tokens only", file=sys.stderr)
 
+# Patients only the plan operations get, made after the links above were read: no generated
+# unsubscribe or consent change reaches them, so their consents stand and a plan can be sent.
+planner = practitioners[1] if len(practitioners) > 1 else practitioners[0]
+plan_slots = call("GET", f"/v1/practitioners/{planner['id']}/slots?from={later[0]}&to={later[1]}", auth=False)["slots"]
+plan_bookings = [call("POST", "/v1/bookings", {
+    "practitioner_id": planner["id"], "starts_at": slot["starts_at"], "mode": planner["consult_modes"][0],
+    "patient": {"name": f"Planner {n}", "email": f"planner{n}@example.com", "phone": "416-555-0177"},
+    "consents": consents,
+}, auth=False) for n, slot in enumerate(plan_slots[-2:])]
+plan_patients = sorted({call("GET", f"/v1/staff/bookings/{b['id']}")["patient_id"] for b in plan_bookings})
+plan_clinics = sorted({b["clinic"]["id"] for b in plan_bookings})
+
 dictionaries = {
     "practitioner_ids": [p["id"] for p in practitioners],
     "clinic_ids": [c["id"] for c in clinics],
@@ -255,6 +267,8 @@ dictionaries = {
     "bookable_practitioner": [bookable["id"]],
     "bookable_starts": bookable_starts,
     "reschedulable": reschedulable,
+    "plan_patients": plan_patients,
+    "plan_clinics": plan_clinics,
     "bookable_modes": bookable["consult_modes"],
     "later_starts": [str(today + datetime.timedelta(days=n)) + "T09:00:00-05:00" for n in (40, 41)],
     "later_ends": [str(today + datetime.timedelta(days=n)) + "T17:00:00-05:00" for n in (42, 43)],
@@ -285,7 +299,8 @@ by_path = [
                         "body.mode": "bookable_modes"}, True),
     (r"^/consent/confirm/\{token\}$", {"path.token": "confirm_tokens"}, True),
     (r"^/v1/staff/callback-requests/\{id\}$", {"path.id": "callback_ids"}),
-    (r"^/v1/staff/patients/\{id\}/(care-plans|exercise-plans)$", {"path.id": "patient_ids"}, True),
+    (r"^/v1/staff/patients/\{id\}/(care-plans|exercise-plans)$",
+     {"path.id": "plan_patients", "body.clinic_id": "plan_clinics"}, True),
     (r"^/v1/staff/patients/\{id\}(/(emails|consents))?$", {"path.id": "patient_ids"}),
     (r"^/unsubscribe/\{token\}$", {"path.token": "tokens", "body.List-Unsubscribe": "one_click", "body.action": "page_actions"}, True),
     # Unknown clinics are a 422, a taken email a 409; a callback's phone must be a real number.
