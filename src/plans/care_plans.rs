@@ -2,6 +2,7 @@
 //! and emailed under `plans_of_care`.
 
 use super::send::{self, CARE_PLAN};
+use super::store;
 use super::{QueuedEmail, location, required_strings, whole_in};
 use crate::domain::fields::FieldReader;
 use crate::domain::{schema, text};
@@ -143,21 +144,15 @@ pub async fn create_care_plan(
     let form = parse(&body)?;
     let addressed = draft.address(form.clinic_id).await?;
     let plan_id = addressed.plan_id;
-    let created_at: DateTime<Utc> = sqlx::query_scalar(
-        "INSERT INTO care_plans (id, patient_id, clinic_id, staff_id, title, summary, goals, visits_per_week, weeks)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         RETURNING created_at",
+    let created_at = store::insert_care_plan(
+        draft.conn(),
+        &addressed.keys(patient_id, staff.id),
+        &form.title,
+        &form.summary,
+        &form.goals,
+        form.visits_per_week,
+        form.weeks,
     )
-    .bind(plan_id)
-    .bind(patient_id)
-    .bind(addressed.clinic_id)
-    .bind(staff.id)
-    .bind(&form.title)
-    .bind(&form.summary)
-    .bind(&form.goals)
-    .bind(form.visits_per_week)
-    .bind(form.weeks)
-    .fetch_one(draft.conn())
     .await?;
     let payload = EmailPayload::CarePlan(CarePlan {
         patient_name: draft.patient.name.clone(),

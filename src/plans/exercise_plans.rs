@@ -3,6 +3,7 @@
 
 use super::exercises::{self, Exercise};
 use super::send::{self, EXERCISE_PLAN};
+use super::store;
 use super::{QueuedEmail, location, optional_whole, required_strings};
 use crate::domain::Invalid;
 use crate::domain::fields::FieldReader;
@@ -261,21 +262,13 @@ pub async fn create_exercise_plan(
     let form = parse(&body, &library)?;
     let addressed = draft.address(form.clinic_id).await?;
     let plan_id = addressed.plan_id;
-    let exercises_json = serde_json::to_value(&form.exercises)
-        .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?;
-    let created_at: DateTime<Utc> = sqlx::query_scalar(
-        "INSERT INTO exercise_plans (id, patient_id, clinic_id, staff_id, title, note, exercises)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         RETURNING created_at",
+    let created_at = store::insert_exercise_plan(
+        draft.conn(),
+        &addressed.keys(patient_id, staff.id),
+        &form.title,
+        form.note.as_deref(),
+        &form.exercises,
     )
-    .bind(plan_id)
-    .bind(patient_id)
-    .bind(addressed.clinic_id)
-    .bind(staff.id)
-    .bind(&form.title)
-    .bind(&form.note)
-    .bind(&exercises_json)
-    .fetch_one(draft.conn())
     .await?;
     let payload = EmailPayload::ExercisePlan(ExercisePlan {
         patient_name: draft.patient.name.clone(),

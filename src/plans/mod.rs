@@ -11,6 +11,7 @@ pub mod emails;
 pub mod exercise_plans;
 pub mod exercises;
 pub mod send;
+pub mod store;
 
 use crate::consent::ledger;
 use crate::domain::Invalid;
@@ -66,22 +67,7 @@ async fn plan_clinic(
         return Ok(Some(clinic_id));
     }
     let (is_admin, clinic_ids) = staff.scope();
-    let latest: Option<Uuid> = sqlx::query_scalar(
-        "SELECT clinic_id FROM (
-             SELECT clinic_id, created_at, id FROM callback_requests
-              WHERE patient_id = $1 AND clinic_id IS NOT NULL AND ($2 OR clinic_id = ANY($3))
-             UNION ALL
-             SELECT clinic_id, created_at, id FROM bookings
-              WHERE patient_id = $1 AND ($2 OR clinic_id = ANY($3))
-         ) AS visits
-         ORDER BY created_at DESC, id DESC
-         LIMIT 1",
-    )
-    .bind(patient_id)
-    .bind(is_admin)
-    .bind(&clinic_ids)
-    .fetch_optional(conn)
-    .await?;
+    let latest = store::latest_visit_clinic(conn, patient_id, is_admin, &clinic_ids).await?;
     Ok(latest)
 }
 
@@ -133,13 +119,6 @@ async fn queue_plan_email(
         return Err(consent_missing(category, what));
     }
     Ok(queued.into())
-}
-
-async fn staff_name(conn: &mut PgConnection, staff_id: Uuid) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar("SELECT name FROM staff WHERE id = $1")
-        .bind(staff_id)
-        .fetch_one(conn)
-        .await
 }
 
 fn location(path: String) -> HeaderMap {

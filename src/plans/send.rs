@@ -7,7 +7,8 @@
 //! 4. [`Draft::send`]: the email queued (a consent withdrawn meanwhile refuses the whole plan), the
 //!    audit entry, the commit.
 
-use super::{QueuedEmail, plan_clinic, queue_plan_email, require_email_and_consent, staff_name};
+use super::store;
+use super::{QueuedEmail, plan_clinic, queue_plan_email, require_email_and_consent};
 use crate::domain::consent::{ConsentCategory, Sender};
 use crate::email::outbox::{About, NewEmail};
 use crate::email::payloads::EmailPayload;
@@ -60,6 +61,18 @@ pub struct Addressed {
     pub staff_name: String,
 }
 
+impl Addressed {
+    /// The keys of the plan's row.
+    pub fn keys(&self, patient_id: Uuid, staff_id: Uuid) -> store::PlanKeys {
+        store::PlanKeys {
+            plan_id: self.plan_id,
+            patient_id,
+            clinic_id: self.clinic_id,
+            staff_id,
+        }
+    }
+}
+
 /// Step 1: the transaction and the patient.
 pub async fn open<'a>(
     state: &AppState,
@@ -99,7 +112,7 @@ impl Draft<'_> {
             self.kind.what,
         )
         .await?;
-        let staff_name = staff_name(&mut self.tx, self.staff.id).await?;
+        let staff_name = store::staff_name(&mut self.tx, self.staff.id).await?;
         Ok(Addressed {
             plan_id: Uuid::now_v7(),
             clinic_id,
