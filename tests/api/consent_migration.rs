@@ -66,12 +66,14 @@ async fn existing_consent_rows_keep_their_meaning() {
             .execute(&pool)
             .await
             .unwrap();
-            for (category, granted) in flags {
+            for (n, (category, granted)) in (1_i64..).zip(flags) {
                 sqlx::query(
                     "INSERT INTO consent_events (id, patient_id, category, granted, source, wording_version, created_at)
                      VALUES ($1, $2, $3, $4, 'web_form', '2026-11-consult-form-v1', $5 + interval '1 millisecond')",
                 )
-                .bind(Uuid::now_v7())
+                // Its id from its own time, as the service makes them: the ledger orders by id,
+                // and a row made in the same millisecond as the later withdrawal would tie with it.
+                .bind(id_at(at + chrono::Duration::milliseconds(n)))
                 .bind(patient)
                 .bind(category)
                 .bind(granted)
@@ -162,4 +164,11 @@ async fn existing_consent_rows_keep_their_meaning() {
     assert!(changed.is_err(), "the append-only guard is back");
     pool.close().await;
     drop_database(&name).await;
+}
+
+/// A UUIDv7 of the time `at`, as a row created then would have.
+fn id_at(at: chrono::DateTime<chrono::Utc>) -> Uuid {
+    let nanos = at.timestamp_subsec_nanos();
+    let seconds = u64::try_from(at.timestamp()).expect("a time after 1970");
+    Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, seconds, nanos))
 }
