@@ -11,7 +11,7 @@ use crate::domain::{Invalid, text, wording};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::intake::store as callbacks;
-use crate::patients::handlers::find_visible;
+use crate::patients::store::find_visible;
 use crate::staff::audit::{self, AuditEntry};
 use crate::staff::auth::CurrentStaff;
 use crate::state::AppState;

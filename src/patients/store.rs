@@ -1,6 +1,8 @@
 //! Finding or creating the patient a form is about.
 
 use crate::domain::contact::{EmailAddress, PhoneE164};
+use crate::email::history::EmailView;
+use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -26,5 +28,79 @@ pub async fn match_or_create(
     .bind(email.map(EmailAddress::as_str))
     .bind(phone.map(PhoneE164::as_str))
     .fetch_one(conn)
+    .await
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PatientRow {
+    pub id: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The patient, if the staff member may see them: admins always; others when the patient has a
+/// callback or a booking at one of their clinics.
+pub async fn find_visible(
+    conn: &mut PgConnection,
+    id: Uuid,
+    is_admin: bool,
+    clinic_ids: &[Uuid],
+) -> Result<Option<PatientRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.name, p.email::text AS email, p.phone, p.created_at FROM patients p
+          WHERE p.id = $1
+            AND ($2
+                 OR EXISTS (SELECT 1 FROM callback_requests c WHERE c.patient_id = p.id AND c.clinic_id = ANY($3))
+                 OR EXISTS (SELECT 1 FROM bookings b WHERE b.patient_id = p.id AND b.clinic_id = ANY($3)))",
+    )
+    .bind(id)
+    .bind(is_admin)
+    .bind(clinic_ids)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The contact details as last given to one of `clinic_ids`, and when the person first came to one.
+pub async fn contact_at(
+    conn: &mut PgConnection,
+    patient_id: Uuid,
+    clinic_ids: &[Uuid],
+) -> Result<Option<PatientRow>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH given AS (
+             SELECT name, email, phone, created_at, id FROM callback_requests
+              WHERE patient_id = $1 AND clinic_id = ANY($2)
+             UNION ALL
+             SELECT name, email, phone, created_at, id FROM bookings
+              WHERE patient_id = $1 AND clinic_id = ANY($2))
+         SELECT $1 AS id, name, email::text AS email, phone,
+                (SELECT min(created_at) FROM given) AS created_at
+           FROM given ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(patient_id)
+    .bind(clinic_ids)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn emails_for(
+    conn: &mut PgConnection,
+    patient_id: Uuid,
+    is_admin: bool,
+    clinic_ids: &[Uuid],
+) -> Result<Vec<EmailView>, sqlx::Error> {
+    sqlx::query_as(
+        // An email belongs to the clinic it names, or to the clinic its callback was routed to since.
+        "SELECT e.id, e.kind, e.to_address::text AS to, e.status, e.attempts, e.last_error, e.created_at, e.sent_at
+           FROM email_outbox e LEFT JOIN callback_requests c ON c.id = e.callback_request_id
+          WHERE e.patient_id = $1 AND ($2 OR COALESCE(e.clinic_id, c.clinic_id) = ANY($3))
+          ORDER BY e.created_at DESC, e.id DESC",
+    )
+    .bind(patient_id)
+    .bind(is_admin)
+    .bind(clinic_ids)
+    .fetch_all(conn)
     .await
 }

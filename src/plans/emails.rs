@@ -4,9 +4,9 @@
 
 use crate::domain::email_kind::EmailKind;
 use crate::domain::status::EmailStatus;
+use crate::email::history::EmailView;
 use crate::error::ApiError;
 use crate::http::query::{Page, QueryParams};
-use crate::patients::handlers::EmailView;
 use crate::staff::auth::StaffConnection;
 use axum::Json;
 use chrono::{DateTime, Utc};

@@ -20,7 +20,7 @@ use crate::domain::fields::FieldReader;
 use crate::email::outbox::{self, NewEmail, Queued};
 use crate::error::ApiError;
 use crate::intake::store as callbacks;
-use crate::patients::handlers::PatientRow;
+use crate::patients::store::PatientRow;
 use crate::staff::auth::CurrentStaff;
 use axum::http::{HeaderMap, header};
 use serde::Serialize;

@@ -13,7 +13,7 @@ use crate::domain::consent::{ConsentCategory, Sender};
 use crate::email::outbox::{About, NewEmail};
 use crate::email::payloads::EmailPayload;
 use crate::error::ApiError;
-use crate::patients::handlers::{PatientRow, find_visible};
+use crate::patients::store::{PatientRow, find_visible};
 use crate::staff::audit::{self, AuditEntry};
 use crate::staff::auth::CurrentStaff;
 use crate::state::AppState;
