@@ -71,6 +71,8 @@ pub async fn submit(
         );
     } else {
         tx.commit().await?;
+        // Logged once committed, so a rolled-back submission never reads as received.
+        tracing::info!(scope, location = ?answer.location, "public form submission stored");
     }
     Ok(respond(answer))
 }

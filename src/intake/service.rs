@@ -68,6 +68,5 @@ pub async fn request_callback(
         )
         .await?;
     }
-    tracing::info!(callback_request_id = %id, "callback request received");
     Ok((id, created_at))
 }

@@ -190,6 +190,5 @@ pub async fn book(
         Utc::now(),
     )
     .await?;
-    tracing::info!(booking_id = %id, "consult booking requested");
     Ok(booking)
 }

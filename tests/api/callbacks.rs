@@ -168,6 +168,28 @@ async fn the_honeypot_answers_201_and_stores_nothing() {
     assert_nothing_stored(&app).await;
 }
 
+/// A bot learns nothing from the answer: a filled honeypot with a bad field gets the same 422 a
+/// person would, naming the same field, and still nothing is stored.
+#[tokio::test]
+async fn the_honeypot_answers_invalid_fields_as_for_a_person() {
+    let app = TestApp::spawn().await;
+    let mut body = callback_body();
+    body["phone"] = json!("12");
+    let person = assert_problem(app.post_callback(&body).await, 422).await;
+    body["website"] = json!("http://cheap-pills.example");
+    let bot = assert_problem(app.post_callback(&body).await, 422).await;
+    assert_eq!(error_fields(&bot), error_fields(&person));
+    assert_eq!(error_fields(&bot), vec!["phone"]);
+    for table in [
+        "callback_requests",
+        "patients",
+        "consent_events",
+        "email_outbox",
+    ] {
+        assert_eq!(app.count(table).await, 0, "{table}");
+    }
+}
+
 #[tokio::test]
 async fn an_unknown_clinic_is_a_422_and_a_known_one_is_recorded() {
     let app = TestApp::spawn().await;
