@@ -18,15 +18,15 @@ pub async fn match_or_create(
     phone: Option<&PhoneE164>,
 ) -> Result<Uuid, sqlx::Error> {
     // ON CONFLICT makes concurrent first forms from one person converge on a single patient.
-    sqlx::query_scalar(
-        "INSERT INTO patients (id, name, email, phone) VALUES ($1, $2, $3, $4)
+    sqlx::query_scalar!(
+        "INSERT INTO patients (id, name, email, phone) VALUES ($1, $2, $3::text, $4)
          ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone), updated_at = now()
          RETURNING id",
+        Uuid::now_v7(),
+        name,
+        email.map(EmailAddress::as_str),
+        phone.map(PhoneE164::as_str),
     )
-    .bind(Uuid::now_v7())
-    .bind(name)
-    .bind(email.map(EmailAddress::as_str))
-    .bind(phone.map(PhoneE164::as_str))
     .fetch_one(conn)
     .await
 }
@@ -48,16 +48,17 @@ pub async fn find_visible(
     is_admin: bool,
     clinic_ids: &[Uuid],
 ) -> Result<Option<PatientRow>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        PatientRow,
         "SELECT p.id, p.name, p.email::text AS email, p.phone, p.created_at FROM patients p
           WHERE p.id = $1
             AND ($2
                  OR EXISTS (SELECT 1 FROM callback_requests c WHERE c.patient_id = p.id AND c.clinic_id = ANY($3))
                  OR EXISTS (SELECT 1 FROM bookings b WHERE b.patient_id = p.id AND b.clinic_id = ANY($3)))",
+        id,
+        is_admin,
+        clinic_ids,
     )
-    .bind(id)
-    .bind(is_admin)
-    .bind(clinic_ids)
     .fetch_optional(conn)
     .await
 }
