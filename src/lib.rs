@@ -7,6 +7,7 @@ pub mod email;
 pub mod embedded_pg;
 pub mod error;
 pub mod http;
+pub mod i18n;
 pub mod idempotency;
 pub mod intake;
 pub mod patients;

@@ -7,6 +7,7 @@ pub mod consent;
 pub mod contact;
 pub mod email_kind;
 pub mod fields;
+pub mod locale;
 pub mod location;
 pub mod plan;
 pub mod practice;

@@ -1,0 +1,135 @@
+//! The message catalogue is complete: English and French hold the same messages, every id the code
+//! (`t!`) and the templates (`t("…")`) use exists, and the French is typeset as Québec writes it.
+
+use consultdesk::i18n::{self, Locale};
+use regex::Regex;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn ids(locale: Locale) -> BTreeSet<String> {
+    i18n::message_ids(locale).into_iter().collect()
+}
+
+#[test]
+fn english_and_french_hold_the_same_messages() {
+    let english = ids(Locale::En);
+    let french = ids(Locale::Fr);
+    let only_english: Vec<_> = english.difference(&french).collect();
+    let only_french: Vec<_> = french.difference(&english).collect();
+    assert!(
+        only_english.is_empty() && only_french.is_empty(),
+        "missing in French: {only_english:?}; missing in English: {only_french:?}"
+    );
+}
+
+fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// Every (file, id) the templates and the code name.
+fn used_ids() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let in_templates = Regex::new(r#"\bt\(\s*["']([A-Za-z0-9_.-]+)["']"#).unwrap();
+    let in_code = Regex::new(r#"\bt!\(\s*[^,]+,\s*"([A-Za-z0-9_.-]+)""#).unwrap();
+    let mut used = Vec::new();
+    for (dir, pattern) in [
+        ("templates", &in_templates),
+        ("src", &in_code),
+        ("static", &in_templates),
+    ] {
+        let mut files = Vec::new();
+        if root.join(dir).is_dir() {
+            files_under(&root.join(dir), &mut files);
+        }
+        for file in files {
+            let Ok(source) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            for capture in pattern.captures_iter(&source) {
+                used.push((
+                    file.strip_prefix(root).unwrap().display().to_string(),
+                    capture[1].to_owned(),
+                ));
+            }
+        }
+    }
+    used
+}
+
+#[test]
+fn every_id_the_code_and_templates_use_exists() {
+    let known = ids(Locale::En);
+    let used = used_ids();
+    assert!(!used.is_empty(), "found no use of the catalogue at all");
+    let unknown: Vec<_> = used.iter().filter(|(_, id)| !known.contains(id)).collect();
+    assert!(unknown.is_empty(), "ids not in the catalogue: {unknown:?}");
+}
+
+#[test]
+fn an_unknown_id_or_argument_is_an_error_not_a_blank() {
+    assert!(i18n::text(Locale::Fr, "no-such-message").is_err());
+    assert!(
+        i18n::text(Locale::En, "format-date-time-long").is_err(),
+        "its arguments are missing"
+    );
+}
+
+/// The values of the French files, line by line (comments and ids left out).
+fn french_lines() -> Vec<(String, String)> {
+    let mut lines = Vec::new();
+    for (file, source) in i18n::resources(Locale::Fr) {
+        for (number, line) in source.lines().enumerate() {
+            if line.trim_start().starts_with('#') {
+                continue;
+            }
+            // The text after "id =" or ".attribute =", or a continuation line.
+            let value = match line.split_once(" = ") {
+                Some((key, value)) if !key.contains(' ') || key.trim_start().starts_with('.') => {
+                    value
+                }
+                _ => line,
+            };
+            // Placeables ({ $name }, { -term }) are code, not prose.
+            let prose = Regex::new(r"\{[^}]*\}").unwrap().replace_all(value, "{}");
+            lines.push((
+                format!("locales/fr/{file}.ftl:{}", number + 1),
+                prose.into_owned(),
+            ));
+        }
+    }
+    lines
+}
+
+#[test]
+fn french_is_typeset_as_quebec_writes_it() {
+    let mut wrong = Vec::new();
+    let space_before = Regex::new(r"[^\s\u{a0}\u{202f}{][:;?!»]|[ ][:;?!»]").unwrap();
+    for (place, prose) in french_lines() {
+        // A space (or nothing) before : ; ? ! » must be a non-breaking one; URLs and times are not prose.
+        let without_urls = Regex::new(r"https?://\S+|%[-A-Za-z]|\d:\d")
+            .unwrap()
+            .replace_all(&prose, "");
+        if space_before.is_match(&without_urls) {
+            wrong.push(format!(
+                "{place}: needs a non-breaking space before : ; ? ! or »"
+            ));
+        }
+        if Regex::new(r"«[^\u{a0}\u{202f}]").unwrap().is_match(&prose) {
+            wrong.push(format!("{place}: needs a non-breaking space after «"));
+        }
+        if prose.contains('"') || prose.contains('“') {
+            wrong.push(format!("{place}: French quotes are « guillemets »"));
+        }
+        if Regex::new(r"(?i)\be-?mail\b").unwrap().is_match(&prose) {
+            wrong.push(format!("{place}: Québec writes « courriel »"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
