@@ -113,7 +113,7 @@ fn french_is_typeset_as_quebec_writes_it() {
     let space_before = Regex::new(r"[^\s\u{a0}\u{202f}{][:;?!»]|[ ][:;?!»]").unwrap();
     for (place, prose) in french_lines() {
         // A space (or nothing) before : ; ? ! » must be a non-breaking one; URLs and times are not prose.
-        let without_urls = Regex::new(r"https?://\S+|%[-A-Za-z]|\d:\d")
+        let without_urls = Regex::new(r"https?://\S+|`[^`]*`|%[-A-Za-z]|\d:\d|HH:MM")
             .unwrap()
             .replace_all(&prose, "");
         if space_before.is_match(&without_urls) {

@@ -78,7 +78,7 @@ pub async fn consent_wording(
     let fill = |text: &str| text.replace("{senders}", &senders);
     Ok(Json(ConsentWording {
         version: current.version,
-        locale: current.locale,
+        locale: current.locale.as_str(),
         intro: fill(current.intro),
         categories: ConsentCategory::ALL
             .into_iter()

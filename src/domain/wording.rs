@@ -4,12 +4,13 @@
 
 use super::Invalid;
 use super::consent::ConsentCategory;
+use super::locale::Locale;
 
 /// One published wording: the words shown next to each checkbox, with `{senders}` standing for the
 /// names of whoever the form grants to ("Clinic A and Network B").
 pub struct Wording {
     pub version: &'static str,
-    pub locale: &'static str,
+    pub locale: Locale,
     pub intro: &'static str,
     pub appointment_reminders: &'static str,
     pub exercise_plans: &'static str,
@@ -28,14 +29,23 @@ impl Wording {
     }
 }
 
-/// The wording forms show today.
+/// The English wording forms show today.
 pub const CURRENT: &Wording = &PUBLISHED[1];
 
+/// The wording a form in `locale` shows today. Each language's text is its own version, so the
+/// ledger's `wording_version` says which language the person read.
+pub fn current(locale: Locale) -> &'static Wording {
+    match locale {
+        Locale::En => CURRENT,
+        Locale::Fr => &PUBLISHED[2],
+    }
+}
+
 /// Every version ever published, oldest first. Forms still showing an older one keep working.
-pub const PUBLISHED: [Wording; 2] = [
+pub const PUBLISHED: [Wording; 3] = [
     Wording {
         version: "2026-11-consult-form-v1",
-        locale: "en",
+        locale: Locale::En,
         intro: "By submitting this form you consent to appointment reminders, exercise plans and plans of care; your email is never sold and you can unsubscribe at any time.",
         appointment_reminders: "Appointment reminders",
         exercise_plans: "Exercise plans",
@@ -44,12 +54,22 @@ pub const PUBLISHED: [Wording; 2] = [
     },
     Wording {
         version: "2026-12-consult-form-v2",
-        locale: "en",
+        locale: Locale::En,
         intro: "Choose the emails you would like to receive from {senders}. Your email is never sold, and every email has a link to unsubscribe at any time.",
         appointment_reminders: "Appointment reminders from {senders}: an email before each confirmed appointment.",
         exercise_plans: "Exercise plans from {senders}: home exercises your practitioner prepares for you.",
         plans_of_care: "Plans of care from {senders}: your treatment plan, its goals, visits and duration.",
         service_updates: "News about services relevant to you from {senders}. We will email you a link to confirm this one first.",
+    },
+    // The same choices as v2, as a Québec clinic writes them (non-breaking spaces before colons).
+    Wording {
+        version: "2026-12-consult-form-v2-fr",
+        locale: Locale::Fr,
+        intro: "Choisissez les courriels que vous souhaitez recevoir de {senders}. Votre adresse courriel n’est jamais vendue, et chaque courriel contient un lien pour vous désabonner en tout temps.",
+        appointment_reminders: "Rappels de rendez-vous de {senders}\u{a0}: un courriel avant chaque rendez-vous confirmé.",
+        exercise_plans: "Programmes d’exercices de {senders}\u{a0}: les exercices à faire à la maison que votre professionnel prépare pour vous.",
+        plans_of_care: "Plans de traitement de {senders}\u{a0}: votre plan de traitement, ses objectifs, ses visites et sa durée.",
+        service_updates: "Nouvelles sur les services pertinents pour vous de {senders}. Nous vous enverrons d’abord un lien par courriel pour confirmer ce choix.",
     },
 ];
 
@@ -76,11 +96,21 @@ pub fn parse_version(raw: &str) -> Result<&'static str, Invalid> {
 
 /// "Clinic A and Network B", "Clinic A", or the network alone for a form without a clinic.
 pub fn senders(clinic: Option<&str>, network: Option<&str>) -> String {
+    senders_in(Locale::En, clinic, network)
+}
+
+/// [`senders`] in `locale`: « Clinique A et Réseau B ». These words are part of the published
+/// wording (its `{senders}`), so they live beside it rather than in the changing catalogue.
+pub fn senders_in(locale: Locale, clinic: Option<&str>, network: Option<&str>) -> String {
+    let (and, the_clinic) = match locale {
+        Locale::En => ("and", "the clinic"),
+        Locale::Fr => ("et", "la clinique"),
+    };
     match (clinic, network) {
-        (Some(clinic), Some(network)) => format!("{clinic} and {network}"),
+        (Some(clinic), Some(network)) => format!("{clinic} {and} {network}"),
         (Some(clinic), None) => clinic.to_owned(),
         (None, Some(network)) => network.to_owned(),
-        (None, None) => "the clinic".to_owned(),
+        (None, None) => the_clinic.to_owned(),
     }
 }
 
@@ -115,10 +145,15 @@ mod tests {
                     .all(|other| other.version != wording.version)
             );
         }
-        for category in ConsentCategory::ALL {
-            assert!(CURRENT.text(category).contains("{senders}"), "{category:?}");
+        for locale in Locale::all() {
+            let current = current(*locale);
+            assert_eq!(current.locale, *locale);
+            for category in ConsentCategory::ALL {
+                assert!(current.text(category).contains("{senders}"), "{category:?}");
+            }
         }
         assert_eq!(senders(Some("A"), Some("N")), "A and N");
+        assert_eq!(senders_in(Locale::Fr, Some("A"), Some("N")), "A et N");
         assert_eq!(senders(Some("A"), None), "A");
     }
 }
