@@ -2,23 +2,24 @@
 //! API's problem answers, later the HTML screens) turns them into its own kind of response. Nothing
 //! here knows about HTTP; `http::error` maps each variant to a status and a problem document.
 
-use serde::Serialize;
-use utoipa::ToSchema;
+pub use crate::domain::message::Message;
+use crate::domain::Invalid;
 
-/// One invalid field: which one, a stable machine code, and a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+/// One invalid field: which one, a stable machine code, and the words for people (rendered in the
+/// asker's language by the door).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
     pub code: String,
-    pub message: String,
+    pub message: Message,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, invalid: Invalid) -> Self {
         Self {
             field: field.into(),
-            code: code.to_owned(),
-            message: message.into(),
+            code: invalid.code.to_owned(),
+            message: invalid.message,
         }
     }
 }
@@ -26,20 +27,20 @@ impl FieldError {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("malformed request: {0}")]
-    BadRequest(String),
+    BadRequest(Message),
     #[error("malformed query parameters: {detail}")]
     BadQuery {
-        detail: String,
+        detail: Message,
         errors: Vec<FieldError>,
     },
     #[error("authentication required")]
-    Unauthorized(String),
+    Unauthorized(Message),
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
     NotFound,
     #[error("conflict: {detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: &'static str, detail: Message },
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
@@ -53,7 +54,7 @@ pub enum ApiError {
     #[error("limit reached: {detail}")]
     LimitReached {
         code: &'static str,
-        detail: String,
+        detail: Message,
         retry_after_secs: u64,
     },
     #[error("database unavailable: {0}")]
@@ -63,15 +64,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn validation(field: &str, code: &str, message: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError::new(field, code, message)])
+    /// A 422 naming one invalid field.
+    pub fn validation(field: &str, invalid: Invalid) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, invalid)])
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError::Conflict {
-            code,
-            detail: detail.into(),
-        }
+    /// A 409 with its code and the words saying why.
+    pub fn conflict(code: &'static str, detail: Message) -> Self {
+        ApiError::Conflict { code, detail }
     }
 }
 

@@ -120,7 +120,8 @@ field-invalid-type =
         [number] a number
         [integer] a whole number
         [boolean] true or false
-        [array] a list
+        [strings] a list of strings
+        [objects] a list of objects
        *[object] an object
     }
 field-unknown-wording-version = not a consent wording this server published; GET /v1/consent-wording gives the current one ({ $current })

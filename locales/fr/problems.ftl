@@ -120,7 +120,8 @@ field-invalid-type =
         [number] un nombre
         [integer] un nombre entier
         [boolean] true ou false
-        [array] une liste
+        [strings] une liste de chaînes de caractères
+        [objects] une liste d’objets
        *[object] un objet
     }
 field-unknown-wording-version = n’est pas un libellé de consentement publié par ce serveur ; GET /v1/consent-wording donne le libellé en vigueur ({ $current })

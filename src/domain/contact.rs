@@ -19,13 +19,10 @@ impl EmailAddress {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err(Invalid::new("required", "must not be empty"));
+            return Err(Invalid::new("required", "field-empty"));
         }
         if trimmed.len() > MAX_EMAIL_LENGTH || !trimmed.validate_email() {
-            return Err(Invalid::new(
-                "invalid_email",
-                "must be a valid email address",
-            ));
+            return Err(Invalid::new("invalid_email", "field-invalid-email"));
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -44,13 +41,10 @@ impl PhoneE164 {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err(Invalid::new("required", "must not be empty"));
+            return Err(Invalid::new("required", "field-empty"));
         }
         let invalid = || {
-            Invalid::new(
-                "invalid_phone",
-                "must be a valid phone number, e.g. +1 416-555-0100",
-            )
+            Invalid::new("invalid_phone", "field-invalid-phone")
         };
         if trimmed.len() > MAX_PHONE_INPUT_LENGTH {
             return Err(invalid());

@@ -30,7 +30,7 @@ impl<'a> FieldReader<'a> {
     pub fn error(&mut self, name: &str, invalid: Invalid) {
         let field = self.path(name);
         self.errors
-            .push(FieldError::new(field, invalid.code, invalid.message));
+            .push(FieldError::new(field, invalid));
     }
 
     /// The raw value, with JSON `null` treated as absent.
@@ -43,13 +43,15 @@ impl<'a> FieldReader<'a> {
     }
 
     fn missing(&mut self, name: &str) {
-        self.error(name, Invalid::new("required", "is required"));
+        self.error(name, Invalid::new("required", "field-required"));
     }
 
-    fn wrong_type(&mut self, name: &str, expected: &str) {
+    /// `expected` selects the words in `field-invalid-type`: string, boolean, number, integer,
+    /// strings (a list of them), objects (a list of them) or object.
+    fn wrong_type(&mut self, name: &str, expected: &'static str) {
         self.error(
             name,
-            Invalid::new("invalid_type", format!("must be {expected}")),
+            Invalid::new("invalid_type", "field-invalid-type").arg("expected", expected),
         );
     }
 
@@ -89,7 +91,7 @@ impl<'a> FieldReader<'a> {
         parse: impl FnOnce(&str) -> Result<T, Invalid>,
     ) -> Option<T> {
         let Value::String(text) = value else {
-            self.wrong_type(name, "a string");
+            self.wrong_type(name, "string");
             return None;
         };
         match parse(text) {
@@ -107,7 +109,7 @@ impl<'a> FieldReader<'a> {
             None => None,
             Some(Value::String(text)) => Some(text),
             Some(_) => {
-                self.wrong_type(name, "a string");
+                self.wrong_type(name, "string");
                 None
             }
         }
@@ -121,7 +123,7 @@ impl<'a> FieldReader<'a> {
             }
             Some(Value::Bool(flag)) => Some(*flag),
             Some(_) => {
-                self.wrong_type(name, "true or false");
+                self.wrong_type(name, "boolean");
                 None
             }
         }
@@ -133,7 +135,7 @@ impl<'a> FieldReader<'a> {
         name: &str,
         check: impl FnOnce(f64) -> Result<f64, Invalid>,
     ) -> Option<f64> {
-        self.required_number(name, "a number", serde_json::Number::as_f64, check)
+        self.required_number(name, "number", serde_json::Number::as_f64, check)
     }
 
     pub fn required_uuid(&mut self, name: &str) -> Option<Uuid> {
@@ -155,13 +157,13 @@ impl<'a> FieldReader<'a> {
             return Some(Vec::new());
         };
         let Value::Array(items) = value else {
-            self.wrong_type(name, "an array of strings");
+            self.wrong_type(name, "strings");
             return None;
         };
         if items.len() > max_items {
             self.error(
                 name,
-                Invalid::new("too_many", format!("must hold at most {max_items} items")),
+                Invalid::new("too_many", "field-too-many").arg("max", max_items),
             );
             return None;
         }
@@ -183,14 +185,14 @@ impl<'a> FieldReader<'a> {
         name: &str,
         check: impl FnOnce(i64) -> Result<T, Invalid>,
     ) -> Option<T> {
-        self.required_number(name, "a whole number", serde_json::Number::as_i64, check)
+        self.required_number(name, "integer", serde_json::Number::as_i64, check)
     }
 
     /// A JSON number that `read` takes (else it is the wrong type, `kind`), checked by `check`.
     fn required_number<N, T>(
         &mut self,
         name: &str,
-        kind: &str,
+        kind: &'static str,
         read: impl FnOnce(&serde_json::Number) -> Option<N>,
         check: impl FnOnce(N) -> Result<T, Invalid>,
     ) -> Option<T> {
@@ -227,13 +229,13 @@ impl<'a> FieldReader<'a> {
             return None;
         };
         let Value::Array(items) = value else {
-            self.wrong_type(name, "an array of objects");
+            self.wrong_type(name, "objects");
             return None;
         };
         if items.len() > max_items {
             self.error(
                 name,
-                Invalid::new("too_many", format!("must hold at most {max_items} items")),
+                Invalid::new("too_many", "field-too-many").arg("max", max_items),
             );
             return None;
         }
@@ -241,7 +243,7 @@ impl<'a> FieldReader<'a> {
         for (index, item) in items.iter().enumerate() {
             let element = format!("{name}[{index}]");
             let Value::Object(inner) = item else {
-                self.wrong_type(&element, "an object");
+                self.wrong_type(&element, "object");
                 continue;
             };
             let mut nested = FieldReader {
@@ -282,7 +284,7 @@ impl<'a> FieldReader<'a> {
                 if failed { None } else { result }
             }
             Some(_) => {
-                self.wrong_type(name, "an object");
+                self.wrong_type(name, "object");
                 None
             }
         }
@@ -303,7 +305,7 @@ impl<'a> FieldReader<'a> {
 }
 
 pub fn parse_uuid(raw: &str) -> Result<Uuid, Invalid> {
-    Uuid::parse_str(raw.trim()).map_err(|_| Invalid::new("invalid_uuid", "must be a UUID"))
+    Uuid::parse_str(raw.trim()).map_err(|_| Invalid::new("invalid_uuid", "field-invalid-uuid"))
 }
 
 /// After `finish` returned `Ok`, every value a reader produced is present: this rebinds each named

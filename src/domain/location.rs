@@ -27,10 +27,7 @@ pub fn province(raw: &str) -> Result<String, Invalid> {
     if PROVINCES.contains(&code.as_str()) {
         Ok(code)
     } else {
-        Err(Invalid::new(
-            "invalid_province",
-            format!("must be one of {}", PROVINCES.join(", ")),
-        ))
+        Err(Invalid::new("invalid_province", "field-one-of").arg("allowed", PROVINCES.join(", ")))
     }
 }
 
@@ -47,10 +44,7 @@ fn compact(raw: &str) -> String {
 pub fn postal_area(raw: &str) -> Result<String, Invalid> {
     let compact = compact(raw);
     let invalid = || {
-        Invalid::new(
-            "invalid_postal_code",
-            "must be a Canadian postal code like M5V 2T6, or its first three characters",
-        )
+        Invalid::new("invalid_postal_code", "field-postal-code-or-area")
     };
     match compact.len() {
         6 => postal_code(&compact)
@@ -67,10 +61,7 @@ pub fn postal_area(raw: &str) -> Result<String, Invalid> {
 pub fn postal_code(raw: &str) -> Result<String, Invalid> {
     let compact = compact(raw);
     let invalid = || {
-        Invalid::new(
-            "invalid_postal_code",
-            "must be a Canadian postal code like M5V 2T6",
-        )
+        Invalid::new("invalid_postal_code", "field-postal-code")
     };
     let chars: Vec<char> = compact.chars().collect();
     if chars.len() != 6 || raw.len() > MAX_POSTAL_CODE_INPUT {
@@ -97,10 +88,7 @@ pub fn time_zone(raw: &str) -> Result<String, Invalid> {
         .parse::<chrono_tz::Tz>()
         .map(|tz| tz.name().to_owned())
         .map_err(|_| {
-            Invalid::new(
-                "invalid_time_zone",
-                "must be an IANA time zone such as America/Toronto",
-            )
+            Invalid::new("invalid_time_zone", "field-invalid-time-zone")
         })
 }
 
@@ -108,10 +96,9 @@ pub fn latitude(value: f64) -> Result<f64, Invalid> {
     if value.is_finite() && (MIN_LATITUDE..=MAX_LATITUDE).contains(&value) {
         Ok(value)
     } else {
-        Err(Invalid::new(
-            "out_of_range",
-            "must be a number from -90 to 90",
-        ))
+        Err(Invalid::new("out_of_range", "field-number-range")
+            .arg("min", -90)
+            .arg("max", 90))
     }
 }
 
@@ -119,10 +106,9 @@ pub fn longitude(value: f64) -> Result<f64, Invalid> {
     if value.is_finite() && (MIN_LONGITUDE..=MAX_LONGITUDE).contains(&value) {
         Ok(value)
     } else {
-        Err(Invalid::new(
-            "out_of_range",
-            "must be a number from -180 to 180",
-        ))
+        Err(Invalid::new("out_of_range", "field-number-range")
+            .arg("min", -180)
+            .arg("max", 180))
     }
 }
 

@@ -50,20 +50,20 @@ pub const ISO_639_1: [&str; 183] = [
 ];
 
 pub fn discipline(raw: &str) -> Result<&'static str, Invalid> {
-    one_of(raw, &DISCIPLINES, "must be physiotherapy or chiropractic")
+    one_of(raw, &DISCIPLINES)
 }
 
 pub fn consult_mode(raw: &str) -> Result<&'static str, Invalid> {
-    one_of(raw, &CONSULT_MODES, "must be phone, video or in_person")
+    one_of(raw, &CONSULT_MODES)
 }
 
-fn one_of(raw: &str, allowed: &[&'static str], message: &str) -> Result<&'static str, Invalid> {
+fn one_of(raw: &str, allowed: &[&'static str]) -> Result<&'static str, Invalid> {
     let wanted = raw.trim().to_ascii_lowercase();
     allowed
         .iter()
         .copied()
         .find(|candidate| *candidate == wanted)
-        .ok_or_else(|| Invalid::new("invalid_value", message))
+        .ok_or_else(|| Invalid::new("invalid_value", "field-one-of").arg("allowed", allowed.join(", ")))
 }
 
 /// A two-letter ISO 639-1 language code, lower case.
@@ -72,10 +72,7 @@ pub fn language(raw: &str) -> Result<String, Invalid> {
     if ISO_639_1.binary_search(&code.as_str()).is_ok() {
         Ok(code)
     } else {
-        Err(Invalid::new(
-            "invalid_language",
-            "must be an ISO 639-1 language code such as en or fr",
-        ))
+        Err(Invalid::new("invalid_language", "field-invalid-language"))
     }
 }
 
@@ -87,19 +84,13 @@ pub fn service(raw: &str) -> Result<String, Invalid> {
         .join(" ")
         .to_lowercase();
     if normalised.is_empty() {
-        return Err(Invalid::new("required", "must not be empty"));
+        return Err(Invalid::new("required", "field-empty"));
     }
     if normalised.chars().count() > MAX_SERVICE_CHARS {
-        return Err(Invalid::new(
-            "too_long",
-            format!("must be at most {MAX_SERVICE_CHARS} characters"),
-        ));
+        return Err(Invalid::new("too_long", "field-too-long").arg("max", MAX_SERVICE_CHARS));
     }
     if normalised.chars().any(char::is_control) {
-        return Err(Invalid::new(
-            "invalid_characters",
-            "must not contain control characters",
-        ));
+        return Err(Invalid::new("invalid_characters", "field-control-characters"));
     }
     Ok(normalised)
 }

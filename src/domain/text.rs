@@ -21,26 +21,20 @@ pub fn bounded_text(raw: &str, min: usize, max: usize, multiline: bool) -> Resul
     let length = trimmed.chars().count();
     if length < min {
         return Err(if min == 1 {
-            Invalid::new("required", "must not be empty")
+            Invalid::new("required", "field-empty")
         } else {
-            Invalid::new("too_short", format!("must be at least {min} characters"))
+            Invalid::new("too_short", "field-too-short").arg("min", min)
         });
     }
     if length > max {
-        return Err(Invalid::new(
-            "too_long",
-            format!("must be at most {max} characters"),
-        ));
+        return Err(Invalid::new("too_long", "field-too-long").arg("max", max));
     }
     let allowed_control = |c: char| multiline && (c == '\n' || c == '\t' || c == '\r');
     if trimmed
         .chars()
         .any(|c| c.is_control() && !allowed_control(c))
     {
-        return Err(Invalid::new(
-            "invalid_characters",
-            "must not contain control characters",
-        ));
+        return Err(Invalid::new("invalid_characters", "field-control-characters"));
     }
     Ok(trimmed.to_owned())
 }
@@ -56,10 +50,7 @@ pub fn web_url(raw: &str) -> Result<String, Invalid> {
     let lower = url.to_ascii_lowercase();
     let has_scheme = lower.starts_with("https://") || lower.starts_with("http://");
     if !has_scheme || url.contains(char::is_whitespace) || url.len() <= "https://".len() {
-        return Err(Invalid::new(
-            "invalid_url",
-            "must be an absolute http(s) URL",
-        ));
+        return Err(Invalid::new("invalid_url", "field-invalid-url"));
     }
     Ok(url)
 }

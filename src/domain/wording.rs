@@ -84,13 +84,9 @@ pub fn parse_version(raw: &str) -> Result<&'static str, Invalid> {
         .find(|wording| wording.version == raw)
         .map(|wording| wording.version)
         .ok_or_else(|| {
-            Invalid::new(
-                "unknown_wording_version",
-                format!(
-                    "not a consent wording this server published; GET /v1/consent-wording gives the current one ({})",
-                    CURRENT.version
-                ),
-            )
+            Invalid::new("unknown_wording_version", "field-unknown-wording-version")
+                .arg("current", CURRENT.version)
+
         })
 }
 

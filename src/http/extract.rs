@@ -2,7 +2,8 @@
 //! client's IP and user agent.
 
 use crate::domain::client::ClientInfo;
-use crate::error::ApiError;
+use crate::domain::Invalid;
+use crate::error::{ApiError, Message};
 use crate::http::client_addr::client_ip;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -28,19 +29,19 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                     BytesRejection::FailedToBufferBody(failure) if is_too_large(&failure) => {
                         ApiError::PayloadTooLarge
                     }
-                    other => ApiError::BadRequest(format!(
-                        "could not read the body: {}",
-                        other.body_text()
-                    )),
+                    other => ApiError::BadRequest(
+                        Message::new("problem-unreadable-body").arg("reason", other.body_text()),
+                    ),
                 })?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(object)) => Ok(JsonObject(object)),
             Ok(_) => Err(ApiError::validation(
                 "body",
-                "invalid_type",
-                "the body must be a JSON object",
+                Invalid::new("invalid_type", "field-invalid-type").arg("expected", "object"),
             )),
-            Err(error) => Err(ApiError::BadRequest(format!("malformed JSON: {error}"))),
+            Err(error) => Err(ApiError::BadRequest(
+                Message::new("problem-malformed-json").arg("reason", error.to_string()),
+            )),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod client_addr;
 pub mod error;
 pub mod extract;
+pub mod language;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -2,7 +2,7 @@
 //! plus the list conventions: `limit` (default 20, max 100) and an opaque `cursor`.
 
 use crate::domain::Invalid;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, Message};
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use base64::Engine;
@@ -30,7 +30,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
         let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|rejection| {
-                ApiError::BadRequest(format!("malformed query string: {}", rejection.body_text()))
+                ApiError::BadRequest(
+                    Message::new("problem-malformed-query").arg("reason", rejection.body_text()),
+                )
             })?;
         Ok(QueryParams {
             values: pairs.into_iter().collect(),
@@ -42,7 +44,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
 impl QueryParams {
     pub fn error(&mut self, name: &str, invalid: Invalid) {
         self.errors
-            .push(FieldError::new(name, invalid.code, invalid.message));
+            .push(FieldError::new(name, invalid));
     }
 
     /// The value of `name`, parsed; blank counts as absent.
@@ -79,10 +81,7 @@ impl QueryParams {
                 .find(|candidate| (*candidate).into() == raw)
                 .ok_or_else(|| {
                     let names: Vec<&str> = allowed.iter().map(|value| (*value).into()).collect();
-                    Invalid::new(
-                        "invalid_value",
-                        format!("must be one of {}", names.join(", ")),
-                    )
+                    Invalid::new("invalid_value", "field-one-of").arg("allowed", names.join(", "))
                 })
         })
     }
@@ -90,10 +89,9 @@ impl QueryParams {
     pub fn limit(&mut self) -> i64 {
         self.optional("limit", |raw| match raw.parse::<i64>() {
             Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => Ok(limit),
-            _ => Err(Invalid::new(
-                "out_of_range",
-                format!("must be a whole number from 1 to {MAX_LIMIT}"),
-            )),
+            _ => Err(Invalid::new("out_of_range", "field-whole-number-range")
+                .arg("min", 1)
+                .arg("max", MAX_LIMIT)),
         })
         .unwrap_or(DEFAULT_LIMIT)
     }
@@ -101,7 +99,7 @@ impl QueryParams {
     pub fn cursor<T: DeserializeOwned>(&mut self) -> Option<T> {
         self.optional("cursor", |raw| {
             decode_cursor(raw)
-                .ok_or_else(|| Invalid::new("invalid_cursor", "is not a cursor this API issued"))
+                .ok_or_else(|| Invalid::new("invalid_cursor", "field-invalid-cursor"))
         })
     }
 
@@ -133,7 +131,7 @@ impl QueryParams {
             .map(|error| error.field.clone())
             .collect();
         Err(ApiError::BadQuery {
-            detail: format!("invalid query parameter(s): {}", names.join(", ")),
+            detail: Message::new("problem-invalid-parameters").arg("names", names.join(", ")),
             errors: self.errors,
         })
     }

@@ -4,7 +4,7 @@
 use crate::http::client_addr;
 use crate::http::middleware::{REQUEST_ID_HEADER, problem_for_bare_errors, request_span};
 use crate::http::rate_limit;
-use crate::http::{error, metrics, openapi, ops, routes};
+use crate::http::{error, language, metrics, openapi, ops, routes};
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
@@ -71,6 +71,8 @@ pub fn build(state: AppState) -> Router {
             header::AUTHORIZATION,
             header::COOKIE,
         ]))
+        // Every answer inside, including the problems layers produce, speaks the asked language.
+        .layer(axum::middleware::from_fn(language::negotiate))
         // Outermost: everything inside sees the client behind the trusted load balancers.
         .layer(axum::middleware::from_fn_with_state(
             std::sync::Arc::new(state.settings.trusted_proxies.clone()),

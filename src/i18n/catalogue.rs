@@ -83,41 +83,8 @@ pub struct MissingText {
     pub problem: String,
 }
 
-/// A named argument's value.
-#[derive(Debug, Clone)]
-pub enum Arg {
-    Text(String),
-    Number(f64),
-}
-
-impl From<&str> for Arg {
-    fn from(value: &str) -> Self {
-        Arg::Text(value.to_owned())
-    }
-}
-
-impl From<String> for Arg {
-    fn from(value: String) -> Self {
-        Arg::Text(value)
-    }
-}
-
-impl From<&String> for Arg {
-    fn from(value: &String) -> Self {
-        Arg::Text(value.clone())
-    }
-}
-
-macro_rules! number_arg {
-    ($($type:ty),*) => {
-        $(impl From<$type> for Arg {
-            fn from(value: $type) -> Self {
-                Arg::Number(value as f64)
-            }
-        })*
-    };
-}
-number_arg!(i32, i64, u32, u64, usize, f64);
+pub use crate::domain::message::MessageArg as Arg;
+use crate::domain::message::Message;
 
 /// Named arguments, as `(name, value)` pairs.
 pub type Args<'a> = &'a [(&'a str, Arg)];
@@ -166,6 +133,11 @@ pub fn text_with(locale: Locale, id: &str, args: Args) -> Result<String, Missing
         return Err(missing(&error.to_string()));
     }
     Ok(formatted.into_owned())
+}
+
+/// A [`Message`] (a rule's words, named by id) in `locale`.
+pub fn render(locale: Locale, message: &Message) -> Result<String, MissingText> {
+    text_with(locale, message.id, &message.args)
 }
 
 /// Every message id of a locale, with `id.attribute` for attributes (for the completeness test).

@@ -8,7 +8,7 @@ mod catalogue;
 pub mod dates;
 
 pub use crate::domain::locale::Locale;
-pub use catalogue::{Arg, Args, MissingText, message_ids, resources, text, text_with};
+pub use catalogue::{Arg, Args, MissingText, message_ids, render, resources, text, text_with};
 
 /// A message in `locale`, with optional named arguments:
 /// `t!(locale, "booking-confirmed-subject", practitioner = name)`. Panics only in the sense of
