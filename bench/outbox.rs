@@ -25,6 +25,7 @@ use consultdesk::email::payloads::{CallbackReceived, ClinicInfo, EmailPayload};
 use consultdesk::email::templates;
 use consultdesk::email::transport::{SMTP_POOL_SIZE, Transport};
 use consultdesk::email::worker::{Outcome, Worker, WorkerConfig};
+use consultdesk::i18n::Locale;
 use futures::StreamExt;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -228,7 +229,7 @@ async fn lettre_loop(
         unsubscribe: &unsubscribe,
         confirm: None,
     };
-    let rendered = templates::render(&payload(0), Some(clinic), links)?;
+    let rendered = templates::render(&payload(0), Some(clinic), links, Locale::En)?;
     let from: Mailbox = MAIL_FROM.parse()?;
     let kind = HeaderName::new_from_ascii_str("X-Consultdesk-Kind");
     let list = HeaderName::new_from_ascii_str("List-Unsubscribe");

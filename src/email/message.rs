@@ -154,7 +154,7 @@ mod tests {
 
     fn formatted(id: Uuid, kind: EmailKind, ics: Option<&str>) -> String {
         let payload = sample(kind, "Ana Lima", "Émilie Roy");
-        let rendered = render(&payload, Some(&clinic()), links()).unwrap();
+        let rendered = render(&payload, Some(&clinic()), links(), crate::i18n::Locale::En).unwrap();
         let message = build(&Outgoing {
             id,
             kind,

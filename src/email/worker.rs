@@ -410,7 +410,7 @@ impl Worker {
             unsubscribe: &unsubscribe_url,
             confirm: confirm_url.as_deref(),
         };
-        let rendered = templates::render(&payload, clinic, links)?;
+        let rendered = templates::render(&payload, clinic, links, crate::i18n::Locale::En)?; // TODO(i18n): the outbox row's locale
         message::build(&Outgoing {
             id: row.id,
             kind,
