@@ -37,7 +37,11 @@ fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn used_ids() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let in_templates = Regex::new(r#"\bt\(\s*["']([A-Za-z0-9_.-]+)["']"#).unwrap();
-    let in_code = Regex::new(r#"\bt!\(\s*[^,]+,\s*"([A-Za-z0-9_.-]+)""#).unwrap();
+    // `t!(locale, "id")`, `Message::new("id")` and `Invalid::new("code", "id")`.
+    let in_code = Regex::new(
+        r#"(?:\bt!\(\s*[^,]+,|Message::new\(|Invalid::new\(\s*"[a-z_]+",)\s*"([A-Za-z0-9_.-]+)""#,
+    )
+    .unwrap();
     let mut used = Vec::new();
     for (dir, pattern) in [
         ("templates", &in_templates),
@@ -83,6 +87,7 @@ fn an_unknown_id_or_argument_is_an_error_not_a_blank() {
 
 /// The values of the French files, line by line (comments and ids left out).
 fn french_lines() -> Vec<(String, String)> {
+    let placeable = Regex::new(r"\{[^}]*\}").unwrap();
     let mut lines = Vec::new();
     for (file, source) in i18n::resources(Locale::Fr) {
         for (number, line) in source.lines().enumerate() {
@@ -97,7 +102,7 @@ fn french_lines() -> Vec<(String, String)> {
                 _ => line,
             };
             // Placeables ({ $name }, { -term }) are code, not prose.
-            let prose = Regex::new(r"\{[^}]*\}").unwrap().replace_all(value, "{}");
+            let prose = placeable.replace_all(value, "{}");
             lines.push((
                 format!("locales/fr/{file}.ftl:{}", number + 1),
                 prose.into_owned(),
@@ -109,25 +114,23 @@ fn french_lines() -> Vec<(String, String)> {
 
 #[test]
 fn french_is_typeset_as_quebec_writes_it() {
-    let mut wrong = Vec::new();
     let space_before = Regex::new(r"[^\s\u{a0}\u{202f}{][:;?!»]|[ ][:;?!»]").unwrap();
+    // URLs, code in backticks, strftime fields and clock times are not prose.
+    let not_prose = Regex::new(r"https?://\S+|`[^`]*`|%[-A-Za-z]|\d:\d|HH:MM").unwrap();
+    let open_quote = Regex::new(r"«[^\u{a0}\u{202f}]").unwrap();
+    let english_email = Regex::new(r"(?i)\be-?mail\b").unwrap();
+    let mut wrong = Vec::new();
     for (place, prose) in french_lines() {
-        // A space (or nothing) before : ; ? ! » must be a non-breaking one; URLs and times are not prose.
-        let without_urls = Regex::new(r"https?://\S+|`[^`]*`|%[-A-Za-z]|\d:\d|HH:MM")
-            .unwrap()
-            .replace_all(&prose, "");
-        if space_before.is_match(&without_urls) {
-            wrong.push(format!(
-                "{place}: needs a non-breaking space before : ; ? ! or »"
-            ));
+        if space_before.is_match(&not_prose.replace_all(&prose, "")) {
+            wrong.push(format!("{place}: needs a non-breaking space before : ; ? ! or »"));
         }
-        if Regex::new(r"«[^\u{a0}\u{202f}]").unwrap().is_match(&prose) {
+        if open_quote.is_match(&prose) {
             wrong.push(format!("{place}: needs a non-breaking space after «"));
         }
         if prose.contains('"') || prose.contains('“') {
             wrong.push(format!("{place}: French quotes are « guillemets »"));
         }
-        if Regex::new(r"(?i)\be-?mail\b").unwrap().is_match(&prose) {
+        if english_email.is_match(&prose) {
             wrong.push(format!("{place}: Québec writes « courriel »"));
         }
     }

@@ -3,5 +3,6 @@
 format-date-long = %A, %B %-d, %Y
 format-date-short = %A, %B %-d
 format-time = %-I:%M %p
+format-time-on-the-hour = %-I:%M %p
 format-date-time-long = { $date } at { $time }
 format-date-time-short = { $date } at { $time }

@@ -3,7 +3,7 @@
 //! (`format-*`, chrono's strftime syntax), so the words around them are the translators' too.
 
 use super::{Locale, MissingText, text, text_with};
-use chrono::{DateTime, Datelike, TimeZone};
+use chrono::{DateTime, Datelike, TimeZone, Timelike};
 
 fn chrono_locale(locale: Locale) -> chrono::Locale {
     match locale {
@@ -116,9 +116,10 @@ mod tests {
             "lundi 2 mars à 9\u{a0}h\u{a0}05"
         );
         let first = Montreal.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+        assert_eq!(time_of_day(Locale::En, &first).unwrap(), "10:00 AM");
         assert_eq!(
             long_date_time(Locale::Fr, &first).unwrap(),
-            "le mardi 1er décembre 2026 à 10\u{a0}h\u{a0}00"
+            "le mardi 1er décembre 2026 à 10\u{a0}h"
         );
     }
 }
