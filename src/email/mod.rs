@@ -5,6 +5,7 @@ pub mod history;
 pub mod ics;
 pub mod message;
 pub mod outbox;
+pub mod outbox_stats;
 pub mod payloads;
 pub mod templates;
 pub mod transport;

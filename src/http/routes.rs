@@ -68,10 +68,10 @@ pub fn all() -> Groups<OpenApiRouter<AppState>> {
             directory::clinics::update_clinic
         ))
         .routes(routes!(
-            staff::accounts::create_staff,
-            staff::accounts::list_staff
+            staff::admin::create_staff,
+            staff::admin::list_staff
         ))
-        .routes(routes!(staff::accounts::get_staff))
+        .routes(routes!(staff::admin::get_staff))
         .routes(routes!(
             scheduling::hours::get_schedule,
             scheduling::hours::put_schedule

@@ -1,9 +1,9 @@
 //! `POST /v1/staff/patients/{id}/exercise-plans`: an exercise plan from library items or custom ones,
 //! stored with every exercise resolved (name, steps, dose) and emailed under `exercise_plans`.
 
-use super::exercises::{self, Exercise};
+use super::library;
 use super::send::{self, EXERCISE_PLAN};
-use super::store;
+use super::store::{self, Exercise};
 use super::{QueuedEmail, location, optional_whole, required_strings};
 use crate::domain::Invalid;
 use crate::domain::fields::FieldReader;
@@ -258,8 +258,8 @@ pub async fn create_exercise_plan(
 ) -> Result<(StatusCode, HeaderMap, Json<ExercisePlanView>), ApiError> {
     let patient_id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let mut draft = send::open(&state, &staff, patient_id, &EXERCISE_PLAN).await?;
-    let library = exercises::library(draft.conn()).await?;
-    let form = parse(&body, &library)?;
+    let known_exercises = library::exercises(draft.conn()).await?;
+    let form = parse(&body, &known_exercises)?;
     let addressed = draft.address(form.clinic_id).await?;
     let plan_id = addressed.plan_id;
     let created_at = store::insert_exercise_plan(
