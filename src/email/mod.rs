@@ -9,3 +9,4 @@ pub mod payloads;
 pub mod templates;
 pub mod transport;
 pub mod worker;
+pub mod worker_store;
