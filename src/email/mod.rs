@@ -10,3 +10,4 @@ pub mod payloads;
 pub mod templates;
 pub mod transport;
 pub mod worker;
+pub mod worker_store;
