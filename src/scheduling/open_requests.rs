@@ -6,9 +6,9 @@
 //! unconfirmed (it has then expired, see [`crate::scheduling::expiry`]). Honeypot bookings never
 //! count: their transaction is rolled back, so they leave no row.
 
+use crate::domain::client::client_network;
 use crate::domain::contact::EmailAddress;
 use crate::error::ApiError;
-use crate::http::client_addr::client_network;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use sha2::{Digest, Sha256};

@@ -11,8 +11,8 @@
 //! the pair's failures. An attempt abandoned mid-check (the client went away) stays counted: the
 //! safe side.
 
+use crate::domain::client::client_network;
 use crate::error::ApiError;
-use crate::http::client_addr::client_network;
 use crate::staff::throttle_store;
 use ipnet::IpNet;
 use sqlx::{PgConnection, PgPool};
