@@ -99,27 +99,27 @@ pub async fn claim(
 ) -> Result<Option<StoredResponse>, ApiError> {
     // The placeholder status 0 is never visible to others: the row only becomes visible on commit,
     // by which time `complete` has replaced it.
-    let inserted = sqlx::query(
+    let inserted = sqlx::query!(
         "INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
          VALUES ($1, $2, $3, 0, 'null'::jsonb) ON CONFLICT (scope, key) DO NOTHING",
+        scope,
+        key,
+        request_hash,
     )
-    .bind(scope)
-    .bind(key)
-    .bind(request_hash)
     .execute(&mut *conn)
     .await?
     .rows_affected();
     if inserted == 1 {
         return Ok(None);
     }
-    let (stored_hash, status, body, location): (Vec<u8>, i16, Value, Option<String>) = sqlx::query_as(
+    let stored = sqlx::query!(
         "SELECT request_hash, response_status, response_body, location FROM idempotency_keys WHERE scope = $1 AND key = $2",
+        scope,
+        key,
     )
-    .bind(scope)
-    .bind(key)
     .fetch_one(&mut *conn)
     .await?;
-    if stored_hash != request_hash {
+    if stored.request_hash != request_hash {
         return Err(ApiError::validation(
             "Idempotency-Key",
             "idempotency_key_reused",
@@ -127,9 +127,9 @@ pub async fn claim(
         ));
     }
     Ok(Some(StoredResponse {
-        status: u16::try_from(status).unwrap_or(200),
-        body,
-        location,
+        status: u16::try_from(stored.response_status).unwrap_or(200),
+        body: stored.response_body,
+        location: stored.location,
     }))
 }
 
@@ -140,14 +140,14 @@ pub async fn complete(
     key: &str,
     response: &StoredResponse,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE idempotency_keys SET response_status = $3, response_body = $4, location = $5 WHERE scope = $1 AND key = $2",
+        scope,
+        key,
+        i16::try_from(response.status).unwrap_or(200),
+        response.body,
+        response.location,
     )
-    .bind(scope)
-    .bind(key)
-    .bind(i16::try_from(response.status).unwrap_or(200))
-    .bind(&response.body)
-    .bind(&response.location)
     .execute(conn)
     .await?;
     Ok(())

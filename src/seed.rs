@@ -233,7 +233,7 @@ pub async fn seed_load(pool: &PgPool, practitioners: usize) -> anyhow::Result<us
     }
     tx.commit().await?;
     // Fresh statistics now, so the planner knows the tables grew before autovacuum notices.
-    sqlx::query("ANALYZE clinics, practitioners")
+    sqlx::query!("ANALYZE clinics, practitioners")
         .execute(pool)
         .await?;
     Ok(created)
@@ -365,23 +365,24 @@ impl PractitionerInput<'_> {
 /// Inserts the clinics not there yet; returns the ids it inserted.
 async fn insert_clinics(conn: &mut PgConnection, clinics: &[NewClinic]) -> sqlx::Result<Vec<Uuid>> {
     let column = |get: fn(&NewClinic) -> &str| -> Vec<&str> { clinics.iter().map(get).collect() };
-    sqlx::query_scalar(
+    // `as &[&str]`: the macro expects `&[String]` for a text[]; borrowed strings encode the same.
+    sqlx::query_scalar!(
         "INSERT INTO clinics (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                               $7::text[], $8::float8[], $9::float8[], $10::text[])
          ON CONFLICT (id) DO NOTHING
          RETURNING id",
+        &clinics.iter().map(|c| c.id).collect::<Vec<_>>(),
+        &column(|c| &c.name) as &[&str],
+        &column(|c| &c.address) as &[&str],
+        &column(|c| &c.city) as &[&str],
+        &column(|c| &c.province) as &[&str],
+        &column(|c| &c.postal_code) as &[&str],
+        &column(|c| &c.phone) as &[&str],
+        &clinics.iter().map(|c| c.latitude).collect::<Vec<_>>(),
+        &clinics.iter().map(|c| c.longitude).collect::<Vec<_>>(),
+        &column(|c| &c.time_zone) as &[&str],
     )
-    .bind(clinics.iter().map(|c| c.id).collect::<Vec<_>>())
-    .bind(column(|c| &c.name))
-    .bind(column(|c| &c.address))
-    .bind(column(|c| &c.city))
-    .bind(column(|c| &c.province))
-    .bind(column(|c| &c.postal_code))
-    .bind(column(|c| &c.phone))
-    .bind(clinics.iter().map(|c| c.latitude).collect::<Vec<_>>())
-    .bind(clinics.iter().map(|c| c.longitude).collect::<Vec<_>>())
-    .bind(column(|c| &c.time_zone))
     .fetch_all(conn)
     .await
 }
@@ -408,7 +409,8 @@ async fn insert_practitioners(
     let lists = |get: fn(&NewPractitioner) -> String| -> Vec<String> {
         practitioners.iter().map(get).collect()
     };
-    sqlx::query_scalar(
+    // `as &[&str]` as in `insert_clinics`.
+    sqlx::query_scalar!(
         "INSERT INTO practitioners (id, clinic_id, name, discipline, services, languages, consult_modes)
          SELECT id, clinic_id, name, discipline, string_to_array(services, chr(31)),
                 string_to_array(languages, chr(31)), string_to_array(consult_modes, chr(31))
@@ -416,14 +418,14 @@ async fn insert_practitioners(
                 AS t(id, clinic_id, name, discipline, services, languages, consult_modes)
          ON CONFLICT (id) DO NOTHING
          RETURNING id",
+        &practitioners.iter().map(|p| p.id).collect::<Vec<_>>(),
+        &practitioners.iter().map(|p| p.clinic_id).collect::<Vec<_>>(),
+        &practitioners.iter().map(|p| p.name.as_str()).collect::<Vec<_>>() as &[&str],
+        &practitioners.iter().map(|p| p.discipline).collect::<Vec<_>>() as &[&str],
+        &lists(|p| joined(&p.services)),
+        &lists(|p| joined(&p.languages)),
+        &lists(|p| joined(&p.consult_modes)),
     )
-    .bind(practitioners.iter().map(|p| p.id).collect::<Vec<_>>())
-    .bind(practitioners.iter().map(|p| p.clinic_id).collect::<Vec<_>>())
-    .bind(practitioners.iter().map(|p| p.name.as_str()).collect::<Vec<_>>())
-    .bind(practitioners.iter().map(|p| p.discipline).collect::<Vec<_>>())
-    .bind(lists(|p| joined(&p.services)))
-    .bind(lists(|p| joined(&p.languages)))
-    .bind(lists(|p| joined(&p.consult_modes)))
     .fetch_all(conn)
     .await
 }
@@ -557,7 +559,7 @@ fn demo_rows() -> anyhow::Result<Vec<(NewClinic, Vec<DemoRow>)>> {
 // Generated load-test data.
 
 /// A postal area's centroid, from the reference table.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct PostalArea {
     fsa: String,
     province: String,
@@ -566,7 +568,7 @@ struct PostalArea {
 }
 
 /// A place (town, city, borough) from the reference table.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct Place {
     name: String,
     province: String,
@@ -582,12 +584,13 @@ async fn existing_load_practitioners(
 ) -> anyhow::Result<usize> {
     let first = Uuid::from_u128(LOAD_PRACTITIONER_IDS);
     let end = Uuid::from_u128(LOAD_PRACTITIONER_IDS + wanted as u128);
-    let count: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM practitioners WHERE id >= $1 AND id < $2")
-            .bind(first)
-            .bind(end)
-            .fetch_one(conn)
-            .await?;
+    let count = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM practitioners WHERE id >= $1 AND id < $2"#,
+        first,
+        end,
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(usize::try_from(count)?)
 }
 
@@ -595,21 +598,23 @@ async fn existing_load_practitioners(
 /// few hundred already cover every province rather than Newfoundland alone.
 async fn postal_areas(conn: &mut PgConnection, limit: usize) -> anyhow::Result<Vec<PostalArea>> {
     let limit = i64::try_from(limit).context("too many postal areas asked for")?;
-    sqlx::query_as(
-        "SELECT fsa, province, ST_Y(location::geometry) AS latitude, ST_X(location::geometry) AS longitude
-           FROM postal_areas ORDER BY md5(fsa), fsa LIMIT $1",
+    sqlx::query_as!(
+        PostalArea,
+        r#"SELECT fsa, province, ST_Y(location::geometry) AS "latitude!", ST_X(location::geometry) AS "longitude!"
+           FROM postal_areas ORDER BY md5(fsa), fsa LIMIT $1"#,
+        limit,
     )
-    .bind(limit)
     .fetch_all(conn)
     .await
     .context("reading the postal areas")
 }
 
 async fn places(conn: &mut PgConnection) -> sqlx::Result<Vec<Place>> {
-    sqlx::query_as(
-        "SELECT name, province, ST_Y(location::geometry) AS latitude, ST_X(location::geometry) AS longitude,
+    sqlx::query_as!(
+        Place,
+        r#"SELECT name, province, ST_Y(location::geometry) AS "latitude!", ST_X(location::geometry) AS "longitude!",
                 postal_codes
-           FROM places",
+           FROM places"#,
     )
     .fetch_all(conn)
     .await

@@ -1,4 +1,4 @@
--- POST /v1/bookings (src/scheduling/public_booking.rs): the handler's transaction, statement for
+-- POST /v1/bookings (scheduling::public_booking::book): the service's transaction, statement for
 -- statement, with the values the service binds. pgbench variables set by bench/run with -D: name,
 -- phone, concern, ip, ua, source, wording, categories, granted, payload_bk (an email payload as
 -- the handler builds it), kind_bk, queued, yes ("true"), noclinics ("{}") and none ("-":

@@ -1,4 +1,4 @@
--- POST /v1/callback-requests (src/intake/handlers.rs): the handler's transaction, statement for
+-- POST /v1/callback-requests (intake::service::request_callback): the service's transaction, statement for
 -- statement, with the values the service binds. pgbench variables set by bench/run with -D:
 -- name, phone, pref, concern, source_url, ip, ua, source, wording, categories, granted,
 -- payload_cb (the email payload the handler builds), kind_cb, queued, and none ("-": NULLIF(:none,

@@ -1,4 +1,4 @@
--- GET /v1/practitioners/{id}/slots (src/scheduling/availability.rs, practitioner_slots): one
+-- GET /v1/practitioners/{id}/slots (scheduling::availability::free_slots): one
 -- connection, no transaction: the practitioner and their clinic's zone, their weekly hours, and
 -- their time off and bookings over the shown week (from today, Toronto time, to today + 6, widened
 -- to cover any zone: from - 1 day to to + 2 days, in UTC).

@@ -1,6 +1,6 @@
 -- GET /v1/staff/bookings?from=…&to=… as a front-desk member of one clinic sees it
--- (src/scheduling/front_desk.rs list_bookings): the bearer token's session and scope
--- (src/staff/auth.rs, on one pooled connection), then the list (scheduling::bookings::list, on
+-- (scheduling::desk::list): the bearer token's session and scope
+-- (staff::session_store::holder, on one pooled connection), then the list (scheduling::bookings::list, on
 -- another). Variables set by bench/run with -D: token_hash (the session's SHA-256, \x-hex),
 -- clinic_id (the member's one clinic), from_ts, to_ts (the coming week), limit (21).
 -- staff::auth CurrentStaff

@@ -5,6 +5,7 @@
 
 use crate::consent::ledger::{self, Evidence};
 use crate::consent::senders;
+use crate::consent::store::{self, NewConfirmation};
 use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentFlags, ConsentSource, Sender};
 use crate::email::outbox::{self, About, NewEmail};
@@ -17,7 +18,7 @@ use uuid::Uuid;
 pub const CONFIRMATION_VALID_DAYS: i64 = 7;
 /// At most one confirmation email per person and sender in this long, however many forms name
 /// their address: the forms are anonymous, and nobody may use them to flood someone's inbox.
-const CONFIRMATION_QUIET_HOURS: i64 = 24;
+const CONFIRMATION_QUIET_HOURS: i32 = 24;
 
 /// The consent part of one submitted form.
 pub struct FormConsent<'a> {
@@ -82,44 +83,36 @@ async fn ask_to_confirm(
         )
         .await?;
     }
-    let recently_asked: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM consent_confirmations
-                         WHERE patient_id = $1 AND clinic_id IS NOT DISTINCT FROM $2
-                           AND confirmed_at IS NULL AND created_at > now() - make_interval(hours => $3))",
+    let recently_asked = store::recently_asked(
+        conn,
+        form.patient_id,
+        form.clinic_id,
+        CONFIRMATION_QUIET_HOURS,
     )
-    .bind(form.patient_id)
-    .bind(form.clinic_id)
-    .bind(CONFIRMATION_QUIET_HOURS as i32)
-    .fetch_one(&mut *conn)
     .await?;
     if already_granted || recently_asked {
         return Ok(());
     }
-    let time_zone: Option<String> =
-        sqlx::query_scalar("SELECT time_zone FROM clinics WHERE id = $1")
-            .bind(form.clinic_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let time_zone = store::clinic_time_zone(conn, form.clinic_id).await?;
     let to_network = form_senders.contains(&Sender::Network);
     let senders_text =
         senders::form_senders_text(conn, form.clinic_id, to_network, network_name).await?;
     let id = Uuid::now_v7();
     let expires_at = Utc::now() + Duration::days(CONFIRMATION_VALID_DAYS);
-    sqlx::query(
-        "INSERT INTO consent_confirmations
-            (id, patient_id, clinic_id, to_network, category, wording_version, ip, user_agent, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::inet, $8, $9)",
+    store::insert_confirmation(
+        conn,
+        &NewConfirmation {
+            id,
+            patient_id: form.patient_id,
+            clinic_id: form.clinic_id,
+            to_network,
+            category: ConsentCategory::ServiceUpdates.as_str(),
+            wording_version: form.wording_version,
+            ip: form.client.ip.map(|ip| ip.to_string()),
+            user_agent: form.client.user_agent.as_deref(),
+            expires_at,
+        },
     )
-    .bind(id)
-    .bind(form.patient_id)
-    .bind(form.clinic_id)
-    .bind(to_network)
-    .bind(ConsentCategory::ServiceUpdates.as_str())
-    .bind(form.wording_version)
-    .bind(form.client.ip.map(|ip| ip.to_string()))
-    .bind(&form.client.user_agent)
-    .bind(expires_at)
-    .execute(&mut *conn)
     .await?;
     outbox::enqueue(
         conn,

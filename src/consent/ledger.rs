@@ -35,36 +35,36 @@ pub async fn record(
     if changes.is_empty() {
         return Ok(Vec::new());
     }
-    let (categories, granted): (Vec<&str>, Vec<bool>) = changes
+    let (categories, granted): (Vec<String>, Vec<bool>) = changes
         .iter()
-        .map(|(category, granted)| (category.as_str(), *granted))
+        .map(|(category, granted)| (category.as_str().to_owned(), *granted))
         .unzip();
     // One id per row, generated here so their order is the order of the changes.
     let ids: Vec<Uuid> = categories.iter().map(|_| Uuid::now_v7()).collect();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO consent_events
             (id, patient_id, clinic_id, category, granted, source, wording_version, ip, user_agent, staff_id, note)
-         SELECT id, $2, $3, category, granted, $6, $7, $8::inet, $9, $10, $11
+         SELECT id, $2, $3, category, granted, $6, $7, $8::text::inet, $9, $10, $11
            FROM unnest($1::uuid[], $4::text[], $5::bool[]) AS t(id, category, granted)",
+        &ids[..],
+        patient_id,
+        sender.clinic_id(),
+        &categories[..],
+        &granted[..],
+        evidence.source.as_str(),
+        evidence.wording_version,
+        evidence.client.ip.map(|ip| ip.to_string()),
+        evidence.client.user_agent.as_deref(),
+        evidence.staff_id,
+        evidence.note,
     )
-    .bind(&ids)
-    .bind(patient_id)
-    .bind(sender.clinic_id())
-    .bind(&categories)
-    .bind(&granted)
-    .bind(evidence.source.as_str())
-    .bind(evidence.wording_version)
-    .bind(evidence.client.ip.map(|ip| ip.to_string()))
-    .bind(&evidence.client.user_agent)
-    .bind(evidence.staff_id)
-    .bind(evidence.note)
     .execute(conn)
     .await?;
     Ok(ids)
 }
 
 /// One ledger row as staff see it.
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentEventView {
     pub id: Uuid,
     /// The clinic the consent was given to; null: the network that runs the site.
@@ -107,9 +107,6 @@ pub struct ConsentState {
     pub source: Option<String>,
 }
 
-const EVENT_COLUMNS: &str = "id, clinic_id, category, granted, source, wording_version, host(ip) AS ip, \
-     user_agent, staff_id, note, created_at";
-
 /// Which senders' rows a reader may see: all (admins), or only those of some clinics.
 #[derive(Debug, Clone, Copy)]
 pub enum Visible<'a> {
@@ -127,13 +124,16 @@ pub async fn history(
         Visible::All => (true, &[][..]),
         Visible::Clinics(clinics) => (false, clinics),
     };
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {EVENT_COLUMNS} FROM consent_events
-          WHERE patient_id = $1 AND ($2 OR clinic_id = ANY($3)) ORDER BY id DESC"
-    )))
-    .bind(patient_id)
-    .bind(all)
-    .bind(clinics)
+    sqlx::query_as!(
+        ConsentEventView,
+        "SELECT id, clinic_id, category, granted, source, wording_version, host(ip) AS ip,
+                user_agent, staff_id, note, created_at
+           FROM consent_events
+          WHERE patient_id = $1 AND ($2 OR clinic_id = ANY($3)) ORDER BY id DESC",
+        patient_id,
+        all,
+        clinics,
+    )
     .fetch_all(conn)
     .await
 }
@@ -145,11 +145,15 @@ pub async fn current(
     patient_id: Uuid,
     senders: &[Sender],
 ) -> Result<Vec<ConsentState>, sqlx::Error> {
-    let latest: Vec<ConsentEventView> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT DISTINCT ON (clinic_id, category) {EVENT_COLUMNS} FROM consent_events
-          WHERE patient_id = $1 ORDER BY clinic_id, category, id DESC"
-    )))
-    .bind(patient_id)
+    let latest = sqlx::query_as!(
+        ConsentEventView,
+        "SELECT DISTINCT ON (clinic_id, category)
+                id, clinic_id, category, granted, source, wording_version, host(ip) AS ip,
+                user_agent, staff_id, note, created_at
+           FROM consent_events
+          WHERE patient_id = $1 ORDER BY clinic_id, category, id DESC",
+        patient_id,
+    )
     .fetch_all(conn)
     .await?;
     Ok(senders
@@ -193,14 +197,14 @@ pub async fn is_granted(
     sender: Sender,
     category: ConsentCategory,
 ) -> Result<bool, sqlx::Error> {
-    let granted: Option<bool> = sqlx::query_scalar(
+    let granted = sqlx::query_scalar!(
         "SELECT granted FROM consent_events
           WHERE patient_id = $1 AND category = $2 AND clinic_id IS NOT DISTINCT FROM $3
           ORDER BY id DESC LIMIT 1",
+        patient_id,
+        category.as_str(),
+        sender.clinic_id(),
     )
-    .bind(patient_id)
-    .bind(category.as_str())
-    .bind(sender.clinic_id())
     .fetch_optional(conn)
     .await?;
     Ok(granted.unwrap_or(false))
@@ -212,15 +216,15 @@ pub async fn senders_of(
     conn: &mut PgConnection,
     patient_id: Uuid,
 ) -> Result<Vec<Sender>, sqlx::Error> {
-    let clinics: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT clinic_id FROM callback_requests WHERE patient_id = $1 AND clinic_id IS NOT NULL
+    let clinics = sqlx::query_scalar!(
+        r#"SELECT clinic_id AS "clinic_id!" FROM callback_requests WHERE patient_id = $1 AND clinic_id IS NOT NULL
          UNION SELECT clinic_id FROM bookings WHERE patient_id = $1
          UNION SELECT clinic_id FROM exercise_plans WHERE patient_id = $1 AND clinic_id IS NOT NULL
          UNION SELECT clinic_id FROM care_plans WHERE patient_id = $1 AND clinic_id IS NOT NULL
          UNION SELECT clinic_id FROM consent_events WHERE patient_id = $1 AND clinic_id IS NOT NULL
-         ORDER BY 1",
+         ORDER BY 1"#,
+        patient_id,
     )
-    .bind(patient_id)
     .fetch_all(conn)
     .await?;
     Ok([Sender::Network]
@@ -240,15 +244,18 @@ pub async fn suppress_queued(
     if withdrawn.is_empty() {
         return Ok(0);
     }
-    let categories: Vec<&str> = withdrawn.iter().map(|category| category.as_str()).collect();
-    let suppressed = sqlx::query(
+    let categories: Vec<String> = withdrawn
+        .iter()
+        .map(|category| category.as_str().to_owned())
+        .collect();
+    let suppressed = sqlx::query!(
         "UPDATE email_outbox SET status = 'suppressed', last_error = 'consent withdrawn', lease_until = NULL
           WHERE patient_id = $1 AND category = ANY($2) AND status = 'queued'
             AND clinic_id IS NOT DISTINCT FROM $3",
+        patient_id,
+        &categories[..],
+        sender.clinic_id(),
     )
-    .bind(patient_id)
-    .bind(&categories)
-    .bind(sender.clinic_id())
     .execute(conn)
     .await?;
     Ok(suppressed.rows_affected())
@@ -256,10 +263,12 @@ pub async fn suppress_queued(
 
 /// Serialises consent changes for one patient, so two clicks cannot interleave reads and writes.
 pub async fn lock_patient(conn: &mut PgConnection, patient_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT 1 FROM patients WHERE id = $1 FOR UPDATE")
-        .bind(patient_id)
-        .execute(conn)
-        .await?;
+    sqlx::query_scalar!(
+        "SELECT 1 AS locked FROM patients WHERE id = $1 FOR UPDATE",
+        patient_id
+    )
+    .fetch_optional(conn)
+    .await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! by its hash in a strict Content-Security-Policy.
 
 use crate::domain::consent::ConsentCategory;
+use crate::error::ApiError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -192,6 +193,19 @@ pub fn invalid() -> Response {
         "invalid.html",
         context! { style => STYLE },
     )
+}
+
+/// A service's answer as a page: a link that names nothing valid (`ApiError::NotFound`) gets the
+/// "not valid" page, other errors their usual answer.
+pub fn render<T>(
+    outcome: Result<T, ApiError>,
+    page: impl FnOnce(T) -> Response,
+) -> Result<Response, ApiError> {
+    match outcome {
+        Ok(value) => Ok(page(value)),
+        Err(ApiError::NotFound) => Ok(invalid()),
+        Err(error) => Err(error),
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! How a sender is named to the person: the clinic's name (and phone), or the network's.
 
+use crate::consent::store;
 use crate::domain::consent::Sender;
 use crate::domain::wording;
 use sqlx::PgConnection;
@@ -25,14 +26,10 @@ pub async fn describe(
     let Sender::Clinic(clinic_id) = sender else {
         return Ok(network());
     };
-    let clinic: Option<(String, String)> =
-        sqlx::query_as("SELECT name, phone FROM clinics WHERE id = $1")
-            .bind(clinic_id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(clinic.map_or_else(network, |(name, phone)| SenderInfo {
-        name,
-        phone: Some(phone).filter(|phone| !phone.trim().is_empty()),
+    let clinic = store::clinic_contact(conn, clinic_id).await?;
+    Ok(clinic.map_or_else(network, |clinic| SenderInfo {
+        name: clinic.name,
+        phone: Some(clinic.phone).filter(|phone| !phone.trim().is_empty()),
     }))
 }
 

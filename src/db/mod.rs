@@ -7,6 +7,7 @@ use sqlx::{Connection, PgPool};
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod health;
 mod transactions;
 
 pub use transactions::{begin, cancelled_begin_recently, outside_transaction};

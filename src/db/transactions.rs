@@ -92,6 +92,8 @@ pub async fn fit_to_reuse(conn: &mut PgConnection) -> Result<bool, sqlx::Error> 
 /// Whether the connection is outside any transaction block. In a simple query,
 /// `transaction_timestamp()` equals `statement_timestamp()` unless an earlier `BEGIN` is still open.
 pub async fn outside_transaction(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
+    // Not `query!`: a prepared (extended-protocol) statement gets a new statement timestamp at
+    // each message, so the two would differ even outside a transaction block.
     let row = sqlx::raw_sql("SELECT transaction_timestamp() = statement_timestamp()")
         .fetch_one(&mut *conn)
         .await?;

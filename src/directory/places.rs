@@ -151,35 +151,34 @@ pub async fn resolve(
     conn: &mut PgConnection,
     origin: &Origin,
 ) -> Result<Result<Point, Unknown>, sqlx::Error> {
-    let row: Option<(f64, f64)> = match origin {
+    let point = match origin {
         Origin::Point(point) => return Ok(Ok(*point)),
-        Origin::PostalArea(fsa) => {
-            sqlx::query_as(
-                "SELECT ST_Y(location::geometry), ST_X(location::geometry) FROM postal_areas WHERE fsa = $1",
-            )
-            .bind(fsa)
-            .fetch_optional(conn)
-            .await?
-        }
+        Origin::PostalArea(fsa) => sqlx::query_as!(
+            Point,
+            r#"SELECT ST_Y(location::geometry) AS "latitude!", ST_X(location::geometry) AS "longitude!"
+                 FROM postal_areas WHERE fsa = $1"#,
+            fsa,
+        )
+        .fetch_optional(conn)
+        .await?,
         Origin::City { name, province } => {
             // The data spell places without accents; compare accent- and case-insensitively.
             // Where a name exists in several provinces, the one with most postal codes wins.
-            sqlx::query_as(
-                "SELECT ST_Y(location::geometry), ST_X(location::geometry) FROM places
-                  WHERE name_key = lower(unaccent($1)) AND ($2::text IS NULL OR province = $2)
-                  ORDER BY postal_codes DESC, id LIMIT 1",
+            sqlx::query_as!(
+                Point,
+                r#"SELECT ST_Y(location::geometry) AS "latitude!", ST_X(location::geometry) AS "longitude!"
+                     FROM places
+                    WHERE name_key = lower(unaccent($1)) AND ($2::text IS NULL OR province = $2)
+                    ORDER BY postal_codes DESC, id LIMIT 1"#,
+                name,
+                province.as_deref(),
             )
-            .bind(name)
-            .bind(province)
             .fetch_optional(conn)
             .await?
         }
     };
-    Ok(match (row, origin) {
-        (Some((latitude, longitude)), _) => Ok(Point {
-            latitude,
-            longitude,
-        }),
+    Ok(match (point, origin) {
+        (Some(point), _) => Ok(point),
         (None, Origin::PostalArea(fsa)) => Err(Unknown::PostalArea(fsa.clone())),
         (None, Origin::City { name, province }) => Err(Unknown::City(match province {
             Some(province) => format!("{name}, {province}"),

@@ -1,36 +1,23 @@
-//! Admin management of practitioners: `POST/GET /v1/admin/practitioners`, `GET/PATCH /v1/admin/practitioners/{id}`.
+//! Admin management of practitioners over JSON: `POST/GET /v1/admin/practitioners`,
+//! `GET/PATCH /v1/admin/practitioners/{id}`. These handlers only translate HTTP;
+//! `directory::practitioner_admin` holds the rules.
 
+use crate::directory::practitioner_admin;
+use crate::directory::practitioner_store::{PractitionerFields, PractitionerView};
 use crate::domain::fields::{FieldReader, parse_uuid};
 use crate::domain::{Invalid, practice, schema, text};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
-use crate::staff::audit::{self, AuditEntry};
 use crate::staff::auth::CurrentStaff;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
-use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct PractitionerView {
-    pub id: Uuid,
-    pub clinic_id: Uuid,
-    pub name: String,
-    pub discipline: String,
-    pub services: Vec<String>,
-    pub languages: Vec<String>,
-    pub consult_modes: Vec<String>,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// Body of `POST /v1/admin/practitioners`; `PATCH` takes any subset (and `active`).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -69,17 +56,6 @@ impl utoipa::PartialSchema for PractitionerPatchBody {
 
 impl ToSchema for PractitionerPatchBody {}
 
-#[derive(Debug, Default)]
-struct PractitionerFields {
-    clinic_id: Option<Uuid>,
-    name: Option<String>,
-    discipline: Option<&'static str>,
-    services: Option<Vec<String>>,
-    languages: Option<Vec<String>>,
-    consult_modes: Option<Vec<&'static str>>,
-    active: Option<bool>,
-}
-
 const FIELDS: [&str; 7] = [
     "clinic_id",
     "name",
@@ -101,100 +77,61 @@ fn unique<T: PartialEq>(items: Vec<T>) -> Vec<T> {
     kept
 }
 
-impl PractitionerFields {
-    fn parse(body: &Map<String, Value>, partial: bool) -> Result<Self, ApiError> {
-        let mut reader = FieldReader::new(body);
-        let wanted = |reader: &FieldReader, name: &str| !partial || reader.is_present(name);
-        let mut fields = PractitionerFields::default();
-        if wanted(&reader, "clinic_id") {
-            fields.clinic_id = reader.required("clinic_id", parse_uuid);
-        }
-        if wanted(&reader, "name") {
-            fields.name = reader.required("name", text::name);
-        }
-        if wanted(&reader, "discipline") {
-            fields.discipline = reader.required("discipline", practice::discipline);
-        }
-        if reader.is_present("services") || !partial {
-            fields.services = reader
-                .string_array("services", practice::MAX_SERVICES, practice::service)
+/// `partial`: a PATCH, where absent fields stay as they are (but at least one must be given).
+fn read_fields(body: &Map<String, Value>, partial: bool) -> Result<PractitionerFields, ApiError> {
+    let mut reader = FieldReader::new(body);
+    let wanted = |reader: &FieldReader, name: &str| !partial || reader.is_present(name);
+    let mut fields = PractitionerFields::default();
+    if wanted(&reader, "clinic_id") {
+        fields.clinic_id = reader.required("clinic_id", parse_uuid);
+    }
+    if wanted(&reader, "name") {
+        fields.name = reader.required("name", text::name);
+    }
+    if wanted(&reader, "discipline") {
+        fields.discipline = reader.required("discipline", practice::discipline);
+    }
+    if reader.is_present("services") || !partial {
+        fields.services = reader
+            .string_array("services", practice::MAX_SERVICES, practice::service)
+            .map(unique);
+    }
+    if reader.is_present("languages") || !partial {
+        fields.languages = reader
+            .string_array("languages", practice::MAX_LANGUAGES, practice::language)
+            .map(unique);
+    }
+    if wanted(&reader, "consult_modes") {
+        if reader.is_present("consult_modes") {
+            fields.consult_modes = reader
+                .string_array("consult_modes", practice::MAX_CONSULT_MODES, |raw| {
+                    practice::consult_mode(raw).map(str::to_owned)
+                })
                 .map(unique);
-        }
-        if reader.is_present("languages") || !partial {
-            fields.languages = reader
-                .string_array("languages", practice::MAX_LANGUAGES, practice::language)
-                .map(unique);
-        }
-        if wanted(&reader, "consult_modes") {
-            if reader.is_present("consult_modes") {
-                fields.consult_modes = reader
-                    .string_array(
-                        "consult_modes",
-                        practice::MAX_CONSULT_MODES,
-                        practice::consult_mode,
-                    )
-                    .map(unique);
-                if fields.consult_modes.as_ref().is_some_and(Vec::is_empty) {
-                    reader.error(
-                        "consult_modes",
-                        Invalid::new("required", "needs at least one of phone, video, in_person"),
-                    );
-                }
-            } else {
-                reader.error("consult_modes", Invalid::new("required", "is required"));
+            if fields.consult_modes.as_ref().is_some_and(Vec::is_empty) {
+                reader.error(
+                    "consult_modes",
+                    Invalid::new("required", "needs at least one of phone, video, in_person"),
+                );
             }
+        } else {
+            reader.error("consult_modes", Invalid::new("required", "is required"));
         }
-        if reader.is_present("active") {
-            fields.active = reader.required_bool("active");
-        }
-        if partial && !FIELDS.iter().any(|name| reader.is_present(name)) && !reader.has_errors() {
-            reader.error(
-                "body",
-                Invalid::new(
-                    "empty_update",
-                    "name at least one practitioner field to change",
-                ),
-            );
-        }
-        reader.finish()?;
-        Ok(fields)
     }
-}
-
-const COLUMNS: &str = "id, clinic_id, name, discipline, services, languages, consult_modes, active, created_at, updated_at";
-
-async fn require_clinic(conn: &mut PgConnection, clinic_id: Option<Uuid>) -> Result<(), ApiError> {
-    if let Some(clinic_id) = clinic_id
-        && !crate::intake::store::clinic_exists(conn, clinic_id).await?
-    {
-        return Err(ApiError::validation(
-            "clinic_id",
-            "unknown_clinic",
-            "no clinic has this id",
-        ));
+    if reader.is_present("active") {
+        fields.active = reader.required_bool("active");
     }
-    Ok(())
-}
-
-async fn audit(
-    conn: &mut PgConnection,
-    staff: &CurrentStaff,
-    action: &str,
-    view: &PractitionerView,
-    changed: Vec<&str>,
-) -> Result<(), sqlx::Error> {
-    audit::record(
-        conn,
-        AuditEntry {
-            staff_id: staff.id,
-            action,
-            entity_type: "practitioner",
-            entity_id: view.id,
-            clinic_id: Some(view.clinic_id),
-            detail: serde_json::json!({ "fields": changed }),
-        },
-    )
-    .await
+    if partial && !FIELDS.iter().any(|name| reader.is_present(name)) && !reader.has_errors() {
+        reader.error(
+            "body",
+            Invalid::new(
+                "empty_update",
+                "name at least one practitioner field to change",
+            ),
+        );
+    }
+    reader.finish()?;
+    Ok(fields)
 }
 
 #[utoipa::path(post, path = "/v1/admin/practitioners", tag = "admin",
@@ -209,26 +146,10 @@ pub async fn create_practitioner(
     staff: CurrentStaff,
     JsonObject(body): JsonObject,
 ) -> Result<(StatusCode, HeaderMap, Json<PractitionerView>), ApiError> {
+    // Non-admins are refused before their body is read: they learn nothing of its rules.
     staff.require_admin()?;
-    let fields = PractitionerFields::parse(&body, false)?;
-    let mut tx = crate::db::begin(&state.db).await?;
-    require_clinic(&mut tx, fields.clinic_id).await?;
-    let view: PractitionerView = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO practitioners (id, clinic_id, name, discipline, services, languages, consult_modes, active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, true)) RETURNING {COLUMNS}"
-    )))
-    .bind(Uuid::now_v7())
-    .bind(fields.clinic_id)
-    .bind(fields.name)
-    .bind(fields.discipline)
-    .bind(fields.services.unwrap_or_default())
-    .bind(fields.languages.unwrap_or_default())
-    .bind(fields.consult_modes)
-    .bind(fields.active)
-    .fetch_one(&mut *tx)
-    .await?;
-    audit(&mut tx, &staff, "practitioner.create", &view, vec![]).await?;
-    tx.commit().await?;
+    let fields = read_fields(&body, false)?;
+    let view = practitioner_admin::create(&state, &staff, fields).await?;
     let mut headers = HeaderMap::new();
     if let Ok(location) = format!("/v1/admin/practitioners/{}", view.id).parse() {
         headers.insert(header::LOCATION, location);
@@ -257,15 +178,7 @@ pub async fn list_practitioners(
     let limit = query.limit();
     let after: Option<Uuid> = query.cursor();
     query.finish()?;
-    let rows = sqlx::query_as::<_, PractitionerView>(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM practitioners
-          WHERE ($1::uuid IS NULL OR clinic_id = $1) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3"
-    )))
-    .bind(clinic_id)
-    .bind(after)
-    .bind(limit + 1)
-    .fetch_all(&state.db)
-    .await?;
+    let rows = practitioner_admin::list(&state, &staff, clinic_id, after, limit).await?;
     Ok(Json(Page::from_rows(rows, limit, |row| row.id)))
 }
 
@@ -283,14 +196,7 @@ pub async fn get_practitioner(
 ) -> Result<Json<PractitionerView>, ApiError> {
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    sqlx::query_as::<_, PractitionerView>(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM practitioners WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&state.db)
-    .await?
-    .map(Json)
-    .ok_or(ApiError::NotFound)
+    Ok(Json(practitioner_admin::get(&state, &staff, id).await?))
 }
 
 #[utoipa::path(patch, path = "/v1/admin/practitioners/{id}", tag = "admin",
@@ -310,32 +216,8 @@ pub async fn update_practitioner(
 ) -> Result<Json<PractitionerView>, ApiError> {
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let fields = PractitionerFields::parse(&body, true)?;
-    let mut tx = crate::db::begin(&state.db).await?;
-    require_clinic(&mut tx, fields.clinic_id).await?;
-    let view: PractitionerView = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE practitioners SET
-            clinic_id = COALESCE($2, clinic_id), name = COALESCE($3, name), discipline = COALESCE($4, discipline),
-            services = COALESCE($5, services), languages = COALESCE($6, languages),
-            consult_modes = COALESCE($7, consult_modes), active = COALESCE($8, active), updated_at = now()
-          WHERE id = $1 RETURNING {COLUMNS}"
-    )))
-    .bind(id)
-    .bind(fields.clinic_id)
-    .bind(fields.name)
-    .bind(fields.discipline)
-    .bind(fields.services)
-    .bind(fields.languages)
-    .bind(fields.consult_modes)
-    .bind(fields.active)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(ApiError::NotFound)?;
-    let changed: Vec<&str> = FIELDS
-        .into_iter()
-        .filter(|name| body.contains_key(*name))
-        .collect();
-    audit(&mut tx, &staff, "practitioner.update", &view, changed).await?;
-    tx.commit().await?;
-    Ok(Json(view))
+    let fields = read_fields(&body, true)?;
+    Ok(Json(
+        practitioner_admin::update(&state, &staff, id, fields).await?,
+    ))
 }

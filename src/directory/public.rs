@@ -1,73 +1,20 @@
-//! The public directory: `GET /v1/practitioners`, `GET /v1/practitioners/{id}`, `GET /v1/clinics`.
+//! The public directory over JSON: `GET /v1/practitioners`, `GET /v1/practitioners/{id}`,
+//! `GET /v1/clinics`. These handlers read the search and translate; `directory::finder` answers.
 
-use crate::directory::search::{
-    self, ClinicRow, DistanceCursor, PRACTITIONER_COLUMNS, PractitionerRow, Search, kilometres,
-};
+use crate::directory::finder::{self, ClinicResult, Found, PractitionerResult};
+use crate::directory::places::{self, Origin};
+use crate::directory::search::{DEFAULT_RADIUS_KM, DistanceCursor, Filters, MAX_RADIUS_KM, Search};
+use crate::domain::{Invalid, location, practice};
 use crate::error::ApiError;
-use crate::http::query::{Page, QueryParams};
-use crate::scheduling::availability;
+use crate::http::query::{Page, QueryParams, encode_cursor};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use chrono::{DateTime, FixedOffset};
-use serde::Serialize;
-use sqlx::PgConnection;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub use crate::directory::search::{ClinicSummary, PractitionerCard};
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PractitionerResult {
-    #[serde(flatten)]
-    pub practitioner: PractitionerCard,
-    pub clinic: ClinicSummary,
-    /// Kilometres from the searched point, one decimal; null outside a search.
-    pub distance_km: Option<f64>,
-    /// Start of the next free consult slot, or null.
-    pub next_available: Option<DateTime<FixedOffset>>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClinicResult {
-    #[serde(flatten)]
-    pub clinic: ClinicSummary,
-    /// Kilometres from the searched point, one decimal.
-    pub distance_km: f64,
-}
-
-impl From<PractitionerRow> for PractitionerResult {
-    fn from(row: PractitionerRow) -> Self {
-        PractitionerResult {
-            practitioner: row.practitioner,
-            clinic: ClinicSummary {
-                id: row.clinic_id,
-                name: row.clinic_name,
-                address: row.address,
-                city: row.city,
-                province: row.province,
-                postal_code: row.postal_code,
-                phone: row.phone,
-                latitude: row.latitude,
-                longitude: row.longitude,
-                time_zone: row.time_zone,
-            },
-            distance_km: row.distance_m.map(kilometres),
-            next_available: None,
-        }
-    }
-}
-
-impl From<ClinicRow> for ClinicResult {
-    fn from(row: ClinicRow) -> Self {
-        ClinicResult {
-            distance_km: kilometres(row.distance_m),
-            clinic: row.clinic,
-        }
-    }
-}
-
-/// The query parameters of both searches, for the document: `Search::parse` reads them. The
+/// The query parameters of both searches, for the document: `read_search` reads them. The
 /// location (`near`, `postal_code` or `city`, exactly one) is added as one `oneOf` parameter by
 /// `http::openapi`.
 #[derive(utoipa::IntoParams)]
@@ -92,6 +39,67 @@ struct SearchParameters {
     cursor: Option<String>,
 }
 
+const LOCATION_PARAMETERS: [&str; 3] = ["near", "postal_code", "city"];
+
+/// Reads every parameter; a 422 names each invalid one, as the contract asks of search.
+fn read_search(mut query: QueryParams) -> Result<Search, ApiError> {
+    let given: Vec<&str> = LOCATION_PARAMETERS
+        .into_iter()
+        .filter(|name| query.is_given(name))
+        .collect();
+    if given.len() != 1 {
+        let message = if given.is_empty() {
+            "give exactly one of near=LAT,LNG, postal_code= or city="
+        } else {
+            "give only one of near, postal_code and city"
+        };
+        query.error("location", Invalid::new("location_required", message));
+    }
+    let province = query.optional("province", location::province);
+    let origin = match given.first().copied() {
+        Some("near") => query
+            .optional("near", places::parse_near)
+            .map(Origin::Point),
+        Some("postal_code") => query
+            .optional("postal_code", places::parse_postal_area)
+            .map(Origin::PostalArea),
+        Some("city") => query
+            .optional("city", |raw| places::parse_city(raw, province.as_deref()))
+            .map(|(name, province)| Origin::City { name, province }),
+        _ => None,
+    };
+    let radius_km = query
+        .optional("radius_km", |raw| match raw.parse::<f64>() {
+            Ok(km) if km.is_finite() && km > 0.0 && km <= MAX_RADIUS_KM => Ok(km),
+            _ => Err(Invalid::new(
+                "out_of_range",
+                format!("must be a number above 0 and at most {MAX_RADIUS_KM}"),
+            )),
+        })
+        .unwrap_or(DEFAULT_RADIUS_KM);
+    let filters = Filters {
+        discipline: query.optional("discipline", practice::discipline),
+        service: query.optional("service", practice::service),
+        language: query.optional("language", practice::language),
+        mode: query.optional("mode", practice::consult_mode),
+    };
+    let limit = query.limit();
+    let after = query
+        .cursor::<DistanceCursor>()
+        .filter(|cursor| cursor.d.is_finite());
+    query.finish_as_validation()?;
+    let origin = origin.ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("search origin missing after validation"))
+    })?;
+    Ok(Search {
+        origin,
+        radius_km,
+        filters,
+        limit,
+        after,
+    })
+}
+
 #[utoipa::path(get, path = "/v1/practitioners", tag = "public",
     params(SearchParameters),
     responses(
@@ -102,22 +110,8 @@ pub async fn search_practitioners(
     State(state): State<AppState>,
     query: QueryParams,
 ) -> Result<Json<Page<PractitionerResult>>, ApiError> {
-    let search = Search::parse(query)?;
-    let mut conn = state.db.acquire().await?;
-    let point = search.locate(&mut conn).await?;
-    let rows = search::practitioners_near(&mut conn, point, &search).await?;
-    let page = Page::from_rows(rows, search.limit, |row| DistanceCursor {
-        d: row.distance_m.unwrap_or(0.0),
-        id: row.practitioner.id,
-    });
-    let items = with_next_available(&mut conn, page.items, availability::lead(&state)).await?;
-    Ok(Json(Page {
-        items: items
-            .into_iter()
-            .map(|(row, next)| result(row, next))
-            .collect(),
-        next_cursor: page.next_cursor,
-    }))
+    let search = read_search(query)?;
+    Ok(Json(page(finder::practitioners(&state, &search).await?)))
 }
 
 #[utoipa::path(get, path = "/v1/clinics", tag = "public",
@@ -130,18 +124,8 @@ pub async fn search_clinics(
     State(state): State<AppState>,
     query: QueryParams,
 ) -> Result<Json<Page<ClinicResult>>, ApiError> {
-    let search = Search::parse(query)?;
-    let mut conn = state.db.acquire().await?;
-    let point = search.locate(&mut conn).await?;
-    let rows = search::clinics_near(&mut conn, point, &search).await?;
-    let page = Page::from_rows(rows, search.limit, |row| DistanceCursor {
-        d: row.distance_m,
-        id: row.clinic.id,
-    });
-    Ok(Json(Page {
-        items: page.items.into_iter().map(ClinicResult::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    let search = read_search(query)?;
+    Ok(Json(page(finder::clinics(&state, &search).await?)))
 }
 
 #[utoipa::path(get, path = "/v1/practitioners/{id}", tag = "public",
@@ -155,51 +139,12 @@ pub async fn get_practitioner(
     Path(id): Path<String>,
 ) -> Result<Json<PractitionerResult>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let row: Option<PractitionerRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {PRACTITIONER_COLUMNS}, NULL::float8 AS distance_m
-           FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = $1 AND p.active"
-    )))
-    .bind(id)
-    .fetch_optional(&state.db)
-    .await?;
-    let row = row.ok_or(ApiError::NotFound)?;
-    let mut conn = state.db.acquire().await?;
-    let mut rows = with_next_available(&mut conn, vec![row], availability::lead(&state)).await?;
-    let (row, next) = rows.pop().ok_or(ApiError::NotFound)?;
-    Ok(Json(result(row, next)))
+    Ok(Json(finder::practitioner(&state, id).await?))
 }
 
-/// Pairs each row with its practitioner's next free slot (one batch of queries for the whole page).
-async fn with_next_available(
-    conn: &mut PgConnection,
-    rows: Vec<PractitionerRow>,
-    min_lead: chrono::Duration,
-) -> Result<Vec<(PractitionerRow, Option<DateTime<FixedOffset>>)>, sqlx::Error> {
-    let practitioners: Vec<(Uuid, chrono_tz::Tz)> = rows
-        .iter()
-        .map(|row| {
-            (
-                row.practitioner.id,
-                row.time_zone.parse().unwrap_or(chrono_tz::UTC),
-            )
-        })
-        .collect();
-    let mut next = availability::next_available(conn, &practitioners, min_lead).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let slot = next.remove(&row.practitioner.id);
-            (row, slot)
-        })
-        .collect())
-}
-
-fn result(
-    row: PractitionerRow,
-    next_available: Option<DateTime<FixedOffset>>,
-) -> PractitionerResult {
-    PractitionerResult {
-        next_available,
-        ..PractitionerResult::from(row)
+fn page<T>(found: Found<T>) -> Page<T> {
+    Page {
+        items: found.items,
+        next_cursor: found.next.as_ref().map(encode_cursor),
     }
 }

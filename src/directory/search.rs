@@ -1,11 +1,9 @@
-//! "Find a physiotherapist near you": parsing the search parameters and the distance queries.
-//! Nearest first by an index-ordered KNN scan (`<->` on the GiST index), within the radius by
+//! "Find a physiotherapist near you": the validated search and its distance queries (the door,
+//! `directory::public`, reads the parameters into a [`Search`]). Nearest first by an index-ordered KNN scan (`<->` on the GiST index), within the radius by
 //! `ST_DWithin`, with a keyset cursor on (distance, id) so pages are stable when distances tie.
 
 use crate::directory::places::{self, Origin, Point, Unknown};
-use crate::domain::{Invalid, location, practice};
 use crate::error::{ApiError, FieldError};
-use crate::http::query::QueryParams;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use utoipa::ToSchema;
@@ -39,68 +37,7 @@ pub struct DistanceCursor {
     pub id: Uuid,
 }
 
-const LOCATION_PARAMETERS: [&str; 3] = ["near", "postal_code", "city"];
-
 impl Search {
-    /// Reads every parameter; a 422 names each invalid one, as the contract asks of search.
-    pub fn parse(mut query: QueryParams) -> Result<Search, ApiError> {
-        let given: Vec<&str> = LOCATION_PARAMETERS
-            .into_iter()
-            .filter(|name| query.is_given(name))
-            .collect();
-        if given.len() != 1 {
-            let message = if given.is_empty() {
-                "give exactly one of near=LAT,LNG, postal_code= or city="
-            } else {
-                "give only one of near, postal_code and city"
-            };
-            query.error("location", Invalid::new("location_required", message));
-        }
-        let province = query.optional("province", location::province);
-        let origin = match given.first().copied() {
-            Some("near") => query
-                .optional("near", places::parse_near)
-                .map(Origin::Point),
-            Some("postal_code") => query
-                .optional("postal_code", places::parse_postal_area)
-                .map(Origin::PostalArea),
-            Some("city") => query
-                .optional("city", |raw| places::parse_city(raw, province.as_deref()))
-                .map(|(name, province)| Origin::City { name, province }),
-            _ => None,
-        };
-        let radius_km = query
-            .optional("radius_km", |raw| match raw.parse::<f64>() {
-                Ok(km) if km.is_finite() && km > 0.0 && km <= MAX_RADIUS_KM => Ok(km),
-                _ => Err(Invalid::new(
-                    "out_of_range",
-                    format!("must be a number above 0 and at most {MAX_RADIUS_KM}"),
-                )),
-            })
-            .unwrap_or(DEFAULT_RADIUS_KM);
-        let filters = Filters {
-            discipline: query.optional("discipline", practice::discipline),
-            service: query.optional("service", practice::service),
-            language: query.optional("language", practice::language),
-            mode: query.optional("mode", practice::consult_mode),
-        };
-        let limit = query.limit();
-        let after = query
-            .cursor::<DistanceCursor>()
-            .filter(|cursor| cursor.d.is_finite());
-        query.finish_as_validation()?;
-        let origin = origin.ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!("search origin missing after validation"))
-        })?;
-        Ok(Search {
-            origin,
-            radius_km,
-            filters,
-            limit,
-            after,
-        })
-    }
-
     /// Places the origin; an unknown postal code or city is a 422 saying which.
     pub async fn locate(&self, conn: &mut PgConnection) -> Result<Point, ApiError> {
         match places::resolve(conn, &self.origin).await? {
@@ -156,7 +93,7 @@ pub struct PractitionerRow {
     pub distance_m: Option<f64>,
 }
 
-pub const PRACTITIONER_COLUMNS: &str = "p.id, p.name, p.discipline, p.services, p.languages, p.consult_modes, \
+const PRACTITIONER_COLUMNS: &str = "p.id, p.name, p.discipline, p.services, p.languages, p.consult_modes, \
      c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code, c.phone, \
      c.latitude, c.longitude, c.time_zone";
 
@@ -237,6 +174,7 @@ where
     T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
     let filters = &search.filters;
+    // Runtime SQL: one template writes both searches (tests/api/directory.rs EXPLAINs its plan).
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(point.longitude)
         .bind(point.latitude)

@@ -56,38 +56,33 @@ pub async fn enqueue(
         _ => "queued",
     };
     let id = Uuid::now_v7();
-    let inserted = sqlx::query(
+    // The record it is about, in the one column for its kind.
+    let (callback_request_id, booking_id, exercise_plan_id, care_plan_id) = match email.about {
+        About::CallbackRequest(id) => (Some(id), None, None, None),
+        About::Booking(id) => (None, Some(id), None, None),
+        About::ExercisePlan(id) => (None, None, Some(id), None),
+        About::CarePlan(id) => (None, None, None, Some(id)),
+    };
+    let inserted = sqlx::query!(
         "INSERT INTO email_outbox (id, kind, category, patient_id, clinic_id, callback_request_id, booking_id,
                                    exercise_plan_id, care_plan_id, to_address, payload, status, send_after, dedup_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), $14)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text, $11, $12, COALESCE($13, now()), $14)
          ON CONFLICT (dedup_key) DO NOTHING",
+        id,
+        kind.as_str(),
+        kind.category().map(ConsentCategory::as_str),
+        email.patient_id,
+        email.clinic_id,
+        callback_request_id,
+        booking_id,
+        exercise_plan_id,
+        care_plan_id,
+        email.to,
+        sqlx::types::Json(&email.payload) as _,
+        status,
+        email.send_after,
+        email.dedup_key,
     )
-    .bind(id)
-    .bind(kind)
-    .bind(kind.category().map(ConsentCategory::as_str))
-    .bind(email.patient_id)
-    .bind(email.clinic_id)
-    .bind(match email.about {
-        About::CallbackRequest(id) => Some(id),
-        _ => None,
-    })
-    .bind(match email.about {
-        About::Booking(id) => Some(id),
-        _ => None,
-    })
-    .bind(match email.about {
-        About::ExercisePlan(id) => Some(id),
-        _ => None,
-    })
-    .bind(match email.about {
-        About::CarePlan(id) => Some(id),
-        _ => None,
-    })
-    .bind(email.to)
-    .bind(sqlx::types::Json(&email.payload))
-    .bind(status)
-    .bind(email.send_after)
-    .bind(email.dedup_key)
     .execute(conn)
     .await?;
     Ok((inserted.rows_affected() == 1).then_some(Queued { id, status }))

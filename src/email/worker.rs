@@ -9,16 +9,17 @@
 
 use crate::consent::{ledger, tokens};
 use crate::domain::consent::{ConsentCategory, Sender};
+use crate::domain::status::EmailStatus;
 use crate::email::message::{self, Outgoing};
 use crate::email::outbox::EmailKind;
 use crate::email::payloads::{ClinicInfo, EmailPayload};
 use crate::email::templates::{self, Links};
 use crate::email::transport::{self, Failure, Transport};
+use crate::email::worker_store::{self, Claimed, Clinics, Finished};
 use anyhow::Context as _;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures::StreamExt;
 use rand::Rng;
-use serde_json::Value;
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use std::future::Future;
@@ -68,20 +69,6 @@ impl WorkerConfig {
     }
 }
 
-/// One claimed outbox row.
-#[derive(Debug, sqlx::FromRow)]
-struct Claimed {
-    id: Uuid,
-    kind: String,
-    category: Option<String>,
-    patient_id: Uuid,
-    clinic_id: Option<Uuid>,
-    to_address: String,
-    payload: Value,
-    attempts: i32,
-    unsubscribe_ref: Uuid,
-}
-
 /// How one email ended this round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -108,13 +95,18 @@ impl Worker {
 
     /// Sends what is due now, one batch; returns how each email ended (empty: nothing was due).
     pub async fn run_once(&self) -> Result<Vec<Outcome>, sqlx::Error> {
-        let claimed = self.claim().await?;
-        if claimed.is_empty() {
-            return Ok(Vec::new());
-        }
-        // One query for the batch's clinics rather than one per email.
-        let clinic_ids: Vec<Uuid> = claimed.iter().filter_map(|row| row.clinic_id).collect();
-        let clinics = self.clinics(&clinic_ids).await?;
+        let (claimed, clinics) = {
+            let mut conn = self.pool.acquire().await?;
+            let claimed =
+                worker_store::claim(&mut conn, self.config.batch_size, self.config.lease).await?;
+            if claimed.is_empty() {
+                return Ok(Vec::new());
+            }
+            // One query for the batch's clinics rather than one per email.
+            let clinic_ids: Vec<Uuid> = claimed.iter().filter_map(|row| row.clinic_id).collect();
+            let clinics = worker_store::clinics(&mut conn, &clinic_ids).await?;
+            (claimed, clinics)
+        };
         let outcomes = futures::stream::iter(claimed)
             .map(|row| self.deliver(row, &clinics))
             .buffer_unordered(self.config.concurrency.max(1))
@@ -168,15 +160,10 @@ impl Worker {
 
     /// Until the next email falls due (a reminder, a retry), but never longer than the poll interval.
     async fn next_wait(&self) -> Duration {
-        let next: Option<DateTime<Utc>> = sqlx::query_scalar(
-            // Two index end-points (LEAST ignores NULLs): a filter on `status IN (…)` would read every
-            // queued row, reminders days ahead included.
-            "SELECT LEAST(
-                    (SELECT min(send_after) FROM email_outbox WHERE status = 'queued'),
-                    (SELECT min(lease_until) FROM email_outbox WHERE status = 'sending'))",
-        )
-        .fetch_one(&self.pool)
-        .await
+        let next = match self.pool.acquire().await {
+            Ok(mut conn) => worker_store::next_due(&mut conn).await,
+            Err(error) => Err(error),
+        }
         .unwrap_or_else(|error| {
             // The database is away: wait the poll interval, then the next round will say more.
             tracing::warn!(error = %error, "could not read when the next email is due");
@@ -193,52 +180,19 @@ impl Worker {
         }
     }
 
-    async fn claim(&self) -> Result<Vec<Claimed>, sqlx::Error> {
-        sqlx::query_as(
-            // Each source walks its partial index in order and stops at the first row not yet due;
-            // CTEs are read lazily, so `queued` locks only the rows the batch still has room for.
-            // Expired leases go first: they are the oldest work.
-            "WITH expired AS (
-                SELECT id FROM email_outbox
-                 WHERE status = 'sending' AND lease_until < now()
-                 ORDER BY lease_until
-                 LIMIT $1
-                 FOR UPDATE SKIP LOCKED),
-             queued AS (
-                SELECT id FROM email_outbox
-                 WHERE status = 'queued' AND send_after <= now()
-                 ORDER BY send_after
-                 LIMIT $1
-                 FOR UPDATE SKIP LOCKED),
-             due AS (SELECT id FROM expired UNION ALL SELECT id FROM queued LIMIT $1)
-             UPDATE email_outbox e
-                SET status = 'sending', attempts = e.attempts + 1, lease_until = now() + make_interval(secs => $2)
-               FROM due, patients p
-              WHERE e.id = due.id AND p.id = e.patient_id
-             RETURNING e.id, e.kind, e.category, e.patient_id,
-                       COALESCE(e.clinic_id, (SELECT c.clinic_id FROM callback_requests c WHERE c.id = e.callback_request_id)) AS clinic_id,
-                       e.to_address::text AS to_address, e.payload, e.attempts, p.unsubscribe_ref",
-        )
-        .bind(self.config.batch_size)
-        .bind(self.config.lease.as_secs_f64())
-        .fetch_all(&self.pool)
-        .await
-    }
-
     async fn deliver(&self, row: Claimed, clinics: &Clinics) -> Result<Outcome, sqlx::Error> {
         let category = row.category.as_deref().and_then(ConsentCategory::parse);
         if let Some(category) = category {
             let mut conn = self.pool.acquire().await?;
             let sender = Sender::of(row.clinic_id);
             if !ledger::is_granted(&mut conn, row.patient_id, sender, category).await? {
-                self.finish(
-                    row.id,
-                    "suppressed",
-                    None,
-                    Some("consent withdrawn before sending"),
-                    None,
-                )
-                .await?;
+                let finished = Finished {
+                    status: EmailStatus::Suppressed,
+                    response: None,
+                    error: Some("consent withdrawn before sending"),
+                    message_id: None,
+                };
+                worker_store::finish(&mut conn, row.id, finished).await?;
                 metrics::counter!("emails_suppressed_total", "kind" => row.kind.clone())
                     .increment(1);
                 return Ok(Outcome::Suppressed);
@@ -251,28 +205,21 @@ impl Worker {
                 // An address the builder refused may be quoted in the error: never log or store it.
                 let error = transport::redact_addresses(&format!("{error:#}"));
                 tracing::error!(email_id = %row.id, error = %error, "could not compose an email");
-                self.finish(
-                    row.id,
-                    "failed",
-                    None,
-                    Some(&format!("could not compose: {error}")),
-                    None,
-                )
-                .await?;
+                self.finish(row.id, failed(&format!("could not compose: {error}")))
+                    .await?;
                 return Ok(Outcome::Failed);
             }
         };
         let message_id = message::message_id(row.id, &self.config.mail_from);
         match self.transport.send(message).await {
             Ok(delivered) => {
-                self.finish(
-                    row.id,
-                    "sent",
-                    Some(&delivered.response),
-                    None,
-                    Some(&message_id),
-                )
-                .await?;
+                let finished = Finished {
+                    status: EmailStatus::Sent,
+                    response: Some(&delivered.response),
+                    error: None,
+                    message_id: Some(&message_id),
+                };
+                self.finish(row.id, finished).await?;
                 tracing::info!(email_id = %row.id, kind = %row.kind, "email sent");
                 metrics::counter!("emails_sent_total", "kind" => row.kind.clone()).increment(1);
                 Ok(Outcome::Sent)
@@ -280,31 +227,21 @@ impl Worker {
             Err(Failure::Permanent(error)) => {
                 tracing::warn!(email_id = %row.id, error = %error, "email refused permanently");
                 metrics::counter!("emails_failed_total", "kind" => row.kind.clone()).increment(1);
-                self.finish(row.id, "failed", None, Some(&error), None)
-                    .await?;
+                self.finish(row.id, failed(&error)).await?;
                 Ok(Outcome::Failed)
             }
             Err(Failure::Transient(error)) if row.attempts >= self.config.max_attempts => {
                 tracing::warn!(email_id = %row.id, error = %error, "email failed; no attempts left");
                 metrics::counter!("emails_failed_total", "kind" => row.kind.clone()).increment(1);
-                self.finish(row.id, "failed", None, Some(&error), None)
-                    .await?;
+                self.finish(row.id, failed(&error)).await?;
                 Ok(Outcome::Failed)
             }
             Err(Failure::Transient(error)) => {
                 let delay = self.backoff(row.attempts);
                 metrics::counter!("emails_retried_total", "kind" => row.kind.clone()).increment(1);
                 tracing::info!(email_id = %row.id, error = %error, retry_in_secs = delay.as_secs(), "email will be retried");
-                sqlx::query(
-                    "UPDATE email_outbox SET status = 'queued', lease_until = NULL, last_error = $2,
-                            send_after = now() + make_interval(secs => $3)
-                      WHERE id = $1 AND status = 'sending'",
-                )
-                .bind(row.id)
-                .bind(&error)
-                .bind(delay.as_secs_f64())
-                .execute(&self.pool)
-                .await?;
+                let mut conn = self.pool.acquire().await?;
+                worker_store::retry_later(&mut conn, row.id, &error, delay).await?;
                 Ok(Outcome::Retrying)
             }
         }
@@ -327,29 +264,9 @@ impl Worker {
         Duration::from_millis(rand::rng().random_range(millis / 2..=millis))
     }
 
-    async fn finish(
-        &self,
-        id: Uuid,
-        status: &str,
-        response: Option<&str>,
-        error: Option<&str>,
-        message_id: Option<&str>,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE email_outbox
-                SET status = $2, lease_until = NULL, smtp_response = COALESCE($3, smtp_response),
-                    last_error = COALESCE($4, last_error), message_id = COALESCE($5, message_id),
-                    sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END
-              WHERE id = $1 AND status = 'sending'",
-        )
-        .bind(id)
-        .bind(status)
-        .bind(response)
-        .bind(error)
-        .bind(message_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    async fn finish(&self, id: Uuid, finished: Finished<'_>) -> Result<(), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        worker_store::finish(&mut conn, id, finished).await
     }
 
     fn compose(
@@ -421,35 +338,17 @@ impl Worker {
             ics: payload.invite(),
         })
     }
-
-    async fn clinics(&self, ids: &[Uuid]) -> Result<Clinics, sqlx::Error> {
-        let rows: Vec<(Uuid, String, String, String, String, String, String)> = sqlx::query_as(
-            "SELECT id, name, address, city, province, postal_code, phone FROM clinics WHERE id = ANY($1)",
-        )
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, address, city, province, postal_code, phone)| {
-                (
-                    id,
-                    ClinicInfo {
-                        name,
-                        address,
-                        city,
-                        province,
-                        postal_code,
-                        phone,
-                    },
-                )
-            })
-            .collect())
-    }
 }
 
-/// The clinics of a batch's emails, by id.
-type Clinics = std::collections::HashMap<Uuid, ClinicInfo>;
+/// A claimed email that ended `failed`, and why.
+fn failed(error: &str) -> Finished<'_> {
+    Finished {
+        status: EmailStatus::Failed,
+        response: None,
+        error: Some(error),
+        message_id: None,
+    }
+}
 
 /// Returns when a notification arrives or `wait` passes. Without a listener it just waits.
 async fn wait_for_notification(listener: &mut Option<PgListener>, wait: Duration) {

@@ -2,7 +2,7 @@
 //! latencies by route and status, emails sent and failed, and the outbox depth by status. With
 //! `METRICS_TOKEN` set, `/metrics` answers only to `Authorization: Bearer <METRICS_TOKEN>`.
 
-use crate::domain::status::EmailStatus;
+use crate::email::outbox_stats;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -67,16 +67,8 @@ pub async fn metrics_text(
     if let Some(expected) = &state.settings.metrics_token {
         authorize(&headers, expected)?;
     }
-    let depth: Vec<(String, i64)> =
-        sqlx::query_as("SELECT status, count(*) FROM email_outbox GROUP BY status")
-            .fetch_all(&state.db)
-            .await?;
-    for status in EmailStatus::all().iter().map(|status| status.as_str()) {
-        let count = depth
-            .iter()
-            .find(|(s, _)| s == status)
-            .map_or(0, |(_, n)| *n);
-        metrics::gauge!("email_outbox_depth", "status" => status).set(count as f64);
+    for (status, count) in outbox_stats::depth_by_status(&state.db).await? {
+        metrics::gauge!("email_outbox_depth", "status" => status.as_str()).set(count as f64);
     }
     let body = handle().render();
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())

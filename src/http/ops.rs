@@ -35,7 +35,7 @@ pub async fn healthz() -> Json<HealthView> {
         (status = 503, description = "The database does not answer", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, ApiError> {
-    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db);
+    let ping = crate::db::health::ping(&state.db);
     match tokio::time::timeout(READINESS_TIMEOUT, ping).await {
         Ok(Ok(_)) => Ok(Json(HealthView {
             status: "ok".into(),

@@ -5,8 +5,9 @@
 //! answer gives an exact `Retry-After`.
 
 use crate::config::RateLimit;
+use crate::domain::client::client_network;
 use crate::error::ApiError;
-use crate::http::client_addr::{client_ip, client_network};
+use crate::http::client_addr::client_ip;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};

@@ -27,7 +27,7 @@ pub fn all() -> Groups<OpenApiRouter<AppState>> {
     let public_posts = OpenApiRouter::default()
         .routes(routes!(intake::handlers::create_callback_request))
         .routes(routes!(staff::sessions::sign_in))
-        .routes(routes!(scheduling::public_booking::create_booking));
+        .routes(routes!(scheduling::public::create_booking));
 
     let public_reads = OpenApiRouter::default()
         .routes(routes!(directory::public::search_practitioners))
@@ -44,7 +44,7 @@ pub fn all() -> Groups<OpenApiRouter<AppState>> {
             consent::confirmation::confirm
         ))
         .routes(routes!(consent::wording::consent_wording))
-        .routes(routes!(scheduling::availability::practitioner_slots));
+        .routes(routes!(scheduling::public::practitioner_slots));
 
     let staff = OpenApiRouter::default()
         .routes(routes!(staff::sessions::sign_out))
@@ -68,10 +68,10 @@ pub fn all() -> Groups<OpenApiRouter<AppState>> {
             directory::clinics::update_clinic
         ))
         .routes(routes!(
-            staff::accounts::create_staff,
-            staff::accounts::list_staff
+            staff::admin::create_staff,
+            staff::admin::list_staff
         ))
-        .routes(routes!(staff::accounts::get_staff))
+        .routes(routes!(staff::admin::get_staff))
         .routes(routes!(
             scheduling::hours::get_schedule,
             scheduling::hours::put_schedule

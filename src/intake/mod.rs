@@ -1,5 +1,6 @@
 //! "Fill out this form and get a call back": the public form and the staff callback queue.
 
+pub mod desk;
 pub mod form;
 pub mod handlers;
 pub mod queue;

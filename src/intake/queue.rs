@@ -1,4 +1,5 @@
-//! The staff callback queue: list, read and work callback requests, scoped to the staff member's clinics.
+//! The staff callback queue over JSON: list, read and work callback requests; `intake::desk` holds
+//! the rules (scoping, routing, the audit entry).
 
 use crate::domain::Invalid;
 use crate::domain::fields::{FieldReader, parse_uuid};
@@ -6,8 +7,8 @@ use crate::domain::text;
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
-use crate::intake::store::{self, CallbackChange, CallbackView, QueueFilter, QueuePosition};
-use crate::staff::audit::{self, AuditEntry};
+use crate::intake::desk::{self, QueueQuery};
+use crate::intake::store::{CallbackChange, CallbackView, QueuePosition};
 use crate::staff::auth::{CurrentStaff, StaffConnection};
 use crate::state::AppState;
 use axum::Json;
@@ -41,16 +42,13 @@ pub async fn list_callback_requests(
     let limit = query.limit();
     let after: Option<QueuePosition> = query.cursor();
     query.finish()?;
-    let (is_admin, clinic_ids) = staff.scope();
-    let filter = QueueFilter {
-        is_admin,
-        clinic_ids,
+    let wanted = QueueQuery {
         status,
         clinic_id,
         after,
         limit,
     };
-    let rows = store::list(&mut conn, &filter).await?;
+    let rows = desk::queue(&mut conn, &staff, wanted).await?;
     Ok(Json(Page::from_rows(rows, limit, QueuePosition::of)))
 }
 
@@ -66,11 +64,7 @@ pub async fn get_callback_request(
     Path(id): Path<String>,
 ) -> Result<Json<CallbackView>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let (is_admin, clinic_ids) = staff.scope();
-    store::find_visible(&mut conn, id, is_admin, &clinic_ids, false)
-        .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    Ok(Json(desk::request(&mut conn, &staff, id).await?))
 }
 
 fn status_schema() -> utoipa::openapi::schema::Schema {
@@ -158,42 +152,5 @@ pub async fn update_callback_request(
 ) -> Result<Json<CallbackView>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let change = parse_change(&body)?;
-    let (is_admin, clinic_ids) = staff.scope();
-    let mut tx = crate::db::begin(&state.db).await?;
-    let before = store::find_visible(&mut tx, id, is_admin, &clinic_ids, true)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if let Some(target) = change.clinic_id {
-        if !staff.can_see_clinic(target) {
-            return Err(ApiError::Forbidden);
-        }
-        if let Some(clinic_id) = target
-            && !store::clinic_exists(&mut tx, clinic_id).await?
-        {
-            return Err(ApiError::validation(
-                "clinic_id",
-                "unknown_clinic",
-                "no clinic has this id",
-            ));
-        }
-    }
-    let after = store::update(&mut tx, id, &change).await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            staff_id: staff.id,
-            action: "callback_request.update",
-            entity_type: "callback_request",
-            entity_id: id,
-            clinic_id: after.clinic_id,
-            detail: serde_json::json!({
-                "status": {"from": before.status, "to": after.status},
-                "clinic_id": {"from": before.clinic_id, "to": after.clinic_id},
-                "note_changed": change.note.is_some(),
-            }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(after))
+    Ok(Json(desk::update(&state, &staff, id, change).await?))
 }

@@ -9,7 +9,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// A callback request as the front desk sees it.
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+// Every read of it lists the same columns; `query_as!` fails the build when one differs from the fields.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CallbackView {
     pub id: Uuid,
     /// `new`, `contacted`, `booked` or `closed`.
@@ -27,9 +28,6 @@ pub struct CallbackView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
-
-pub const CALLBACK_COLUMNS: &str = "id, status, name, phone, email::text AS email, preferred_time, clinic_id, \
-     patient_id, concern, source_url, note, created_at, updated_at";
 
 /// Where a page of the queue ends: new requests first, then by age.
 #[derive(Debug, Serialize, Deserialize)]
@@ -50,10 +48,12 @@ impl QueuePosition {
 }
 
 pub async fn clinic_exists(conn: &mut PgConnection, clinic_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM clinics WHERE id = $1)")
-        .bind(clinic_id)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM clinics WHERE id = $1) AS "exists!""#,
+        clinic_id
+    )
+    .fetch_one(conn)
+    .await
 }
 
 pub async fn insert(
@@ -62,25 +62,26 @@ pub async fn insert(
     patient_id: Uuid,
     client: &ClientInfo,
 ) -> Result<(Uuid, DateTime<Utc>), sqlx::Error> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "INSERT INTO callback_requests
             (id, patient_id, clinic_id, name, phone, email, preferred_time, concern, source_url, ip, user_agent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::inet, $11)
+         VALUES ($1, $2, $3, $4, $5, $6::text, $7, $8, $9, $10::text::inet, $11)
          RETURNING id, created_at",
+        Uuid::now_v7(),
+        patient_id,
+        form.clinic_id,
+        form.name,
+        form.phone.as_str(),
+        form.email.as_ref().map(|email| email.as_str()),
+        form.preferred_time,
+        form.concern,
+        form.source_url,
+        client.ip.map(|ip| ip.to_string()) as Option<String>,
+        client.user_agent,
     )
-    .bind(Uuid::now_v7())
-    .bind(patient_id)
-    .bind(form.clinic_id)
-    .bind(&form.name)
-    .bind(form.phone.as_str())
-    .bind(form.email.as_ref().map(|email| email.as_str()))
-    .bind(form.preferred_time)
-    .bind(&form.concern)
-    .bind(&form.source_url)
-    .bind(client.ip.map(|ip| ip.to_string()))
-    .bind(&client.user_agent)
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok((row.id, row.created_at))
 }
 
 /// Filters of the staff queue, already scoped to what the staff member may see.
@@ -98,42 +99,66 @@ pub async fn list(
     filter: &QueueFilter,
 ) -> Result<Vec<CallbackView>, sqlx::Error> {
     let after = filter.after.as_ref();
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CALLBACK_COLUMNS} FROM callback_requests
+    sqlx::query_as!(
+        CallbackView,
+        "SELECT id, status, name, phone, email::text AS email, preferred_time, clinic_id,
+                patient_id, concern, source_url, note, created_at, updated_at
+           FROM callback_requests
           WHERE ($1 OR clinic_id = ANY($2))
             AND ($3::text IS NULL OR status = $3)
             AND ($4::uuid IS NULL OR clinic_id = $4)
             AND ($5::bool IS NULL OR (status <> 'new', created_at, id) > ($5, $6, $7))
           ORDER BY status <> 'new', created_at, id
-          LIMIT $8"
-    )))
-    .bind(filter.is_admin)
-    .bind(&filter.clinic_ids)
-    .bind(filter.status)
-    .bind(filter.clinic_id)
-    .bind(after.map(|position| position.handled))
-    .bind(after.map(|position| position.created_at))
-    .bind(after.map(|position| position.id))
-    .bind(filter.limit + 1)
+          LIMIT $8",
+        filter.is_admin,
+        &filter.clinic_ids,
+        filter.status,
+        filter.clinic_id,
+        after.map(|position| position.handled),
+        after.map(|position| position.created_at),
+        after.map(|position| position.id),
+        filter.limit + 1,
+    )
     .fetch_all(conn)
     .await
 }
 
-/// The request when the staff member may see it; `lock` holds it for an update in this transaction.
+/// The request when the staff member may see it.
 pub async fn find_visible(
     conn: &mut PgConnection,
     id: Uuid,
     is_admin: bool,
     clinic_ids: &[Uuid],
-    lock: bool,
 ) -> Result<Option<CallbackView>, sqlx::Error> {
-    let lock_clause = if lock { "FOR UPDATE" } else { "" };
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CALLBACK_COLUMNS} FROM callback_requests WHERE id = $1 AND ($2 OR clinic_id = ANY($3)) {lock_clause}"
-    )))
-    .bind(id)
-    .bind(is_admin)
-    .bind(clinic_ids)
+    sqlx::query_as!(
+        CallbackView,
+        "SELECT id, status, name, phone, email::text AS email, preferred_time, clinic_id,
+                patient_id, concern, source_url, note, created_at, updated_at
+           FROM callback_requests WHERE id = $1 AND ($2 OR clinic_id = ANY($3))",
+        id,
+        is_admin,
+        clinic_ids,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// [`find_visible`], holding the request for an update in this transaction.
+pub async fn lock_visible(
+    conn: &mut PgConnection,
+    id: Uuid,
+    is_admin: bool,
+    clinic_ids: &[Uuid],
+) -> Result<Option<CallbackView>, sqlx::Error> {
+    sqlx::query_as!(
+        CallbackView,
+        "SELECT id, status, name, phone, email::text AS email, preferred_time, clinic_id,
+                patient_id, concern, source_url, note, created_at, updated_at
+           FROM callback_requests WHERE id = $1 AND ($2 OR clinic_id = ANY($3)) FOR UPDATE",
+        id,
+        is_admin,
+        clinic_ids,
+    )
     .fetch_optional(conn)
     .await
 }
@@ -151,20 +176,23 @@ pub async fn update(
     id: Uuid,
     change: &CallbackChange,
 ) -> Result<CallbackView, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as!(
+        CallbackView,
         "UPDATE callback_requests SET
             status = COALESCE($2, status),
             note = CASE WHEN $3 THEN $4 ELSE note END,
             clinic_id = CASE WHEN $5 THEN $6 ELSE clinic_id END,
             updated_at = now()
-          WHERE id = $1 RETURNING {CALLBACK_COLUMNS}"
-    )))
-    .bind(id)
-    .bind(change.status)
-    .bind(change.note.is_some())
-    .bind(change.note.clone().flatten())
-    .bind(change.clinic_id.is_some())
-    .bind(change.clinic_id.flatten())
+          WHERE id = $1
+         RETURNING id, status, name, phone, email::text AS email, preferred_time, clinic_id,
+                   patient_id, concern, source_url, note, created_at, updated_at",
+        id,
+        change.status,
+        change.note.is_some(),
+        change.note.clone().flatten(),
+        change.clinic_id.is_some(),
+        change.clinic_id.flatten(),
+    )
     .fetch_one(conn)
     .await
 }
@@ -176,13 +204,16 @@ pub async fn for_patient(
     is_admin: bool,
     clinic_ids: &[Uuid],
 ) -> Result<Vec<CallbackView>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CALLBACK_COLUMNS} FROM callback_requests
-          WHERE patient_id = $1 AND ($2 OR clinic_id = ANY($3)) ORDER BY created_at DESC, id DESC"
-    )))
-    .bind(patient_id)
-    .bind(is_admin)
-    .bind(clinic_ids)
+    sqlx::query_as!(
+        CallbackView,
+        "SELECT id, status, name, phone, email::text AS email, preferred_time, clinic_id,
+                patient_id, concern, source_url, note, created_at, updated_at
+           FROM callback_requests
+          WHERE patient_id = $1 AND ($2 OR clinic_id = ANY($3)) ORDER BY created_at DESC, id DESC",
+        patient_id,
+        is_admin,
+        clinic_ids,
+    )
     .fetch_all(conn)
     .await
 }

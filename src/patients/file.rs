@@ -53,7 +53,7 @@ pub async fn view(
     let (is_admin, clinic_ids) = staff.scope();
     // One snapshot for the whole view, so consents, callbacks and emails agree with each other.
     let mut tx = crate::db::begin(&state.db).await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
     let record = find_visible(&mut tx, id, is_admin, &clinic_ids)

@@ -1,6 +1,8 @@
 //! Finding or creating the patient a form is about.
 
 use crate::domain::contact::{EmailAddress, PhoneE164};
+use crate::domain::email_kind::EmailKind;
+use crate::domain::status::EmailStatus;
 use crate::email::history::EmailView;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -31,7 +33,6 @@ pub async fn match_or_create(
     .await
 }
 
-#[derive(sqlx::FromRow)]
 pub struct PatientRow {
     pub id: Uuid,
     pub name: String,
@@ -69,19 +70,20 @@ pub async fn contact_at(
     patient_id: Uuid,
     clinic_ids: &[Uuid],
 ) -> Result<Option<PatientRow>, sqlx::Error> {
-    sqlx::query_as(
-        "WITH given AS (
+    sqlx::query_as!(
+        PatientRow,
+        r#"WITH given AS (
              SELECT name, email, phone, created_at, id FROM callback_requests
               WHERE patient_id = $1 AND clinic_id = ANY($2)
              UNION ALL
              SELECT name, email, phone, created_at, id FROM bookings
               WHERE patient_id = $1 AND clinic_id = ANY($2))
-         SELECT $1 AS id, name, email::text AS email, phone,
-                (SELECT min(created_at) FROM given) AS created_at
-           FROM given ORDER BY created_at DESC, id DESC LIMIT 1",
+         SELECT $1 AS "id!", name AS "name!", email::text AS email, phone,
+                (SELECT min(created_at) FROM given) AS "created_at!"
+           FROM given ORDER BY created_at DESC, id DESC LIMIT 1"#,
+        patient_id,
+        clinic_ids,
     )
-    .bind(patient_id)
-    .bind(clinic_ids)
     .fetch_optional(conn)
     .await
 }
@@ -92,16 +94,18 @@ pub async fn emails_for(
     is_admin: bool,
     clinic_ids: &[Uuid],
 ) -> Result<Vec<EmailView>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        EmailView,
         // An email belongs to the clinic it names, or to the clinic its callback was routed to since.
-        "SELECT e.id, e.kind, e.to_address::text AS to, e.status, e.attempts, e.last_error, e.created_at, e.sent_at
+        r#"SELECT e.id, e.kind AS "kind: EmailKind", e.to_address::text AS "to!",
+                  e.status AS "status: EmailStatus", e.attempts, e.last_error, e.created_at, e.sent_at
            FROM email_outbox e LEFT JOIN callback_requests c ON c.id = e.callback_request_id
           WHERE e.patient_id = $1 AND ($2 OR COALESCE(e.clinic_id, c.clinic_id) = ANY($3))
-          ORDER BY e.created_at DESC, e.id DESC",
+          ORDER BY e.created_at DESC, e.id DESC"#,
+        patient_id,
+        is_admin,
+        clinic_ids,
     )
-    .bind(patient_id)
-    .bind(is_admin)
-    .bind(clinic_ids)
     .fetch_all(conn)
     .await
 }

@@ -140,8 +140,25 @@ pub async fn create_care_plan(
     JsonObject(body): JsonObject,
 ) -> Result<(StatusCode, HeaderMap, Json<CarePlanView>), ApiError> {
     let patient_id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let mut draft = send::open(&state, &staff, patient_id, &CARE_PLAN).await?;
-    let form = parse(&body)?;
+    let plan = send_care_plan(&state, &staff, patient_id, &body).await?;
+    let headers = location(format!(
+        "/v1/staff/patients/{patient_id}/care-plans/{}",
+        plan.id
+    ));
+    Ok((StatusCode::CREATED, headers, Json(plan)))
+}
+
+/// The use case behind every door: a plan of care for the patient, stored and emailed in one
+/// transaction (404, 422 or 409 leave nothing behind). The body is read after the patient is
+/// found, so that someone else's patient is a 404 whatever the body says.
+pub async fn send_care_plan(
+    state: &AppState,
+    staff: &CurrentStaff,
+    patient_id: Uuid,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<CarePlanView, ApiError> {
+    let mut draft = send::open(state, staff, patient_id, &CARE_PLAN).await?;
+    let form = parse(body)?;
     let addressed = draft.address(form.clinic_id).await?;
     let plan_id = addressed.plan_id;
     let created_at = store::insert_care_plan(
@@ -169,23 +186,16 @@ pub async fn create_care_plan(
         "weeks": form.weeks,
     });
     let email = draft.send(&addressed, payload, detail).await?;
-    let headers = location(format!(
-        "/v1/staff/patients/{patient_id}/care-plans/{plan_id}"
-    ));
-    Ok((
-        StatusCode::CREATED,
-        headers,
-        Json(CarePlanView {
-            id: plan_id,
-            patient_id,
-            clinic_id: addressed.clinic_id,
-            title: form.title,
-            summary: form.summary,
-            goals: form.goals,
-            visits_per_week: form.visits_per_week,
-            weeks: form.weeks,
-            email,
-            created_at,
-        }),
-    ))
+    Ok(CarePlanView {
+        id: plan_id,
+        patient_id,
+        clinic_id: addressed.clinic_id,
+        title: form.title,
+        summary: form.summary,
+        goals: form.goals,
+        visits_per_week: form.visits_per_week,
+        weeks: form.weeks,
+        email,
+        created_at,
+    })
 }

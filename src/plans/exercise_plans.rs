@@ -1,9 +1,9 @@
 //! `POST /v1/staff/patients/{id}/exercise-plans`: an exercise plan from library items or custom ones,
 //! stored with every exercise resolved (name, steps, dose) and emailed under `exercise_plans`.
 
-use super::exercises::{self, Exercise};
+use super::library;
 use super::send::{self, EXERCISE_PLAN};
-use super::store;
+use super::store::{self, Exercise};
 use super::{QueuedEmail, location, optional_whole, required_strings};
 use crate::domain::Invalid;
 use crate::domain::fields::FieldReader;
@@ -257,9 +257,26 @@ pub async fn create_exercise_plan(
     JsonObject(body): JsonObject,
 ) -> Result<(StatusCode, HeaderMap, Json<ExercisePlanView>), ApiError> {
     let patient_id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let mut draft = send::open(&state, &staff, patient_id, &EXERCISE_PLAN).await?;
-    let library = exercises::library(draft.conn()).await?;
-    let form = parse(&body, &library)?;
+    let plan = send_exercise_plan(&state, &staff, patient_id, &body).await?;
+    let headers = location(format!(
+        "/v1/staff/patients/{patient_id}/exercise-plans/{}",
+        plan.id
+    ));
+    Ok((StatusCode::CREATED, headers, Json(plan)))
+}
+
+/// The use case behind every door: an exercise plan for the patient, from the library or written
+/// out, stored and emailed in one transaction (404, 422 or 409 leave nothing behind). The body is
+/// read inside it because an exercise's validity depends on the library the transaction sees.
+pub async fn send_exercise_plan(
+    state: &AppState,
+    staff: &CurrentStaff,
+    patient_id: Uuid,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<ExercisePlanView, ApiError> {
+    let mut draft = send::open(state, staff, patient_id, &EXERCISE_PLAN).await?;
+    let known_exercises = library::exercises(draft.conn()).await?;
+    let form = parse(body, &known_exercises)?;
     let addressed = draft.address(form.clinic_id).await?;
     let plan_id = addressed.plan_id;
     let created_at = store::insert_exercise_plan(
@@ -279,21 +296,14 @@ pub async fn create_exercise_plan(
     });
     let detail = json!({"exercises": form.exercises.len()});
     let email = draft.send(&addressed, payload, detail).await?;
-    let headers = location(format!(
-        "/v1/staff/patients/{patient_id}/exercise-plans/{plan_id}"
-    ));
-    Ok((
-        StatusCode::CREATED,
-        headers,
-        Json(ExercisePlanView {
-            id: plan_id,
-            patient_id,
-            clinic_id: addressed.clinic_id,
-            title: form.title,
-            note: form.note,
-            exercises: form.exercises,
-            email,
-            created_at,
-        }),
-    ))
+    Ok(ExercisePlanView {
+        id: plan_id,
+        patient_id,
+        clinic_id: addressed.clinic_id,
+        title: form.title,
+        note: form.note,
+        exercises: form.exercises,
+        email,
+        created_at,
+    })
 }

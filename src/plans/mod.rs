@@ -7,9 +7,12 @@
 //! row are written in one transaction.
 
 pub mod care_plans;
+pub mod email_list;
+pub mod email_store;
 pub mod emails;
 pub mod exercise_plans;
 pub mod exercises;
+pub mod library;
 pub mod send;
 pub mod store;
 

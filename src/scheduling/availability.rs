@@ -1,13 +1,10 @@
-//! Free consult slots: `GET /v1/practitioners/{id}/slots`, and `next_available` for search results.
+//! Free consult slots: a practitioner's over a span of days ([`free_slots`], behind
+//! `GET /v1/practitioners/{id}/slots`), and `next_available` for search results.
 
-use crate::domain::Invalid;
 use crate::error::ApiError;
-use crate::http::query::QueryParams;
 use crate::scheduling::slots::{self, Interval, MAX_RANGE_DAYS, SlotRequest};
 use crate::scheduling::store;
 use crate::state::AppState;
-use axum::Json;
-use axum::extract::{Path, State};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -43,11 +40,6 @@ pub fn local(time: DateTime<Utc>, zone: Tz) -> DateTime<FixedOffset> {
     time.with_timezone(&zone).fixed_offset()
 }
 
-fn parse_date(raw: &str) -> Result<NaiveDate, Invalid> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| Invalid::new("invalid_date", "must be a date YYYY-MM-DD"))
-}
-
 /// A window safely covering local dates `from..=to` in any zone (offsets are within ±14 h).
 fn utc_window(from: NaiveDate, to: NaiveDate) -> Interval {
     let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::days(1);
@@ -55,73 +47,67 @@ fn utc_window(from: NaiveDate, to: NaiveDate) -> Interval {
     (start, end)
 }
 
-#[utoipa::path(get, path = "/v1/practitioners/{id}/slots", tag = "public",
-    params(
-        ("id" = Uuid, Path),
-        ("from" = Option<String>, Query, description = "YYYY-MM-DD in the clinic's zone; default today"),
-        ("to" = Option<String>, Query, description = "YYYY-MM-DD, included; at most 31 days after from; default from + 6"),
-    ),
-    responses(
-        (status = 200, description = "Free consult slots", body = SlotsView),
-        (status = 404, description = "No such active practitioner", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid dates or range", body = crate::http::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn practitioner_slots(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    mut query: QueryParams,
-) -> Result<Json<SlotsView>, ApiError> {
-    let from = query.optional("from", parse_date);
-    let to = query.optional("to", parse_date);
-    let from_given = query.is_given("from");
-    let to_given = query.is_given("to");
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound);
+/// The days a slot list is asked for, in the clinic's zone; either may be left out.
+#[derive(Debug, Clone, Copy)]
+pub struct SlotDays {
+    /// Default: today in the clinic's zone.
+    pub from: Option<NaiveDate>,
+    /// Included. Default: `from` + 6 days; at most [`MAX_RANGE_DAYS`] after `from`.
+    pub to: Option<NaiveDate>,
+}
+
+/// The practitioner's free consult slots over `days`, whichever door asks (the public slot list,
+/// a patient choosing a new time). `None` is a practitioner id that names nobody (not a UUID).
+///
+/// The days are checked first, in the practitioner's zone (UTC when there is no such active
+/// practitioner): a bad range is a 422 naming `to`, then an unknown or inactive practitioner a 404.
+pub async fn free_slots(
+    state: &AppState,
+    practitioner_id: Option<Uuid>,
+    days: SlotDays,
+) -> Result<SlotsView, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let practitioner = match id {
-        Ok(id) => store::bookable(&mut conn, id).await?.filter(|p| p.active),
-        Err(_) => None,
+    let practitioner = match practitioner_id {
+        Some(id) => store::bookable(&mut conn, id).await?.filter(|p| p.active),
+        None => None,
     };
     let zone = practitioner
         .as_ref()
         .map(store::Bookable::zone)
         .unwrap_or(chrono_tz::UTC);
     let today = Utc::now().with_timezone(&zone).date_naive();
-    let from = if from_given { from } else { Some(today) };
-    let to = if to_given {
-        to
-    } else {
-        from.map(|from| from + Duration::days(DEFAULT_SPAN_DAYS))
-    };
-    if let (Some(from), Some(to)) = (from, to) {
-        if to < from {
-            query.error("to", Invalid::new("before_from", "must not be before from"));
-        } else if (to - from).num_days() > MAX_RANGE_DAYS {
-            query.error(
-                "to",
-                Invalid::new("range_too_long", "must be at most 31 days after from"),
-            );
-        }
+    let from = days.from.unwrap_or(today);
+    let to = days
+        .to
+        .unwrap_or_else(|| from + Duration::days(DEFAULT_SPAN_DAYS));
+    if to < from {
+        return Err(ApiError::validation(
+            "to",
+            "before_from",
+            "must not be before from",
+        ));
     }
-    query.finish_as_validation()?;
+    if (to - from).num_days() > MAX_RANGE_DAYS {
+        return Err(ApiError::validation(
+            "to",
+            "range_too_long",
+            "must be at most 31 days after from",
+        ));
+    }
     let practitioner = practitioner.ok_or(ApiError::NotFound)?;
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "dates missing after validation"
-        )));
-    };
     let Some(schedule) = store::schedule(&mut conn, practitioner.id).await? else {
-        return Ok(Json(SlotsView {
+        return Ok(SlotsView {
             time_zone: zone.name().to_owned(),
             slot_minutes: None,
             slots: vec![],
-        }));
+        });
     };
     let busy = store::busy(&mut conn, &[practitioner.id], utc_window(from, to), None)
         .await?
         .remove(&practitioner.id)
         .unwrap_or_default()
         .all();
-    let not_before = Utc::now() + lead(&state);
+    let not_before = Utc::now() + lead(state);
     let free = slots::free_slots(&SlotRequest {
         time_zone: zone,
         weekly: &schedule.weekly,
@@ -131,7 +117,7 @@ pub async fn practitioner_slots(
         busy: &busy,
         not_before,
     });
-    Ok(Json(SlotsView {
+    Ok(SlotsView {
         time_zone: zone.name().to_owned(),
         slot_minutes: Some(schedule.slot_minutes),
         slots: free
@@ -141,7 +127,7 @@ pub async fn practitioner_slots(
                 ends_at: local(end, zone),
             })
             .collect(),
-    }))
+    })
 }
 
 /// `BOOKING_MIN_LEAD` as a chrono duration.

@@ -4,15 +4,16 @@ use crate::directory::public::ClinicSummary;
 use crate::domain::client::ClientInfo;
 use crate::domain::consent::ConsentFlags;
 use crate::domain::contact::{EmailAddress, PhoneE164};
+use crate::domain::email_kind::EmailKind;
 use crate::domain::fields::{FieldReader, parse_uuid};
-use crate::domain::status::BookingStatus;
+use crate::domain::status::{BookingStatus, EmailStatus};
 use crate::domain::wording;
 use crate::domain::{Invalid, practice, text};
 use crate::email::history::EmailView;
 use crate::error::{ApiError, violated_constraint};
 use crate::intake::form::parse_consents;
 use crate::scheduling::availability::local;
-use crate::scheduling::hours::parse_instant;
+use crate::scheduling::schedule::parse_instant;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -223,6 +224,25 @@ impl BookingRow {
     }
 }
 
+/// A [`BookingRow`] statement checked at compile time: the one column list with its joins, then
+/// `$rest` (the conditions) with its arguments.
+macro_rules! query_booking {
+    ($rest:tt, $($arg:expr),+ $(,)?) => {
+        sqlx::query_as!(
+            BookingRow,
+            r#"SELECT b.id, b.status AS "status: BookingStatus", b.starts_at, b.ends_at, b.mode, b.patient_id, b.name,
+     b.email::text AS "email!", b.phone, b.concern, b.ics_sequence, b.cancel_reason, b.created_at, b.updated_at,
+     b.confirmed_at, b.cancelled_at, p.id AS practitioner_id, p.name AS practitioner_name, p.discipline,
+     c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code,
+     c.phone AS clinic_phone, c.latitude, c.longitude, c.time_zone FROM bookings b JOIN practitioners p ON p.id = b.practitioner_id JOIN clinics c ON c.id = b.clinic_id"#
+                + $rest,
+            $($arg),+
+        )
+    };
+}
+
+/// The same columns for the list, whose SQL is built at run time (the runtime decoder reads the
+/// status by its `sqlx::Type`, so it needs none of the macro's overrides).
 const BOOKING_COLUMNS: &str = "b.id, b.status, b.starts_at, b.ends_at, b.mode, b.patient_id, b.name, \
      b.email::text AS email, b.phone, b.concern, b.ics_sequence, b.cancel_reason, b.created_at, b.updated_at, \
      b.confirmed_at, b.cancelled_at, p.id AS practitioner_id, p.name AS practitioner_name, p.discipline, \
@@ -342,26 +362,26 @@ pub struct NewBooking<'a> {
 pub async fn insert(conn: &mut PgConnection, new: NewBooking<'_>) -> Result<Uuid, ApiError> {
     let id = Uuid::now_v7();
     let form = new.form;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO bookings (id, practitioner_id, clinic_id, patient_id, starts_at, ends_at, mode,
                                name, email, phone, concern, ip, user_agent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::inet, $13)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text, $10, $11, $12::text::inet, $13)",
+        id,
+        form.practitioner_id,
+        new.clinic_id,
+        new.patient_id,
+        form.starts_at,
+        new.ends_at,
+        form.mode,
+        &form.name,
+        form.email.as_str(),
+        form.phone.as_ref().map(PhoneE164::as_str),
+        form.concern.as_deref(),
+        // Canonical: on a dual-stack listener an IPv4 client arrives as `::ffff:a.b.c.d`, which
+        // `ip <<= a.b.c.d/32` (the open-request count per client network) would never match.
+        new.client.ip.map(|ip| ip.to_canonical().to_string()),
+        new.client.user_agent.as_deref(),
     )
-    .bind(id)
-    .bind(form.practitioner_id)
-    .bind(new.clinic_id)
-    .bind(new.patient_id)
-    .bind(form.starts_at)
-    .bind(new.ends_at)
-    .bind(form.mode)
-    .bind(&form.name)
-    .bind(form.email.as_str())
-    .bind(form.phone.as_ref().map(PhoneE164::as_str))
-    .bind(&form.concern)
-    // Canonical: on a dual-stack listener an IPv4 client arrives as `::ffff:a.b.c.d`, which
-    // `ip <<= a.b.c.d/32` (the open-request count per client network) would never match.
-    .bind(new.client.ip.map(|ip| ip.to_canonical().to_string()))
-    .bind(&new.client.user_agent)
     .execute(conn)
     .await
     .map_err(slot_taken)?;
@@ -376,16 +396,27 @@ pub async fn find(
     lock: bool,
 ) -> Result<Option<BookingRow>, sqlx::Error> {
     let (is_admin, clinic_ids) = scope.unwrap_or((true, &[]));
-    let lock_clause = if lock { "FOR UPDATE OF b" } else { "" };
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM}
-          WHERE b.id = $1 AND ($2 OR b.clinic_id = ANY($3)) {lock_clause}"
-    )))
-    .bind(id)
-    .bind(is_admin)
-    .bind(clinic_ids)
-    .fetch_optional(conn)
-    .await
+    if lock {
+        query_booking!(
+            "
+          WHERE b.id = $1 AND ($2 OR b.clinic_id = ANY($3)) FOR UPDATE OF b",
+            id,
+            is_admin,
+            clinic_ids,
+        )
+        .fetch_optional(conn)
+        .await
+    } else {
+        query_booking!(
+            "
+          WHERE b.id = $1 AND ($2 OR b.clinic_id = ANY($3))",
+            id,
+            is_admin,
+            clinic_ids,
+        )
+        .fetch_optional(conn)
+        .await
+    }
 }
 
 /// Filters of the staff booking list, already scoped.
@@ -419,29 +450,31 @@ fn visible_clinics(filter: &BookingFilter) -> Option<Vec<Uuid>> {
     }
 }
 
-/// The page of bookings the filter selects, soonest first.
-///
-/// The SQL names only the filters given, and one clinic is bound as a scalar: with catch-all
-/// predicates (`$n IS NULL OR …`) or `= ANY(array)` Postgres can neither reuse a generic plan nor
-/// walk `bookings_clinic_starts` in order, and sorts the clinic's rows instead (0.6 ms against 0.09).
 /// The emails a booking caused, oldest first.
 pub async fn emails(
     conn: &mut PgConnection,
     booking_id: Uuid,
 ) -> Result<Vec<EmailView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, kind, to_address::text AS to, status, attempts, last_error, created_at, sent_at
-           FROM email_outbox WHERE booking_id = $1 ORDER BY created_at, id",
+    sqlx::query_as!(
+        EmailView,
+        r#"SELECT id, kind AS "kind: EmailKind", to_address::text AS "to!", status AS "status: EmailStatus", attempts, last_error, created_at, sent_at
+           FROM email_outbox WHERE booking_id = $1 ORDER BY created_at, id"#,
+        booking_id,
     )
-    .bind(booking_id)
     .fetch_all(conn)
     .await
 }
 
+/// The page of bookings the filter selects, soonest first.
+///
+/// The SQL names only the filters given, and one clinic is bound as a scalar: with catch-all
+/// predicates (`$n IS NULL OR …`) or `= ANY(array)` Postgres can neither reuse a generic plan nor
+/// walk `bookings_clinic_starts` in order, and sorts the clinic's rows instead (0.6 ms against 0.09).
 pub async fn list(
     conn: &mut PgConnection,
     filter: &BookingFilter,
 ) -> Result<Vec<BookingRow>, sqlx::Error> {
+    // Runtime SQL, not `query_as!`: the statement is built from the filters given.
     let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
         "SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM} WHERE true"
     ));
@@ -492,17 +525,17 @@ pub async fn set_status(
     status: BookingStatus,
     cancel_reason: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE bookings SET status = $2, updated_at = now(),
                 confirmed_at = CASE WHEN $2 = 'confirmed' THEN now() ELSE confirmed_at END,
                 cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() ELSE cancelled_at END,
                 cancel_reason = CASE WHEN $2 = 'cancelled' THEN $3 ELSE cancel_reason END,
                 ics_sequence = CASE WHEN $2 = 'cancelled' THEN ics_sequence + 1 ELSE ics_sequence END
           WHERE id = $1",
+        id,
+        status.as_str(),
+        cancel_reason,
     )
-    .bind(id)
-    .bind(status)
-    .bind(cancel_reason)
     .execute(conn)
     .await?;
     Ok(())
@@ -516,13 +549,13 @@ pub async fn move_to(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE bookings SET starts_at = $2, ends_at = $3, ics_sequence = ics_sequence + 1, updated_at = now()
           WHERE id = $1",
+        id,
+        starts_at,
+        ends_at,
     )
-    .bind(id)
-    .bind(starts_at)
-    .bind(ends_at)
     .execute(conn)
     .await
     .map_err(slot_taken)?;

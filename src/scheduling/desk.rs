@@ -8,7 +8,7 @@ use crate::domain::status::BookingStatus;
 use crate::email::history::EmailView;
 use crate::error::ApiError;
 use crate::scheduling::availability::lead;
-use crate::scheduling::bookings::{self, BookingRow};
+use crate::scheduling::bookings::{self, BookingFilter, BookingRow};
 use crate::scheduling::lifecycle::{self, Action, Transition};
 use crate::scheduling::public_booking::check_slot;
 use crate::scheduling::{expiry, notify, store};
@@ -26,6 +26,19 @@ pub struct BookingFile {
     /// The consents in force at the booking's clinic.
     pub consents: Vec<ConsentState>,
     pub emails: Vec<EmailView>,
+}
+
+/// What a booking list is asked for; the staff member's clinics bound it.
+pub struct BookingQuery {
+    pub status: Option<BookingStatus>,
+    pub clinic_id: Option<Uuid>,
+    pub practitioner_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// The last booking of the previous page.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
 }
 
 /// How a cancellation is asked for.
@@ -106,6 +119,39 @@ async fn begin_action(
     Ok((tx, booking, transition))
 }
 
+/// The bookings `query` selects among those `staff` may see, soonest first: up to `limit`, and one
+/// more when there is a next page.
+pub async fn list(
+    conn: &mut PgConnection,
+    staff: &CurrentStaff,
+    query: BookingQuery,
+) -> Result<Vec<BookingRow>, ApiError> {
+    let (is_admin, clinic_ids) = staff.scope();
+    let BookingQuery {
+        status,
+        clinic_id,
+        practitioner_id,
+        patient_id,
+        from,
+        to,
+        after,
+        limit,
+    } = query;
+    let filter = BookingFilter {
+        is_admin,
+        clinic_ids,
+        status,
+        clinic_id,
+        practitioner_id,
+        patient_id,
+        from,
+        to,
+        after,
+        limit,
+    };
+    Ok(bookings::list(conn, &filter).await?)
+}
+
 /// The booking with the booking's clinic's part of the patient only: the details given with this
 /// booking and the consents in force at this clinic (what another clinic was told stays with it).
 pub async fn file(
@@ -115,7 +161,7 @@ pub async fn file(
 ) -> Result<BookingFile, ApiError> {
     let (is_admin, clinic_ids) = staff.scope();
     let mut tx = crate::db::begin(&state.db).await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
     let booking = bookings::find(&mut tx, id, Some((is_admin, &clinic_ids)), false)

@@ -28,7 +28,8 @@ pub async fn expire_unconfirmed(pool: &PgPool) -> Result<u64, sqlx::Error> {
         let mut tx = crate::db::begin(pool).await?;
         // `SKIP LOCKED`: a row a front-desk action holds is left to that action, which sees the
         // same overdue request and expires it itself (or has just confirmed it in time).
-        let expired: Vec<Expired> = sqlx::query_as(
+        let expired = sqlx::query_as!(
+            Expired,
             "UPDATE bookings b SET status = 'expired', updated_at = now()
               WHERE b.id IN (SELECT id FROM bookings
                               WHERE status = 'requested' AND starts_at <= $1
@@ -36,9 +37,9 @@ pub async fn expire_unconfirmed(pool: &PgPool) -> Result<u64, sqlx::Error> {
                               LIMIT $2
                               FOR UPDATE SKIP LOCKED)
              RETURNING b.id, b.clinic_id",
+            Utc::now(),
+            BATCH,
         )
-        .bind(Utc::now())
-        .bind(BATCH)
         .fetch_all(&mut *tx)
         .await?;
         audit(&mut tx, &expired).await?;
@@ -72,19 +73,20 @@ pub async fn expire_one(
     if !lifecycle::is_overdue(booking.status, booking.starts_at, now) {
         return Ok(false);
     }
-    let expired: Vec<Expired> = sqlx::query_as(
+    let expired = sqlx::query_as!(
+        Expired,
         "UPDATE bookings SET status = 'expired', updated_at = now()
           WHERE id = $1 AND status = 'requested'
          RETURNING id, clinic_id",
+        booking.id,
     )
-    .bind(booking.id)
     .fetch_all(&mut *conn)
     .await?;
     audit(conn, &expired).await?;
     Ok(!expired.is_empty())
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct Expired {
     id: Uuid,
     clinic_id: Uuid,
@@ -99,15 +101,15 @@ async fn audit(conn: &mut PgConnection, expired: &[Expired]) -> Result<(), sqlx:
     let audit_ids: Vec<Uuid> = expired.iter().map(|_| Uuid::now_v7()).collect();
     let booking_ids: Vec<Uuid> = expired.iter().map(|row| row.id).collect();
     let clinic_ids: Vec<Uuid> = expired.iter().map(|row| row.clinic_id).collect();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO audit_log (id, staff_id, action, entity_type, entity_id, clinic_id, detail)
          SELECT audit_id, NULL, 'booking.expire', 'booking', booking_id, clinic_id,
                 '{\"actor\": \"system\", \"reason\": \"not confirmed by its start time\"}'::jsonb
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS t(audit_id, booking_id, clinic_id)",
+        &audit_ids,
+        &booking_ids,
+        &clinic_ids,
     )
-    .bind(&audit_ids)
-    .bind(&booking_ids)
-    .bind(&clinic_ids)
     .execute(conn)
     .await?;
     Ok(())

@@ -9,10 +9,10 @@ use crate::email::history::EmailView;
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
 use crate::http::query::{Page, QueryParams};
-use crate::scheduling::bookings::{self, BookingFilter, BookingView};
-use crate::scheduling::desk::{self, Cancellation};
-use crate::scheduling::hours::parse_instant;
+use crate::scheduling::bookings::BookingView;
+use crate::scheduling::desk::{self, BookingQuery, Cancellation};
 use crate::scheduling::lifecycle::Action;
+use crate::scheduling::schedule::parse_instant;
 use crate::staff::auth::{CurrentStaff, StaffConnection};
 use crate::state::AppState;
 use axum::Json;
@@ -102,10 +102,7 @@ pub async fn list_bookings(
     let limit = query.limit();
     let after: Option<(DateTime<Utc>, Uuid)> = query.cursor();
     query.finish()?;
-    let (is_admin, clinic_ids) = staff.scope();
-    let filter = BookingFilter {
-        is_admin,
-        clinic_ids,
+    let request = BookingQuery {
         status,
         clinic_id,
         practitioner_id,
@@ -115,7 +112,7 @@ pub async fn list_bookings(
         after,
         limit,
     };
-    let rows = bookings::list(&mut conn, &filter).await?;
+    let rows = desk::list(&mut conn, &staff, request).await?;
     let page = Page::from_rows(rows, limit, |row| (row.starts_at, row.id));
     Ok(Json(Page {
         items: page.items.iter().map(BookingView::from).collect(),

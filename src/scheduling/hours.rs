@@ -1,21 +1,23 @@
-//! Admin endpoints for weekly hours and time off:
+//! Admin endpoints for weekly hours and time off over JSON:
 //! `PUT/GET /v1/admin/practitioners/{id}/schedule`, `POST /v1/admin/practitioners/{id}/time-off`.
+//! These handlers only translate HTTP; `scheduling::working_hours` holds the rules. Each refuses a
+//! non-admin before reading the path or body, so a staff member learns nothing about the request's
+//! shape (403, never a 404 or 422); the service functions check again for any other door.
 
 use crate::domain::fields::FieldReader;
 use crate::domain::{Invalid, text};
 use crate::error::{ApiError, FieldError};
 use crate::http::extract::JsonObject;
-use crate::scheduling::schedule::{self, WeeklyRange};
-use crate::scheduling::store;
-use crate::staff::audit::{self, AuditEntry};
+use crate::scheduling::schedule::{self, WeeklyRange, parse_instant};
+use crate::scheduling::store::TimeOffView;
+use crate::scheduling::working_hours::{self, ScheduleView, TimeOffEntry, Week};
 use crate::staff::auth::{CurrentStaff, StaffConnection};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -52,15 +54,6 @@ fn slot_minutes_schema() -> utoipa::openapi::schema::Schema {
     .into()
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ScheduleView {
-    pub practitioner_id: Uuid,
-    /// The clinic's IANA zone the hours are in.
-    pub time_zone: String,
-    pub slot_minutes: Option<u32>,
-    pub weekly: Vec<WeeklyRange>,
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TimeOffBody {
     pub starts_at: DateTime<Utc>,
@@ -69,19 +62,7 @@ pub struct TimeOffBody {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct TimeOffView {
-    pub id: Uuid,
-    pub practitioner_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub reason: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-fn parse_schedule(
-    body: &serde_json::Map<String, serde_json::Value>,
-) -> Result<(u32, Vec<WeeklyRange>), ApiError> {
+fn parse_schedule(body: &serde_json::Map<String, serde_json::Value>) -> Result<Week, ApiError> {
     let mut reader = FieldReader::new(body);
     let slot_minutes = reader.required_i64("slot_minutes", schedule::check_slot_minutes);
     let weekly = reader.object_array("weekly", MAX_WEEKLY_RANGES, |range| {
@@ -104,18 +85,10 @@ fn parse_schedule(
                 .collect(),
         )
     })?;
-    Ok((slot_minutes, weekly))
-}
-
-/// The practitioner's clinic zone; 404 when there is no such practitioner.
-async fn zone_of(
-    conn: &mut PgConnection,
-    practitioner_id: Uuid,
-) -> Result<(String, Uuid), ApiError> {
-    let bookable = store::bookable(conn, practitioner_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((bookable.time_zone, bookable.clinic_id))
+    Ok(Week {
+        slot_minutes,
+        weekly,
+    })
 }
 
 #[utoipa::path(put, path = "/v1/admin/practitioners/{id}/schedule", tag = "admin",
@@ -135,29 +108,9 @@ pub async fn put_schedule(
 ) -> Result<Json<ScheduleView>, ApiError> {
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let (slot_minutes, weekly) = parse_schedule(&body)?;
-    let mut tx = crate::db::begin(&state.db).await?;
-    let (time_zone, clinic_id) = zone_of(&mut tx, id).await?;
-    store::replace_schedule(&mut tx, id, slot_minutes, &weekly).await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            staff_id: staff.id,
-            action: "schedule.replace",
-            entity_type: "practitioner",
-            entity_id: id,
-            clinic_id: Some(clinic_id),
-            detail: serde_json::json!({"slot_minutes": slot_minutes, "ranges": weekly.len()}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(ScheduleView {
-        practitioner_id: id,
-        time_zone,
-        slot_minutes: Some(slot_minutes),
-        weekly,
-    }))
+    let week = parse_schedule(&body)?;
+    let view = working_hours::replace_schedule(&state, &staff, id, week).await?;
+    Ok(Json(view))
 }
 
 #[utoipa::path(get, path = "/v1/admin/practitioners/{id}/schedule", tag = "admin",
@@ -173,21 +126,8 @@ pub async fn get_schedule(
 ) -> Result<Json<ScheduleView>, ApiError> {
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let (time_zone, _) = zone_of(&mut conn, id).await?;
-    let schedule = store::schedule(&mut conn, id).await?;
-    Ok(Json(ScheduleView {
-        practitioner_id: id,
-        time_zone,
-        slot_minutes: schedule.as_ref().map(|s| s.slot_minutes),
-        weekly: schedule.map(|s| s.weekly).unwrap_or_default(),
-    }))
-}
-
-/// A validated time-off entry.
-struct TimeOffEntry {
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    reason: Option<String>,
+    let view = working_hours::schedule(&mut conn, &staff, id).await?;
+    Ok(Json(view))
 }
 
 fn parse_time_off(
@@ -220,18 +160,6 @@ fn parse_time_off(
     }))
 }
 
-/// An RFC 3339 time with an offset (`2026-12-01T14:30:00-05:00`).
-pub fn parse_instant(raw: &str) -> Result<DateTime<Utc>, Invalid> {
-    DateTime::parse_from_rfc3339(raw.trim())
-        .map(|time| time.with_timezone(&Utc))
-        .map_err(|_| {
-            Invalid::new(
-                "invalid_datetime",
-                "must be an RFC 3339 time with offset, e.g. 2026-12-01T14:30:00-05:00",
-            )
-        })
-}
-
 #[utoipa::path(post, path = "/v1/admin/practitioners/{id}/time-off", tag = "admin",
     params(("id" = Uuid, Path)),
     request_body = TimeOffBody,
@@ -249,38 +177,7 @@ pub async fn add_time_off(
 ) -> Result<(StatusCode, Json<TimeOffView>), ApiError> {
     staff.require_admin()?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let TimeOffEntry {
-        starts_at,
-        ends_at,
-        reason,
-    } = parse_time_off(&body)?;
-    let mut tx = crate::db::begin(&state.db).await?;
-    let (_, clinic_id) = zone_of(&mut tx, id).await?;
-    let view: TimeOffView = sqlx::query_as(
-        "INSERT INTO time_off (id, practitioner_id, starts_at, ends_at, reason, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING id, practitioner_id, starts_at, ends_at, reason, created_at",
-    )
-    .bind(Uuid::now_v7())
-    .bind(id)
-    .bind(starts_at)
-    .bind(ends_at)
-    .bind(&reason)
-    .bind(staff.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            staff_id: staff.id,
-            action: "time_off.create",
-            entity_type: "practitioner",
-            entity_id: id,
-            clinic_id: Some(clinic_id),
-            detail: serde_json::json!({"time_off_id": view.id, "starts_at": starts_at, "ends_at": ends_at}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let entry = parse_time_off(&body)?;
+    let view = working_hours::add_time_off(&state, &staff, id, entry).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }

@@ -234,11 +234,11 @@ async fn withdraw_reminders(
     conn: &mut PgConnection,
     booking: &BookingRow,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE email_outbox SET status = 'withdrawn'
           WHERE booking_id = $1 AND kind = 'appointment_reminder' AND status = 'queued'",
+        booking.id,
     )
-    .bind(booking.id)
     .execute(conn)
     .await?;
     Ok(())

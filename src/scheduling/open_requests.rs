@@ -6,9 +6,9 @@
 //! unconfirmed (it has then expired, see [`crate::scheduling::expiry`]). Honeypot bookings never
 //! count: their transaction is rolled back, so they leave no row.
 
+use crate::domain::client::client_network;
 use crate::domain::contact::EmailAddress;
 use crate::error::ApiError;
-use crate::http::client_addr::client_network;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use sha2::{Digest, Sha256};
@@ -43,26 +43,29 @@ pub async fn admit(
 ) -> Result<(), ApiError> {
     let network = ip.map(client_network);
     // unnest yields the keys in array order and each row is locked as it is produced.
-    sqlx::query("SELECT pg_advisory_xact_lock(key) FROM unnest($1::int8[]) AS key")
-        .bind(lock_keys(email.as_str(), network))
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(key) FROM unnest($1::int8[]) AS key",
+        &lock_keys(email.as_str(), network),
+    )
+    .execute(&mut *conn)
+    .await?;
 
     // Requests whose start has passed have expired even before the expiry job marks them, so they
     // hold no place (the same rule as `lifecycle::is_overdue`).
-    let open: OpenCounts = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE email = $1::citext) AS by_email,
-                min(starts_at) FILTER (WHERE email = $1::citext) AS email_soonest,
-                count(*) FILTER (WHERE ip <<= $2::inet) AS by_network,
-                min(starts_at) FILTER (WHERE ip <<= $2::inet) AS network_soonest
+    let open = sqlx::query_as!(
+        OpenCounts,
+        r#"SELECT count(*) FILTER (WHERE email = $1::text::citext) AS "by_email!",
+                min(starts_at) FILTER (WHERE email = $1::text::citext) AS email_soonest,
+                count(*) FILTER (WHERE ip <<= $2::text::inet) AS "by_network!",
+                min(starts_at) FILTER (WHERE ip <<= $2::text::inet) AS network_soonest
            FROM bookings
           WHERE status = 'requested' AND starts_at > $3 AND id <> $4
-            AND (email = $1::citext OR ip <<= $2::inet)",
+            AND (email = $1::text::citext OR ip <<= $2::text::inet)"#,
+        email.as_str(),
+        network.map(|network| network.to_string()),
+        now,
+        booking_id,
     )
-    .bind(email.as_str())
-    .bind(network.map(|network| network.to_string()))
-    .bind(now)
-    .bind(booking_id)
     .fetch_one(&mut *conn)
     .await?;
 
@@ -100,7 +103,7 @@ pub async fn admit(
     })
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct OpenCounts {
     by_email: i64,
     email_soonest: Option<DateTime<Utc>>,

@@ -1,31 +1,21 @@
-//! `POST /v1/bookings`: "book your free consult". The handler translates HTTP; [`book`] is what a
-//! booking causes, run under the rules every public form follows (`public_form`).
+//! "Book your free consult" (`POST /v1/bookings`): [`book`] is what a booking causes, run by the
+//! door under the rules every public form follows (`public_form`); [`check_slot`] is the rule a
+//! start must meet, shared with the front desk's reschedule.
 
 use crate::consent;
 use crate::consent::forms::FormConsent;
 use crate::domain::client::ClientInfo;
 use crate::email::outbox::About;
 use crate::error::{ApiError, FieldError};
-use crate::http::extract::JsonObject;
-use crate::idempotency;
 use crate::patients;
-use crate::public_form::{self, Created, Submission};
 use crate::scheduling::availability::lead;
-use crate::scheduling::bookings::{
-    self, BookingCreated, BookingForm, BookingRequestBody, BookingRow, NewBooking,
-};
+use crate::scheduling::bookings::{self, BookingForm, BookingRow, NewBooking};
 use crate::scheduling::slots::{self, Unavailable};
 use crate::scheduling::{notify, open_requests, store};
 use crate::state::AppState;
-
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
 use chrono::{Duration, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
-
-const IDEMPOTENCY_SCOPE: &str = "POST /v1/bookings";
 
 /// The 422 for a start that is not one of the practitioner's free slots, saying why.
 pub fn unavailable(reason: Unavailable) -> ApiError {
@@ -74,40 +64,6 @@ pub async fn check_slot(
     )
     .map_err(unavailable)?;
     Ok(ends_at)
-}
-
-#[utoipa::path(post, path = "/v1/bookings", tag = "public",
-    request_body = BookingRequestBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
-    responses(
-        (status = 201, description = "Requested; the clinic confirms it", body = BookingCreated, headers(("location" = String))),
-        (status = 409, description = "The slot is taken", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or not one of the practitioner's slots (the reason is given)", body = crate::http::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited, or `too_many_open_requests`: the email address or client address already has MAX_OPEN_REQUESTS requests waiting for confirmation", body = crate::http::error::Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn create_booking(
-    State(state): State<AppState>,
-    client: ClientInfo,
-    headers: HeaderMap,
-    JsonObject(body): JsonObject,
-) -> Result<Response, ApiError> {
-    let key = idempotency::key_from(&headers)?;
-    let form = BookingForm::parse(&body)?;
-    let submission = Submission {
-        scope: IDEMPOTENCY_SCOPE,
-        key,
-        body: &body,
-    };
-    public_form::submit(&state.db, submission, async |tx| {
-        let booking = book(tx, &form, &client, &state).await?;
-        Ok(Created {
-            body: serde_json::to_value(BookingCreated::from(&booking))
-                .map_err(anyhow::Error::from)?,
-            location: format!("/v1/staff/bookings/{}", booking.id),
-        })
-    })
-    .await
 }
 
 /// What a consult booking causes, whichever door it came through: the practitioner's slot checked,

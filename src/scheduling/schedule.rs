@@ -1,11 +1,12 @@
 //! A practitioner's weekly hours: parsing and validating the parts of
-//! `PUT /v1/admin/practitioners/{id}/schedule`. Nothing here does I/O.
+//! `PUT /v1/admin/practitioners/{id}/schedule`, and the instants the scheduling forms carry (time
+//! off, a booking's start). Nothing here does I/O.
 //!
 //! Times are the clinic's local wall-clock time; turning them into instants is the job of
 //! [`super::slots`], which knows the clinic's time zone.
 
 use crate::domain::Invalid;
-use chrono::NaiveTime;
+use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Serialize, Serializer};
 
 /// The shortest consult slot a schedule may use, in minutes.
@@ -78,6 +79,18 @@ pub fn parse_time(raw: &str) -> Result<NaiveTime, Invalid> {
     let two_digits = |at: usize| u32::from(bytes[at] - b'0') * 10 + u32::from(bytes[at + 1] - b'0');
     // `from_hms_opt` rejects hours above 23 and minutes above 59.
     NaiveTime::from_hms_opt(two_digits(0), two_digits(3), 0).ok_or_else(invalid)
+}
+
+/// An RFC 3339 time with an offset (`2026-12-01T14:30:00-05:00`).
+pub fn parse_instant(raw: &str) -> Result<DateTime<Utc>, Invalid> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|_| {
+            Invalid::new(
+                "invalid_datetime",
+                "must be an RFC 3339 time with offset, e.g. 2026-12-01T14:30:00-05:00",
+            )
+        })
 }
 
 /// An ISO weekday number: 1 = Monday … 7 = Sunday.

@@ -3,8 +3,10 @@
 use crate::scheduling::schedule::WeeklyRange;
 use crate::scheduling::slots::Interval;
 use chrono::{DateTime, NaiveTime, Utc};
+use serde::Serialize;
 use sqlx::PgConnection;
 use std::collections::HashMap;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// A practitioner's weekly hours.
@@ -14,35 +16,35 @@ pub struct Schedule {
     pub weekly: Vec<WeeklyRange>,
 }
 
-/// (practitioner, slot minutes, weekday, start, end): one range, or none for an empty week.
-type ScheduleRow = (Uuid, i32, Option<i16>, Option<NaiveTime>, Option<NaiveTime>);
-
 /// Weekly hours of several practitioners at once (those without any are absent).
 pub async fn schedules(
     conn: &mut PgConnection,
     practitioner_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Schedule>, sqlx::Error> {
-    let rows: Vec<ScheduleRow> = sqlx::query_as(
-        "SELECT s.practitioner_id, s.slot_minutes, r.weekday, r.starts, r.ends
+    // One row per range, or one with no range for an empty week.
+    let rows = sqlx::query!(
+        r#"SELECT s.practitioner_id, s.slot_minutes, r.weekday AS "weekday?", r.starts AS "starts?", r.ends AS "ends?"
            FROM practitioner_schedules s
            LEFT JOIN schedule_ranges r ON r.practitioner_id = s.practitioner_id
           WHERE s.practitioner_id = ANY($1)
-          ORDER BY s.practitioner_id, r.weekday, r.starts",
+          ORDER BY s.practitioner_id, r.weekday, r.starts"#,
+        practitioner_ids,
     )
-    .bind(practitioner_ids)
     .fetch_all(conn)
     .await?;
     let mut by_practitioner: HashMap<Uuid, Schedule> = HashMap::new();
-    for (id, slot_minutes, weekday, start, end) in rows {
+    for row in rows {
         // The table's CHECKs bound both (5..=240 minutes, weekdays 1..=7): a value outside them
         // is a broken database, said as such rather than papered over with a default.
-        let slot_minutes =
-            u32::try_from(slot_minutes).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
-        let schedule = by_practitioner.entry(id).or_insert_with(|| Schedule {
-            slot_minutes,
-            weekly: vec![],
-        });
-        if let (Some(weekday), Some(start), Some(end)) = (weekday, start, end) {
+        let slot_minutes = u32::try_from(row.slot_minutes)
+            .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+        let schedule = by_practitioner
+            .entry(row.practitioner_id)
+            .or_insert_with(|| Schedule {
+                slot_minutes,
+                weekly: vec![],
+            });
+        if let (Some(weekday), Some(start), Some(end)) = (row.weekday, row.starts, row.ends) {
             let weekday =
                 u8::try_from(weekday).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
             schedule.weekly.push(WeeklyRange {
@@ -71,33 +73,35 @@ pub async fn replace_schedule(
     slot_minutes: u32,
     weekly: &[WeeklyRange],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO practitioner_schedules (practitioner_id, slot_minutes) VALUES ($1, $2)
          ON CONFLICT (practitioner_id) DO UPDATE SET slot_minutes = EXCLUDED.slot_minutes, updated_at = now()",
+        practitioner_id,
+        i32::try_from(slot_minutes).unwrap_or(i32::MAX),
     )
-    .bind(practitioner_id)
-    .bind(i32::try_from(slot_minutes).unwrap_or(i32::MAX))
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM schedule_ranges WHERE practitioner_id = $1")
-        .bind(practitioner_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM schedule_ranges WHERE practitioner_id = $1",
+        practitioner_id,
+    )
+    .execute(&mut *conn)
+    .await?;
     let weekdays: Vec<i16> = weekly
         .iter()
         .map(|range| i16::from(range.weekday))
         .collect();
     let starts: Vec<NaiveTime> = weekly.iter().map(|range| range.start).collect();
     let ends: Vec<NaiveTime> = weekly.iter().map(|range| range.end).collect();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO schedule_ranges (practitioner_id, weekday, starts, ends)
          SELECT $1, weekday, starts, ends
            FROM unnest($2::int2[], $3::time[], $4::time[]) AS t(weekday, starts, ends)",
+        practitioner_id,
+        &weekdays,
+        &starts,
+        &ends,
     )
-    .bind(practitioner_id)
-    .bind(&weekdays)
-    .bind(&starts)
-    .bind(&ends)
     .execute(conn)
     .await?;
     Ok(())
@@ -128,35 +132,37 @@ pub async fn busy(
     window: Interval,
     except_booking: Option<Uuid>,
 ) -> Result<HashMap<Uuid, Busy>, sqlx::Error> {
-    let rows: Vec<(Uuid, bool, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT practitioner_id, true AS is_time_off, starts_at, ends_at FROM time_off
+    // The UNION hides where each column comes from, so the macro is told none is null.
+    let rows = sqlx::query!(
+        r#"SELECT practitioner_id AS "practitioner_id!", true AS "is_time_off!", starts_at AS "starts_at!", ends_at AS "ends_at!" FROM time_off
           WHERE practitioner_id = ANY($1) AND tstzrange(starts_at, ends_at) && tstzrange($2, $3)
          UNION ALL
          SELECT practitioner_id, false, starts_at, ends_at FROM bookings
           WHERE practitioner_id = ANY($1) AND status IN ('requested', 'confirmed')
             AND tstzrange(starts_at, ends_at) && tstzrange($2, $3)
-            AND ($4::uuid IS NULL OR id <> $4)",
+            AND ($4::uuid IS NULL OR id <> $4)"#,
+        practitioner_ids,
+        window.0,
+        window.1,
+        except_booking,
     )
-    .bind(practitioner_ids)
-    .bind(window.0)
-    .bind(window.1)
-    .bind(except_booking)
     .fetch_all(conn)
     .await?;
     let mut by_practitioner: HashMap<Uuid, Busy> = HashMap::new();
-    for (id, is_time_off, starts_at, ends_at) in rows {
-        let busy = by_practitioner.entry(id).or_default();
-        if is_time_off {
-            busy.time_off.push((starts_at, ends_at));
+    for row in rows {
+        let busy = by_practitioner.entry(row.practitioner_id).or_default();
+        let interval = (row.starts_at, row.ends_at);
+        if row.is_time_off {
+            busy.time_off.push(interval);
         } else {
-            busy.bookings.push((starts_at, ends_at));
+            busy.bookings.push(interval);
         }
     }
     Ok(by_practitioner)
 }
 
 /// The practitioner a booking or slot request is about, with their clinic's zone.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Bookable {
     pub id: Uuid,
     pub name: String,
@@ -178,11 +184,51 @@ pub async fn bookable(
     conn: &mut PgConnection,
     practitioner_id: Uuid,
 ) -> Result<Option<Bookable>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Bookable,
         "SELECT p.id, p.name, p.discipline, p.consult_modes, p.active, p.clinic_id, c.time_zone
            FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = $1",
+        practitioner_id,
     )
-    .bind(practitioner_id)
     .fetch_optional(conn)
+    .await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeOffView {
+    pub id: Uuid,
+    pub practitioner_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The new entry's fields, in the order of `time_off`'s columns.
+pub struct NewTimeOff<'a> {
+    pub practitioner_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: Option<&'a str>,
+    pub created_by: Uuid,
+}
+
+pub async fn insert_time_off(
+    conn: &mut PgConnection,
+    new: NewTimeOff<'_>,
+) -> Result<TimeOffView, sqlx::Error> {
+    sqlx::query_as!(
+        TimeOffView,
+        "INSERT INTO time_off (id, practitioner_id, starts_at, ends_at, reason, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING id, practitioner_id, starts_at, ends_at, reason, created_at",
+        Uuid::now_v7(),
+        new.practitioner_id,
+        new.starts_at,
+        new.ends_at,
+        new.reason,
+        new.created_by,
+    )
+    .fetch_one(conn)
     .await
 }

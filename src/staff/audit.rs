@@ -14,17 +14,17 @@ pub struct AuditEntry<'a> {
 }
 
 pub async fn record(conn: &mut PgConnection, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO audit_log (id, staff_id, action, entity_type, entity_id, clinic_id, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        Uuid::now_v7(),
+        entry.staff_id,
+        entry.action,
+        entry.entity_type,
+        entry.entity_id,
+        entry.clinic_id,
+        entry.detail,
     )
-    .bind(Uuid::now_v7())
-    .bind(entry.staff_id)
-    .bind(entry.action)
-    .bind(entry.entity_type)
-    .bind(entry.entity_id)
-    .bind(entry.clinic_id)
-    .bind(entry.detail)
     .execute(conn)
     .await?;
     Ok(())

@@ -1,7 +1,7 @@
 //! The bearer-token extractor and the scoping rules every staff query goes through.
 
 use crate::error::ApiError;
-use crate::staff::token;
+use crate::staff::{session_store, token};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -28,8 +28,14 @@ impl CurrentStaff {
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {
+        self.as_admin().map(|_| ())
+    }
+
+    /// This staff member as an admin, or 403: a door asks before it reads the rest of the request,
+    /// so others learn nothing from an admin operation, not even what it would refuse in a body.
+    pub fn as_admin(&self) -> Result<Admin<'_>, ApiError> {
         if self.is_admin() {
-            Ok(())
+            Ok(Admin(self))
         } else {
             Err(ApiError::Forbidden)
         }
@@ -43,6 +49,17 @@ impl CurrentStaff {
     /// Bind as `($n::bool OR clinic_id = ANY($m::uuid[]))` in SQL: the one scoping predicate.
     pub fn scope(&self) -> (bool, Vec<Uuid>) {
         (self.is_admin(), self.clinic_ids.clone())
+    }
+}
+
+/// A staff member checked to be an admin: what admin-only use cases take, so none of them can run
+/// for anyone else whichever door calls it.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin<'a>(&'a CurrentStaff);
+
+impl Admin<'_> {
+    pub fn id(&self) -> Uuid {
+        self.0.id
     }
 }
 
@@ -67,27 +84,15 @@ fn presented_token(parts: &Parts) -> Result<&str, ApiError> {
 /// The staff member whose live session `presented` is, looked up on `conn`.
 async fn authenticate(conn: &mut PgConnection, presented: &str) -> Result<CurrentStaff, ApiError> {
     let token_hash = token::hash(presented);
-    let row: Option<(Uuid, String, Vec<Uuid>)> = sqlx::query_as(
-        "SELECT s.id, s.role,
-                COALESCE(array_agg(sc.clinic_id) FILTER (WHERE sc.clinic_id IS NOT NULL), '{}') AS clinic_ids
-           FROM staff_sessions ss
-           JOIN staff s ON s.id = ss.staff_id
-           LEFT JOIN staff_clinics sc ON sc.staff_id = s.id
-          WHERE ss.token_hash = $1 AND ss.expires_at > now() AND s.active
-          GROUP BY s.id",
-    )
-    .bind(&token_hash)
-    .fetch_optional(conn)
-    .await?;
-    let (id, role, clinic_ids) = row.ok_or_else(|| {
-        ApiError::Unauthorized("The staff token is invalid or has expired.".into())
-    })?;
-    let role = Role::parse(&role)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {role:?}")))?;
+    let holder = session_store::holder(conn, &token_hash)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unauthorized("The staff token is invalid or has expired.".into())
+        })?;
     Ok(CurrentStaff {
-        id,
-        role,
-        clinic_ids,
+        id: holder.id,
+        role: holder.role,
+        clinic_ids: holder.clinic_ids,
         token_hash,
     })
 }

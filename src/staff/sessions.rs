@@ -5,7 +5,7 @@ use crate::domain::client::ClientInfo;
 use crate::domain::fields::FieldReader;
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
-use crate::staff::accounts::StaffView;
+use crate::staff::account_store::StaffView;
 use crate::staff::auth::CurrentStaff;
 use crate::staff::signing;
 use crate::state::AppState;

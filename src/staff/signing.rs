@@ -4,7 +4,7 @@
 
 use crate::domain::client::ClientInfo;
 use crate::error::ApiError;
-use crate::staff::accounts::{self, StaffView};
+use crate::staff::account_store::{self, StaffView};
 use crate::staff::{password, session_store, throttle, token};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -59,7 +59,9 @@ pub async fn sign_in(
     let expires_at = Utc::now() + ttl;
     let mut tx = crate::db::begin(&state.db).await?;
     session_store::open(&mut tx, staff_id, &token::hash(&token), expires_at, client).await?;
-    let staff = accounts::fetch_view(&mut tx, staff_id).await?;
+    let staff = account_store::fetch_view(&mut tx, staff_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("staff member {staff_id} vanished")))?;
     tx.commit().await?;
     tracing::info!(staff_id = %staff_id, "staff signed in");
     Ok(Session {

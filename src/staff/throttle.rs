@@ -11,10 +11,11 @@
 //! the pair's failures. An attempt abandoned mid-check (the client went away) stays counted: the
 //! safe side.
 
+use crate::domain::client::client_network;
 use crate::error::ApiError;
-use crate::http::client_addr::client_network;
+use crate::staff::throttle_store;
 use ipnet::IpNet;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use std::net::IpAddr;
 
 pub const PAIR_MAX_FAILURES: i64 = 5;
@@ -35,25 +36,20 @@ pub async fn reserve(db: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<Att
     let network = ip.map(client_network).map(|net: IpNet| net.to_string());
     let mut tx = crate::db::begin(db).await?;
     // One account's attempts take turns here (for milliseconds: a count and an insert); other
-    // accounts are not held up. The lock key is the email as citext compares it.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('staff sign-in ' || lower($1), 0))")
-        .bind(email)
-        .execute(&mut *tx)
-        .await?;
-    let (pair, account): (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE network IS NOT DISTINCT FROM $2::cidr), count(*)
-           FROM staff_sign_in_attempts
-          WHERE email = $1::citext AND at > now() - make_interval(secs => $3)",
-    )
-    .bind(email)
-    .bind(&network)
-    .bind(WINDOW_SECS as f64)
-    .fetch_one(&mut *tx)
-    .await?;
+    // accounts are not held up.
+    throttle_store::lock_email(&mut tx, email).await?;
+    let (pair, account) =
+        throttle_store::counts(&mut tx, email, network.as_deref(), WINDOW_SECS as f64).await?;
     let mut wait = None;
     if pair >= PAIR_MAX_FAILURES {
-        let secs =
-            seconds_until_room(&mut tx, email, &network, false, pair - PAIR_MAX_FAILURES).await?;
+        let secs = seconds_until_room(
+            &mut tx,
+            email,
+            network.as_deref(),
+            false,
+            pair - PAIR_MAX_FAILURES,
+        )
+        .await?;
         wait = Some(secs);
         tracing::warn!(
             limit = "address",
@@ -64,7 +60,7 @@ pub async fn reserve(db: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<Att
         let secs = seconds_until_room(
             &mut tx,
             email,
-            &network,
+            network.as_deref(),
             true,
             account - ACCOUNT_MAX_FAILURES,
         )
@@ -80,13 +76,7 @@ pub async fn reserve(db: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<Att
         tx.rollback().await?;
         return Err(ApiError::RateLimited { retry_after_secs });
     }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO staff_sign_in_attempts (email, network) VALUES ($1::citext, $2::cidr) RETURNING id",
-    )
-    .bind(email)
-    .bind(&network)
-    .fetch_one(&mut *tx)
-    .await?;
+    let id = throttle_store::insert_pending(&mut tx, email, network.as_deref()).await?;
     tx.commit().await?;
     Ok(Attempt {
         id,
@@ -97,29 +87,21 @@ pub async fn reserve(db: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<Att
 
 /// Seconds until the failure at `offset` (oldest first) among the counted ones leaves the window,
 /// after which the count is below its limit again: the pair's failures, or the `whole_account`'s.
-/// Measured from the clock, not from `now()`: this transaction may have begun (then waited for the
-/// lock) before the counted row's did, and the wait would come out longer than the window.
 async fn seconds_until_room(
-    tx: &mut sqlx::PgConnection,
+    tx: &mut PgConnection,
     email: &str,
-    network: &Option<String>,
+    network: Option<&str>,
     whole_account: bool,
     offset: i64,
 ) -> Result<u64, sqlx::Error> {
-    let secs: Option<f64> = sqlx::query_scalar(
-        "SELECT extract(epoch FROM at + make_interval(secs => $3) - clock_timestamp())::float8
-           FROM staff_sign_in_attempts
-          WHERE email = $1::citext AND at > now() - make_interval(secs => $3)
-            AND ($4 OR network IS NOT DISTINCT FROM $2::cidr)
-          ORDER BY at
-         OFFSET $5 LIMIT 1",
+    let secs = throttle_store::seconds_until_leaving(
+        tx,
+        email,
+        network,
+        WINDOW_SECS as f64,
+        whole_account,
+        offset,
     )
-    .bind(email)
-    .bind(network)
-    .bind(WINDOW_SECS as f64)
-    .bind(whole_account)
-    .bind(offset)
-    .fetch_optional(tx)
     .await?;
     Ok(secs.map_or(1, |secs| secs.ceil().clamp(1.0, WINDOW_SECS as f64) as u64))
 }
@@ -128,34 +110,14 @@ impl Attempt {
     /// The right password: this attempt and the pair's settled failures are forgotten. Other
     /// attempts from the pair still being checked keep their places.
     pub async fn succeeded(self, db: &PgPool) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "DELETE FROM staff_sign_in_attempts
-              WHERE email = $1::citext AND network IS NOT DISTINCT FROM $2::cidr
-                AND (id = $3 OR NOT pending)",
-        )
-        .bind(&self.email)
-        .bind(&self.network)
-        .bind(self.id)
-        .execute(db)
-        .await?;
-        Ok(())
+        throttle_store::forget_settled(db, &self.email, self.network.as_deref(), self.id).await
     }
 
     /// A wrong password (or an unknown email): the reserved place stays, as a failure.
     pub async fn failed(self, db: &PgPool) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE staff_sign_in_attempts SET pending = false WHERE id = $1")
-            .bind(self.id)
-            .execute(db)
-            .await?;
+        throttle_store::settle_failed(db, self.id).await?;
         // Rows are kept a day (for whoever investigates an attack), then only cost space: trim a
-        // batch while here. SKIP LOCKED: concurrent trimmers share the work instead of queueing.
-        sqlx::query(
-            "DELETE FROM staff_sign_in_attempts WHERE id IN (
-               SELECT id FROM staff_sign_in_attempts WHERE at < now() - interval '1 day'
-                ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED)",
-        )
-        .execute(db)
-        .await?;
-        Ok(())
+        // batch while here.
+        throttle_store::trim_old(db).await
     }
 }

@@ -1,0 +1,158 @@
+//! What the public directory answers, whichever door asks: practitioners and clinics near a place,
+//! and one active practitioner, each practitioner with their next free consult slot.
+
+use crate::directory::practitioner_store;
+use crate::directory::search::{
+    self, ClinicRow, ClinicSummary, DistanceCursor, PractitionerCard, PractitionerRow, Search,
+    kilometres,
+};
+use crate::error::ApiError;
+use crate::scheduling::availability;
+use crate::state::AppState;
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PractitionerResult {
+    #[serde(flatten)]
+    pub practitioner: PractitionerCard,
+    pub clinic: ClinicSummary,
+    /// Kilometres from the searched point, one decimal; null outside a search.
+    pub distance_km: Option<f64>,
+    /// Start of the next free consult slot, or null.
+    pub next_available: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClinicResult {
+    #[serde(flatten)]
+    pub clinic: ClinicSummary,
+    /// Kilometres from the searched point, one decimal.
+    pub distance_km: f64,
+}
+
+/// One page of a search: at most the search's limit of results, and where the next page starts
+/// when there is one.
+pub struct Found<T> {
+    pub items: Vec<T>,
+    pub next: Option<DistanceCursor>,
+}
+
+impl<T> Found<T> {
+    /// From `limit + 1` rows: the extra row only tells that more exist.
+    fn from_rows(mut rows: Vec<T>, limit: i64, position: impl Fn(&T) -> DistanceCursor) -> Self {
+        let has_more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        let next = if has_more {
+            rows.last().map(position)
+        } else {
+            None
+        };
+        Found { items: rows, next }
+    }
+}
+
+/// Active practitioners matching the search, nearest first.
+pub async fn practitioners(
+    state: &AppState,
+    search: &Search,
+) -> Result<Found<PractitionerResult>, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    let point = search.locate(&mut conn).await?;
+    let rows = search::practitioners_near(&mut conn, point, search).await?;
+    let page = Found::from_rows(rows, search.limit, |row| DistanceCursor {
+        d: row.distance_m.unwrap_or(0.0),
+        id: row.practitioner.id,
+    });
+    Ok(Found {
+        items: with_next_available(&mut conn, page.items, availability::lead(state)).await?,
+        next: page.next,
+    })
+}
+
+/// Clinics with a practitioner matching the search, nearest first.
+pub async fn clinics(state: &AppState, search: &Search) -> Result<Found<ClinicResult>, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    let point = search.locate(&mut conn).await?;
+    let rows = search::clinics_near(&mut conn, point, search).await?;
+    let page = Found::from_rows(rows, search.limit, |row| DistanceCursor {
+        d: row.distance_m,
+        id: row.clinic.id,
+    });
+    Ok(Found {
+        items: page.items.into_iter().map(ClinicResult::from).collect(),
+        next: page.next,
+    })
+}
+
+/// An active practitioner; 404 for an inactive or unknown one.
+pub async fn practitioner(state: &AppState, id: Uuid) -> Result<PractitionerResult, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    let row = practitioner_store::fetch_active_with_clinic(&mut conn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut results = with_next_available(&mut conn, vec![row], availability::lead(state)).await?;
+    results.pop().ok_or(ApiError::NotFound)
+}
+
+/// Each row as a result with its practitioner's next free slot (one batch of queries for the page).
+async fn with_next_available(
+    conn: &mut PgConnection,
+    rows: Vec<PractitionerRow>,
+    min_lead: chrono::Duration,
+) -> Result<Vec<PractitionerResult>, sqlx::Error> {
+    let practitioners: Vec<(Uuid, chrono_tz::Tz)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.practitioner.id,
+                row.time_zone.parse().unwrap_or(chrono_tz::UTC),
+            )
+        })
+        .collect();
+    let mut next = availability::next_available(conn, &practitioners, min_lead).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let next_available = next.remove(&row.practitioner.id);
+            PractitionerResult {
+                next_available,
+                ..PractitionerResult::from(row)
+            }
+        })
+        .collect())
+}
+
+impl From<PractitionerRow> for PractitionerResult {
+    fn from(row: PractitionerRow) -> Self {
+        PractitionerResult {
+            practitioner: row.practitioner,
+            clinic: ClinicSummary {
+                id: row.clinic_id,
+                name: row.clinic_name,
+                address: row.address,
+                city: row.city,
+                province: row.province,
+                postal_code: row.postal_code,
+                phone: row.phone,
+                latitude: row.latitude,
+                longitude: row.longitude,
+                time_zone: row.time_zone,
+            },
+            distance_km: row.distance_m.map(kilometres),
+            next_available: None,
+        }
+    }
+}
+
+impl From<ClinicRow> for ClinicResult {
+    fn from(row: ClinicRow) -> Self {
+        ClinicResult {
+            distance_km: kilometres(row.distance_m),
+            clinic: row.clinic,
+        }
+    }
+}
