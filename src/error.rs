@@ -2,8 +2,8 @@
 //! API's problem answers, later the HTML screens) turns them into its own kind of response. Nothing
 //! here knows about HTTP; `http::error` maps each variant to a status and a problem document.
 
-pub use crate::domain::message::Message;
 use crate::domain::Invalid;
+pub use crate::domain::message::Message;
 
 /// One invalid field: which one, a stable machine code, and the words for people (rendered in the
 /// asker's language by the door).

@@ -2,6 +2,7 @@
 //! a concurrent request with the same key blocks on that insert until the first commits, then finds
 //! the stored response and replays it. Same key with a different body is a 422.
 
+use crate::domain::Invalid;
 use crate::error::ApiError;
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -49,8 +50,7 @@ pub fn key_from(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         }
         _ => Err(ApiError::validation(
             "Idempotency-Key",
-            "invalid_idempotency_key",
-            "must be 1 to 255 printable ASCII characters",
+            Invalid::new("invalid_idempotency_key", "field-invalid-idempotency-key"),
         )),
     }
 }
@@ -122,8 +122,7 @@ pub async fn claim(
     if stored.request_hash != request_hash {
         return Err(ApiError::validation(
             "Idempotency-Key",
-            "idempotency_key_reused",
-            "this key was already used with a different request body",
+            Invalid::new("idempotency_key_reused", "field-idempotency-key-reused"),
         ));
     }
     Ok(Some(StoredResponse {

@@ -36,12 +36,12 @@ fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 /// Every (file, id) the templates and the code name.
 fn used_ids() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let in_templates = Regex::new(r#"\bt\(\s*["']([A-Za-z0-9_.-]+)["']"#).unwrap();
+    // Any quoted text in the id's place, so that words written where an id belongs are caught.
+    let in_templates = Regex::new(r#"\bt\(\s*["']([^"']+)["']"#).unwrap();
     // `t!(locale, "id")`, `Message::new("id")` and `Invalid::new("code", "id")`.
-    let in_code = Regex::new(
-        r#"(?:\bt!\(\s*[^,]+,|Message::new\(|Invalid::new\(\s*"[a-z_]+",)\s*"([A-Za-z0-9_.-]+)""#,
-    )
-    .unwrap();
+    let in_code =
+        Regex::new(r#"(?:\bt!\(\s*[^,]+,|Message::new\(|Invalid::new\(\s*"[a-z_]+",)\s*"([^"]+)""#)
+            .unwrap();
     let mut used = Vec::new();
     for (dir, pattern) in [
         ("templates", &in_templates),
@@ -88,6 +88,8 @@ fn an_unknown_id_or_argument_is_an_error_not_a_blank() {
 /// The values of the French files, line by line (comments and ids left out).
 fn french_lines() -> Vec<(String, String)> {
     let placeable = Regex::new(r"\{[^}]*\}").unwrap();
+    let entry_start = Regex::new(r"^\s*[-.]?[A-Za-z][\w-]*\s*=\s?(.*)$").unwrap();
+    let variant = Regex::new(r"^\s*\*?\[[^\]]*\]\s*(.*)$").unwrap();
     let mut lines = Vec::new();
     for (file, source) in i18n::resources(Locale::Fr) {
         for (number, line) in source.lines().enumerate() {
@@ -95,11 +97,12 @@ fn french_lines() -> Vec<(String, String)> {
                 continue;
             }
             // The text after "id =" or ".attribute =", or a continuation line.
-            let value = match line.split_once(" = ") {
-                Some((key, value)) if !key.contains(' ') || key.trim_start().starts_with('.') => {
-                    value
-                }
-                _ => line,
+            // The text after "id =" or ".attribute =", after a variant's "[key]", or a
+            // continuation line; the ids and keys themselves are not prose.
+            let value = match (entry_start.captures(line), variant.captures(line)) {
+                (Some(entry), _) => entry.get(1).map_or("", |value| value.as_str()),
+                (None, Some(variant)) => variant.get(1).map_or("", |value| value.as_str()),
+                (None, None) => line,
             };
             // Placeables ({ $name }, { -term }) are code, not prose.
             let prose = placeable.replace_all(value, "{}");
@@ -122,7 +125,9 @@ fn french_is_typeset_as_quebec_writes_it() {
     let mut wrong = Vec::new();
     for (place, prose) in french_lines() {
         if space_before.is_match(&not_prose.replace_all(&prose, "")) {
-            wrong.push(format!("{place}: needs a non-breaking space before : ; ? ! or »"));
+            wrong.push(format!(
+                "{place}: needs a non-breaking space before : ; ? ! or »"
+            ));
         }
         if open_quote.is_match(&prose) {
             wrong.push(format!("{place}: needs a non-breaking space after «"));

@@ -13,8 +13,13 @@ use consultdesk::scheduling::slots;
 use proptest::prelude::*;
 use uuid::Uuid;
 
+/// A refusal names a code and words that exist in both languages.
 fn clear(invalid: &consultdesk::domain::Invalid) -> bool {
-    !invalid.code.is_empty() && !invalid.message.is_empty()
+    use consultdesk::i18n::{Locale, render};
+    !invalid.code.is_empty()
+        && Locale::all()
+            .iter()
+            .all(|locale| render(*locale, &invalid.message).is_ok_and(|words| !words.is_empty()))
 }
 
 proptest! {

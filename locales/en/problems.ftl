@@ -48,22 +48,35 @@ problem-metrics-token = Send the metrics token as `Authorization: Bearer <token>
 problem-slot-just-taken = This time was just taken; please pick another slot.
 problem-slot-taken = This time is already booked; please pick another slot.
 problem-email-taken = A staff member with this email already exists.
-problem-no-email = The patient has no email address to send the { $what } to.
-problem-consent-missing = The patient has not consented to `{ $category }`: the { $what } was not stored or sent.
+problem-no-email =
+    The patient has no email address to send the { $what ->
+        [exercise_plan] exercise plan
+       *[care_plan] plan of care
+    } to.
+problem-consent-missing =
+    The patient has not consented to `{ $category }`: the { $what ->
+        [exercise_plan] exercise plan
+       *[care_plan] plan of care
+    } was not stored or sent.
 problem-too-many-open-requests = At most { $max } booking requests may wait for a clinic's confirmation at a time, per email address and per client address (MAX_OPEN_REQUESTS). Please wait until the clinic confirms or cancels one, or call the clinic.
 problem-already-cancelled = The booking is already cancelled.
-problem-expired-unconfirmed = The booking request expired unconfirmed at its start time, so it cannot be { $action }; the patient may book again.
-problem-cannot-transition = A { $status } booking cannot be { $action }.
+problem-expired-unconfirmed =
+    The booking request expired unconfirmed at its start time, so it cannot be { $action ->
+        [confirm] confirmed
+        [cancel] cancelled
+        [reschedule] rescheduled
+        [complete] completed
+       *[no_show] marked as a no-show
+    }; the patient may book again.
+problem-cannot-transition =
+    A { $status } booking cannot be { $action ->
+        [confirm] confirmed
+        [cancel] cancelled
+        [reschedule] rescheduled
+        [complete] completed
+       *[no_show] marked as a no-show
+    }.
 
-## What a plan or an action is called inside other messages
-
-plan-exercise = exercise plan
-plan-care = plan of care
-action-confirm = confirmed
-action-cancel = cancelled
-action-reschedule = rescheduled
-action-complete = completed
-action-no-show = marked as a no-show
 
 ## Invalid fields
 
@@ -84,7 +97,16 @@ field-number-range = must be a number from { $min } to { $max }
 field-slot-minutes-range = must be from { $min } to { $max } minutes
 field-radius-range = must be a number above 0 and at most { $max }
 field-end-before-start = must be after { $start }
-field-overlapping-hours = overlaps { $other } ({ $day } { $from }-{ $to })
+field-overlapping-hours =
+    overlaps { $other } ({ $day ->
+        [1] Monday
+        [2] Tuesday
+        [3] Wednesday
+        [4] Thursday
+        [5] Friday
+        [6] Saturday
+       *[7] Sunday
+    } { $from }-{ $to })
 field-time-off-too-long = time off is at most 366 days per entry
 field-too-short = must be at least { $min } characters
 field-too-long = must be at most { $max } characters
@@ -127,7 +149,7 @@ field-invalid-type =
 field-unknown-wording-version = not a consent wording this server published; GET /v1/consent-wording gives the current one ({ $current })
 field-unknown-clinic = no clinic has this id
 field-unknown-practitioner = no bookable practitioner has this id
-field-mode-not-offered = this practitioner does not offer { $mode } consults
+field-mode-not-offered = this practitioner offers { $offered }
 field-invalid-idempotency-key = must be 1 to 255 printable ASCII characters
 field-idempotency-key-reused = this key was already used with a different request body
 field-in-the-past = starts_at is in the past

@@ -48,22 +48,35 @@ problem-metrics-token = Envoyez le jeton des métriques : `Authorization: Beare
 problem-slot-just-taken = Cette plage horaire vient d’être réservée ; veuillez en choisir une autre.
 problem-slot-taken = Cette plage horaire est déjà réservée ; veuillez en choisir une autre.
 problem-email-taken = Un membre du personnel utilise déjà cette adresse courriel.
-problem-no-email = Ce patient n’a pas d’adresse courriel à laquelle envoyer le { $what }.
-problem-consent-missing = Le patient n’a pas consenti à « { $category } » : le { $what } n’a été ni enregistré ni envoyé.
+problem-no-email =
+    Ce patient n’a pas d’adresse courriel à laquelle envoyer le { $what ->
+        [exercise_plan] programme d’exercices
+       *[care_plan] plan de traitement
+    }.
+problem-consent-missing =
+    Le patient n’a pas consenti à « { $category } » : le { $what ->
+        [exercise_plan] programme d’exercices
+       *[care_plan] plan de traitement
+    } n’a été ni enregistré ni envoyé.
 problem-too-many-open-requests = Au plus { $max } demandes de rendez-vous peuvent attendre la confirmation d’une clinique en même temps, par adresse courriel et par adresse du client (MAX_OPEN_REQUESTS). Veuillez attendre que la clinique en confirme ou en annule une, ou téléphonez à la clinique.
 problem-already-cancelled = Ce rendez-vous est déjà annulé.
-problem-expired-unconfirmed = La demande de rendez-vous a expiré sans confirmation à son heure de début, elle ne peut donc pas être { $action } ; le patient peut prendre un nouveau rendez-vous.
-problem-cannot-transition = Un rendez-vous au statut « { $status } » ne peut pas être { $action }.
+problem-expired-unconfirmed =
+    La demande de rendez-vous a expiré sans confirmation à son heure de début, elle ne peut donc pas être { $action ->
+        [confirm] confirmé
+        [cancel] annulé
+        [reschedule] déplacé
+        [complete] marqué comme terminé
+       *[no_show] marqué comme absence
+    } ; le patient peut prendre un nouveau rendez-vous.
+problem-cannot-transition =
+    Un rendez-vous au statut « { $status } » ne peut pas être { $action ->
+        [confirm] confirmé
+        [cancel] annulé
+        [reschedule] déplacé
+        [complete] marqué comme terminé
+       *[no_show] marqué comme absence
+    }.
 
-## Le nom d’un plan ou d’une action dans les autres messages
-
-plan-exercise = programme d’exercices
-plan-care = plan de traitement
-action-confirm = confirmé
-action-cancel = annulé
-action-reschedule = déplacé
-action-complete = marqué comme terminé
-action-no-show = marqué comme absence
 
 ## Champs invalides
 
@@ -84,7 +97,16 @@ field-number-range = doit être un nombre de { $min } à { $max }
 field-slot-minutes-range = doit être de { $min } à { $max } minutes
 field-radius-range = doit être un nombre supérieur à 0 et d’au plus { $max }
 field-end-before-start = doit être après { $start }
-field-overlapping-hours = chevauche { $other } ({ $day } { $from }-{ $to })
+field-overlapping-hours =
+    chevauche { $other } ({ $day ->
+        [1] lundi
+        [2] mardi
+        [3] mercredi
+        [4] jeudi
+        [5] vendredi
+        [6] samedi
+       *[7] dimanche
+    } { $from }-{ $to })
 field-time-off-too-long = une absence dure au plus 366 jours par entrée
 field-too-short = doit contenir au moins { $min } caractères
 field-too-long = doit contenir au plus { $max } caractères
@@ -127,7 +149,7 @@ field-invalid-type =
 field-unknown-wording-version = n’est pas un libellé de consentement publié par ce serveur ; GET /v1/consent-wording donne le libellé en vigueur ({ $current })
 field-unknown-clinic = aucune clinique n’a cet identifiant
 field-unknown-practitioner = aucun professionnel disponible n’a cet identifiant
-field-mode-not-offered = ce professionnel n’offre pas de consultation { $mode }
+field-mode-not-offered = ce professionnel offre seulement : { $offered }
 field-invalid-idempotency-key = doit contenir de 1 à 255 caractères ASCII imprimables
 field-idempotency-key-reused = cette clé a déjà servi pour une requête au contenu différent
 field-in-the-past = starts_at est dans le passé

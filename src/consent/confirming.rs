@@ -47,6 +47,7 @@ async fn view(
         row.clinic_id,
         row.to_network,
         state.settings.network_name.as_deref(),
+        crate::domain::locale::Locale::En, // TODO(i18n) the page locale
     )
     .await?;
     Ok(ConfirmationView { senders, confirmed })

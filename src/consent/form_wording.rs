@@ -3,7 +3,9 @@
 //! Forms send that version back; the ledger records it as the evidence of what the person read.
 
 use crate::consent::{senders, store};
+use crate::domain::Invalid;
 use crate::domain::consent::ConsentCategory;
+use crate::domain::locale::Locale;
 use crate::domain::wording;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -27,11 +29,12 @@ pub struct ConsentWording {
     pub categories: BTreeMap<&'static str, String>,
 }
 
-/// The current wording for a form of `clinic_id` (none: a network form); an unknown clinic is a
-/// 422 on `clinic_id`.
+/// The current wording in `locale` for a form of `clinic_id` (none: a network form); an unknown
+/// clinic is a 422 on `clinic_id`.
 pub async fn current(
     state: &AppState,
     clinic_id: Option<Uuid>,
+    locale: Locale,
 ) -> Result<ConsentWording, ApiError> {
     let network_name = state.settings.network_name.as_deref();
     let mut conn = state.db.acquire().await?;
@@ -40,18 +43,22 @@ pub async fn current(
     {
         return Err(ApiError::validation(
             "clinic_id",
-            "unknown_clinic",
-            "no clinic has this id",
+            Invalid::new("unknown_clinic", "field-unknown-clinic"),
         ));
     }
-    let senders =
-        senders::form_senders_text(&mut conn, clinic_id, network_name.is_some(), network_name)
-            .await?;
-    let current = wording::CURRENT;
+    let senders = senders::form_senders_text(
+        &mut conn,
+        clinic_id,
+        network_name.is_some(),
+        network_name,
+        locale,
+    )
+    .await?;
+    let current = wording::current(locale);
     let fill = |text: &str| text.replace("{senders}", &senders);
     Ok(ConsentWording {
         version: current.version,
-        locale: current.locale,
+        locale: current.locale.as_str(),
         intro: fill(current.intro),
         categories: ConsentCategory::ALL
             .into_iter()

@@ -95,8 +95,14 @@ async fn ask_to_confirm(
     }
     let time_zone = store::clinic_time_zone(conn, form.clinic_id).await?;
     let to_network = form_senders.contains(&Sender::Network);
-    let senders_text =
-        senders::form_senders_text(conn, form.clinic_id, to_network, network_name).await?;
+    let senders_text = senders::form_senders_text(
+        conn,
+        form.clinic_id,
+        to_network,
+        network_name,
+        crate::domain::locale::Locale::En,
+    )
+    .await?;
     let id = Uuid::now_v7();
     let expires_at = Utc::now() + Duration::days(CONFIRMATION_VALID_DAYS);
     store::insert_confirmation(

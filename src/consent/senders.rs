@@ -2,12 +2,10 @@
 
 use crate::consent::store;
 use crate::domain::consent::Sender;
+use crate::domain::locale::Locale;
 use crate::domain::wording;
 use sqlx::PgConnection;
 use uuid::Uuid;
-
-/// What the network is called when `NETWORK_NAME` is unset (emails say the same).
-const UNNAMED_NETWORK: &str = "our clinic team";
 
 pub struct SenderInfo {
     pub name: String,
@@ -18,9 +16,12 @@ pub async fn describe(
     conn: &mut PgConnection,
     sender: Sender,
     network_name: Option<&str>,
+    locale: Locale,
 ) -> Result<SenderInfo, sqlx::Error> {
     let network = || SenderInfo {
-        name: network_name.unwrap_or(UNNAMED_NETWORK).to_owned(),
+        name: network_name
+            .unwrap_or(wording::unnamed_network(locale))
+            .to_owned(),
         phone: None,
     };
     let Sender::Clinic(clinic_id) = sender else {
@@ -33,20 +34,26 @@ pub async fn describe(
     }))
 }
 
-/// "Clinic A and Network B": whom a form with `clinic_id` granted to, as its words named them.
+/// "Clinic A and Network B": whom a form with `clinic_id` granted to, as its words named them
+/// in `locale`.
 pub async fn form_senders_text(
     conn: &mut PgConnection,
     clinic_id: Option<Uuid>,
     to_network: bool,
     network_name: Option<&str>,
+    locale: Locale,
 ) -> Result<String, sqlx::Error> {
     let clinic = match clinic_id {
-        Some(id) => Some(describe(conn, Sender::Clinic(id), network_name).await?.name),
+        Some(id) => Some(
+            describe(conn, Sender::Clinic(id), network_name, locale)
+                .await?
+                .name,
+        ),
         None => None,
     };
     let network = match (clinic.is_some(), to_network) {
         (true, false) => None,
-        _ => Some(network_name.unwrap_or(UNNAMED_NETWORK)),
+        _ => Some(network_name.unwrap_or(wording::unnamed_network(locale))),
     };
-    Ok(wording::senders(clinic.as_deref(), network))
+    Ok(wording::senders_in(locale, clinic.as_deref(), network))
 }

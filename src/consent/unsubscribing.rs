@@ -77,6 +77,7 @@ async fn subject(
         conn,
         claims.sender.unwrap_or(Sender::Network),
         state.settings.network_name.as_deref(),
+        crate::domain::locale::Locale::En, // TODO(i18n) the page locale
     )
     .await?;
     Ok(Subject {

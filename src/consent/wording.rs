@@ -25,6 +25,8 @@ pub async fn consent_wording(
     let locale = query.optional("locale", Locale::parse_field);
     let clinic_id = query.uuid("clinic_id");
     query.finish_as_validation()?;
-    let locale = locale.flatten().unwrap_or_default();
-    Ok(Json(form_wording::current(&state, clinic_id, locale).await?))
+    let locale = locale.unwrap_or_default();
+    Ok(Json(
+        form_wording::current(&state, clinic_id, locale).await?,
+    ))
 }

@@ -119,7 +119,7 @@ fn read_fields(body: &Map<String, Value>, partial: bool) -> Result<ClinicFields,
     if partial && !any_given && !reader.has_errors() {
         reader.error(
             "body",
-            Invalid::new("empty_update", "name at least one clinic field to change"),
+            Invalid::new("empty_update", "field-empty-update-clinic"),
         );
     }
     reader.finish()?;

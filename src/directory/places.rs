@@ -79,12 +79,7 @@ pub fn location_schema() -> utoipa::openapi::schema::Schema {
 
 /// `LAT,LNG` in degrees.
 pub fn parse_near(raw: &str) -> Result<Point, Invalid> {
-    let invalid = || {
-        Invalid::new(
-            "invalid_coordinates",
-            "must be LAT,LNG in degrees, e.g. 43.65,-79.38",
-        )
-    };
+    let invalid = || Invalid::new("invalid_coordinates", "field-invalid-coordinates");
     let (lat, lng) = raw.split_once(',').ok_or_else(invalid)?;
     let parse = |part: &str| {
         part.trim()
@@ -121,16 +116,13 @@ pub fn parse_city(raw: &str, province: Option<&str>) -> Result<(String, Option<S
         || name.chars().count() > MAX_CITY_CHARS
         || name.chars().any(char::is_control)
     {
-        return Err(Invalid::new(
-            "invalid_city",
-            "must be a city name such as Toronto or Richmond, BC",
-        ));
+        return Err(Invalid::new("invalid_city", "field-invalid-city"));
     }
     let province = match (named_province, province) {
         (Some(a), Some(b)) if a != b => {
             return Err(Invalid::new(
                 "conflicting_province",
-                "names a different province than the province parameter",
+                "field-conflicting-province",
             ));
         }
         (Some(a), _) => Some(a),

@@ -4,6 +4,7 @@
 
 use crate::directory::clinic_store;
 use crate::directory::practitioner_store::{self, PractitionerFields, PractitionerView};
+use crate::domain::Invalid;
 use crate::error::ApiError;
 use crate::staff::audit::{self, AuditEntry};
 use crate::staff::auth::CurrentStaff;
@@ -34,8 +35,7 @@ async fn require_clinic(conn: &mut PgConnection, clinic_id: Option<Uuid>) -> Res
     {
         return Err(ApiError::validation(
             "clinic_id",
-            "unknown_clinic",
-            "no clinic has this id",
+            Invalid::new("unknown_clinic", "field-unknown-clinic"),
         ));
     }
     Ok(())

@@ -111,11 +111,11 @@ fn read_fields(body: &Map<String, Value>, partial: bool) -> Result<PractitionerF
             if fields.consult_modes.as_ref().is_some_and(Vec::is_empty) {
                 reader.error(
                     "consult_modes",
-                    Invalid::new("required", "needs at least one of phone, video, in_person"),
+                    Invalid::new("required", "field-modes-required"),
                 );
             }
         } else {
-            reader.error("consult_modes", Invalid::new("required", "is required"));
+            reader.error("consult_modes", Invalid::new("required", "field-required"));
         }
     }
     if reader.is_present("active") {
@@ -124,10 +124,7 @@ fn read_fields(body: &Map<String, Value>, partial: bool) -> Result<PractitionerF
     if partial && !FIELDS.iter().any(|name| reader.is_present(name)) && !reader.has_errors() {
         reader.error(
             "body",
-            Invalid::new(
-                "empty_update",
-                "name at least one practitioner field to change",
-            ),
+            Invalid::new("empty_update", "field-empty-update-practitioner"),
         );
     }
     reader.finish()?;

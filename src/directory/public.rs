@@ -68,15 +68,14 @@ fn read_search(mut query: QueryParams) -> Result<Search, ApiError> {
             .map(|(name, province)| Origin::City { name, province }),
         _ => None,
     };
-    let radius_km = query
-        .optional("radius_km", |raw| match raw.parse::<f64>() {
-            Ok(km) if km.is_finite() && km > 0.0 && km <= MAX_RADIUS_KM => Ok(km),
-            _ => Err(Invalid::new(
-                "out_of_range",
-                format!("must be a number above 0 and at most {MAX_RADIUS_KM}"),
-            )),
-        })
-        .unwrap_or(DEFAULT_RADIUS_KM);
+    let radius_km =
+        query
+            .optional("radius_km", |raw| match raw.parse::<f64>() {
+                Ok(km) if km.is_finite() && km > 0.0 && km <= MAX_RADIUS_KM => Ok(km),
+                _ => Err(Invalid::new("out_of_range", "field-radius-range")
+                    .arg("max", MAX_RADIUS_KM as i64)),
+            })
+            .unwrap_or(DEFAULT_RADIUS_KM);
     let filters = Filters {
         discipline: query.optional("discipline", practice::discipline),
         service: query.optional("service", practice::service),

@@ -3,6 +3,7 @@
 //! `ST_DWithin`, with a keyset cursor on (distance, id) so pages are stable when distances tie.
 
 use crate::directory::places::{self, Origin, Point, Unknown};
+use crate::domain::Invalid;
 use crate::error::{ApiError, FieldError};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
@@ -44,13 +45,11 @@ impl Search {
             Ok(point) => Ok(point),
             Err(Unknown::PostalArea(fsa)) => Err(ApiError::Validation(vec![FieldError::new(
                 "postal_code",
-                "unknown_postal_code",
-                format!("no Canadian postal area {fsa} is known"),
+                Invalid::new("unknown_postal_code", "field-unknown-postal-code").arg("fsa", fsa),
             )])),
             Err(Unknown::City(city)) => Err(ApiError::Validation(vec![FieldError::new(
                 "city",
-                "unknown_city",
-                format!("no Canadian place called {city} is known"),
+                Invalid::new("unknown_city", "field-unknown-city").arg("city", city),
             )])),
         }
     }

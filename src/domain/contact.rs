@@ -43,9 +43,7 @@ impl PhoneE164 {
         if trimmed.is_empty() {
             return Err(Invalid::new("required", "field-empty"));
         }
-        let invalid = || {
-            Invalid::new("invalid_phone", "field-invalid-phone")
-        };
+        let invalid = || Invalid::new("invalid_phone", "field-invalid-phone");
         if trimmed.len() > MAX_PHONE_INPUT_LENGTH {
             return Err(invalid());
         }

@@ -29,8 +29,7 @@ impl<'a> FieldReader<'a> {
     /// Records an error on `name` (relative to this reader).
     pub fn error(&mut self, name: &str, invalid: Invalid) {
         let field = self.path(name);
-        self.errors
-            .push(FieldError::new(field, invalid));
+        self.errors.push(FieldError::new(field, invalid));
     }
 
     /// The raw value, with JSON `null` treated as absent.

@@ -25,7 +25,8 @@ impl Locale {
     /// A form's `locale` field: `en` or `fr`, any case; region tags such as `fr-CA` are accepted as
     /// their language.
     pub fn parse_field(raw: &str) -> Result<Self, Invalid> {
-        Self::from_tag(raw).ok_or_else(|| Invalid::new("unsupported_locale", "field-unsupported-locale"))
+        Self::from_tag(raw)
+            .ok_or_else(|| Invalid::new("unsupported_locale", "field-unsupported-locale"))
     }
 
     /// The language of a BCP 47 tag (`fr`, `fr-CA`, `EN_us`), if the catalogue has it.

@@ -43,9 +43,7 @@ fn compact(raw: &str) -> String {
 /// what a search by postal code locates.
 pub fn postal_area(raw: &str) -> Result<String, Invalid> {
     let compact = compact(raw);
-    let invalid = || {
-        Invalid::new("invalid_postal_code", "field-postal-code-or-area")
-    };
+    let invalid = || Invalid::new("invalid_postal_code", "field-postal-code-or-area");
     match compact.len() {
         6 => postal_code(&compact)
             .map(|code| code[..3].to_owned())
@@ -60,9 +58,7 @@ pub fn postal_area(raw: &str) -> Result<String, Invalid> {
 /// A full Canadian postal code, normalised to `A1A 1A1`. Accepts any case, with or without the space.
 pub fn postal_code(raw: &str) -> Result<String, Invalid> {
     let compact = compact(raw);
-    let invalid = || {
-        Invalid::new("invalid_postal_code", "field-postal-code")
-    };
+    let invalid = || Invalid::new("invalid_postal_code", "field-postal-code");
     let chars: Vec<char> = compact.chars().collect();
     if chars.len() != 6 || raw.len() > MAX_POSTAL_CODE_INPUT {
         return Err(invalid());
@@ -87,9 +83,7 @@ pub fn time_zone(raw: &str) -> Result<String, Invalid> {
     raw.trim()
         .parse::<chrono_tz::Tz>()
         .map(|tz| tz.name().to_owned())
-        .map_err(|_| {
-            Invalid::new("invalid_time_zone", "field-invalid-time-zone")
-        })
+        .map_err(|_| Invalid::new("invalid_time_zone", "field-invalid-time-zone"))
 }
 
 pub fn latitude(value: f64) -> Result<f64, Invalid> {

@@ -63,7 +63,9 @@ fn one_of(raw: &str, allowed: &[&'static str]) -> Result<&'static str, Invalid> 
         .iter()
         .copied()
         .find(|candidate| *candidate == wanted)
-        .ok_or_else(|| Invalid::new("invalid_value", "field-one-of").arg("allowed", allowed.join(", ")))
+        .ok_or_else(|| {
+            Invalid::new("invalid_value", "field-one-of").arg("allowed", allowed.join(", "))
+        })
 }
 
 /// A two-letter ISO 639-1 language code, lower case.
@@ -90,7 +92,10 @@ pub fn service(raw: &str) -> Result<String, Invalid> {
         return Err(Invalid::new("too_long", "field-too-long").arg("max", MAX_SERVICE_CHARS));
     }
     if normalised.chars().any(char::is_control) {
-        return Err(Invalid::new("invalid_characters", "field-control-characters"));
+        return Err(Invalid::new(
+            "invalid_characters",
+            "field-control-characters",
+        ));
     }
     Ok(normalised)
 }

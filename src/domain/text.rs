@@ -34,7 +34,10 @@ pub fn bounded_text(raw: &str, min: usize, max: usize, multiline: bool) -> Resul
         .chars()
         .any(|c| c.is_control() && !allowed_control(c))
     {
-        return Err(Invalid::new("invalid_characters", "field-control-characters"));
+        return Err(Invalid::new(
+            "invalid_characters",
+            "field-control-characters",
+        ));
     }
     Ok(trimmed.to_owned())
 }

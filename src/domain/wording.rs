@@ -86,13 +86,20 @@ pub fn parse_version(raw: &str) -> Result<&'static str, Invalid> {
         .ok_or_else(|| {
             Invalid::new("unknown_wording_version", "field-unknown-wording-version")
                 .arg("current", CURRENT.version)
-
         })
 }
 
 /// "Clinic A and Network B", "Clinic A", or the network alone for a form without a clinic.
 pub fn senders(clinic: Option<&str>, network: Option<&str>) -> String {
     senders_in(Locale::En, clinic, network)
+}
+
+/// What the network is called when `NETWORK_NAME` is unset (emails say the same).
+pub fn unnamed_network(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => "our clinic team",
+        Locale::Fr => "notre équipe clinique",
+    }
 }
 
 /// [`senders`] in `locale`: « Clinique A et Réseau B ». These words are part of the published

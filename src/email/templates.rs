@@ -187,7 +187,7 @@ fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<Value, TemplateE
         let value: Value = kwargs.get(name)?;
         let arg = match value.kind() {
             ValueKind::Undefined | ValueKind::None => Arg::from(ABSENT),
-            ValueKind::Number => Arg::Number(f64::try_from(value)?),
+            ValueKind::Number => Arg::Number(i64::try_from(value)?),
             ValueKind::String => {
                 let text = value.as_str().unwrap_or_default();
                 if text.trim().is_empty() {

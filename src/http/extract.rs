@@ -1,8 +1,8 @@
 //! Extractors that answer their failures as problems: a JSON object body (400/413/415/422) and the
 //! client's IP and user agent.
 
-use crate::domain::client::ClientInfo;
 use crate::domain::Invalid;
+use crate::domain::client::ClientInfo;
 use crate::error::{ApiError, Message};
 use crate::http::client_addr::client_ip;
 use axum::extract::rejection::BytesRejection;

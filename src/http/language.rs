@@ -29,5 +29,7 @@ pub fn accepted(headers: &axum::http::HeaderMap) -> Locale {
 
 /// The current request's language; English outside a request (a background job's logs).
 pub fn current() -> Locale {
-    REQUEST_LOCALE.try_with(|locale| *locale).unwrap_or_default()
+    REQUEST_LOCALE
+        .try_with(|locale| *locale)
+        .unwrap_or_default()
 }

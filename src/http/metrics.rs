@@ -4,6 +4,7 @@
 
 use crate::email::outbox_stats;
 use crate::error::ApiError;
+use crate::error::Message;
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, header};
@@ -96,9 +97,9 @@ fn authorize(headers: &HeaderMap, expected: &SecretString) -> Result<(), ApiErro
     if matches {
         Ok(())
     } else {
-        Err(ApiError::Unauthorized(
-            "Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`.".into(),
-        ))
+        Err(ApiError::Unauthorized(Message::new(
+            "problem-metrics-token",
+        )))
     }
 }
 

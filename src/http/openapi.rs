@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
         description = "Clinic booking and callback backend: callback forms, consult bookings, practitioner search, consent-aware email.",
         license(name = "MIT"),
     ),
-    components(schemas(crate::http::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::http::error::Problem, crate::http::error::InvalidField)),
     tags(
         (name = "public", description = "Website forms: no auth, rate-limited per client (an IPv4 address or an IPv6 /64)"),
         (name = "staff", description = "Front desk: bearer token, scoped to the staff member's clinics"),

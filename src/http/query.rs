@@ -43,8 +43,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
 
 impl QueryParams {
     pub fn error(&mut self, name: &str, invalid: Invalid) {
-        self.errors
-            .push(FieldError::new(name, invalid));
+        self.errors.push(FieldError::new(name, invalid));
     }
 
     /// The value of `name`, parsed; blank counts as absent.
@@ -98,8 +97,7 @@ impl QueryParams {
 
     pub fn cursor<T: DeserializeOwned>(&mut self) -> Option<T> {
         self.optional("cursor", |raw| {
-            decode_cursor(raw)
-                .ok_or_else(|| Invalid::new("invalid_cursor", "field-invalid-cursor"))
+            decode_cursor(raw).ok_or_else(|| Invalid::new("invalid_cursor", "field-invalid-cursor"))
         })
     }
 

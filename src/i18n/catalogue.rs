@@ -83,8 +83,8 @@ pub struct MissingText {
     pub problem: String,
 }
 
-pub use crate::domain::message::MessageArg as Arg;
 use crate::domain::message::Message;
+pub use crate::domain::message::MessageArg as Arg;
 
 /// Named arguments, as `(name, value)` pairs.
 pub type Args<'a> = &'a [(&'a str, Arg)];

@@ -40,12 +40,16 @@ where
     formatted(locale, "format-date-long", time)
 }
 
-/// "2:30 PM" / "14 h 30".
+/// "2:30 PM" / "14 h 30"; on the hour "2:00 PM" / "14 h" (Québec leaves the zero minutes out).
 pub fn time_of_day<Tz: TimeZone>(locale: Locale, time: &DateTime<Tz>) -> Result<String, MissingText>
 where
     Tz::Offset: std::fmt::Display,
 {
-    formatted(locale, "format-time", time)
+    if time.minute() == 0 {
+        formatted(locale, "format-time-on-the-hour", time)
+    } else {
+        formatted(locale, "format-time", time)
+    }
 }
 
 /// "Tuesday, December 8, 2026 at 2:30 PM" / "le mardi 8 décembre 2026 à 14 h 30".

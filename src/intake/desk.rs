@@ -2,6 +2,7 @@
 //! and a request, and work one (status, note, routing). Everything is scoped to the staff member's
 //! clinics: another clinic's request is `ApiError::NotFound`; admins also see the network queue.
 
+use crate::domain::Invalid;
 use crate::error::ApiError;
 use crate::intake::store::{self, CallbackChange, CallbackView, QueueFilter, QueuePosition};
 use crate::staff::audit::{self, AuditEntry};
@@ -72,8 +73,7 @@ pub async fn update(
         {
             return Err(ApiError::validation(
                 "clinic_id",
-                "unknown_clinic",
-                "no clinic has this id",
+                Invalid::new("unknown_clinic", "field-unknown-clinic"),
             ));
         }
     }

@@ -79,10 +79,8 @@ pub fn parse_preferred_time(raw: &str) -> Result<&'static str, Invalid> {
         .into_iter()
         .find(|time| *time == raw.trim())
         .ok_or_else(|| {
-            Invalid::new(
-                "invalid_value",
-                "must be morning, afternoon, evening or anytime",
-            )
+            Invalid::new("invalid_value", "field-one-of")
+                .arg("allowed", "morning, afternoon, evening, anytime")
         })
 }
 

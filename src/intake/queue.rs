@@ -95,7 +95,8 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<CallbackChange,
             .into_iter()
             .find(|status| *status == raw)
             .ok_or_else(|| {
-                Invalid::new("invalid_value", "must be new, contacted, booked or closed")
+                Invalid::new("invalid_value", "field-one-of")
+                    .arg("allowed", "new, contacted, booked, closed")
             })
     });
     // For note and clinic_id an explicit null means "clear", so presence is read from the raw body.
@@ -121,10 +122,7 @@ fn parse_change(body: &serde_json::Map<String, Value>) -> Result<CallbackChange,
     if nothing_given {
         reader.error(
             "body",
-            Invalid::new(
-                "empty_update",
-                "give at least one of status, note, clinic_id",
-            ),
+            Invalid::new("empty_update", "field-empty-update-callback"),
         );
     }
     reader.finish()?;

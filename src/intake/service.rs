@@ -3,6 +3,7 @@
 
 use crate::consent;
 use crate::consent::forms::FormConsent;
+use crate::domain::Invalid;
 use crate::domain::client::ClientInfo;
 use crate::email::outbox::{self, About, NewEmail};
 use crate::email::payloads::{CallbackReceived, EmailPayload};
@@ -26,8 +27,7 @@ pub async fn request_callback(
     {
         return Err(ApiError::Validation(vec![FieldError::new(
             "clinic_id",
-            "unknown_clinic",
-            "no clinic has this id",
+            Invalid::new("unknown_clinic", "field-unknown-clinic"),
         )]));
     }
     let patient_id =

@@ -3,6 +3,7 @@
 //! withdrawal suppresses that clinic's queued emails of the category at once.
 
 use crate::consent::ledger::{self, ConsentEventView, Evidence, Visible};
+use crate::domain::Invalid;
 use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
 use crate::domain::wording;
@@ -44,8 +45,7 @@ pub async fn record(
     if !callbacks::clinic_exists(&mut tx, change.clinic_id).await? {
         return Err(ApiError::validation(
             "clinic_id",
-            "unknown_clinic",
-            "no clinic has this id",
+            Invalid::new("unknown_clinic", "field-unknown-clinic"),
         ));
     }
     let sender = Sender::Clinic(change.clinic_id);

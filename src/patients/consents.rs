@@ -37,9 +37,9 @@ pub struct ConsentChangeBody {
 
 fn parse_category(raw: &str) -> Result<ConsentCategory, Invalid> {
     ConsentCategory::parse(raw.trim()).ok_or_else(|| {
-        Invalid::new(
-            "invalid_value",
-            "must be appointment_reminders, exercise_plans, plans_of_care or service_updates",
+        Invalid::new("invalid_value", "field-one-of").arg(
+            "allowed",
+            "appointment_reminders, exercise_plans, plans_of_care, service_updates",
         )
     })
 }

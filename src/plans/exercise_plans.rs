@@ -161,7 +161,7 @@ fn parse(body: &Map<String, Value>, library: &[Exercise]) -> Result<PlanForm, Ap
         Some(list) if list.is_empty() => {
             reader.error(
                 "exercises",
-                Invalid::new("too_few", "must hold at least one exercise"),
+                Invalid::new("too_few", "field-too-few-exercises"),
             );
             None
         }
@@ -189,10 +189,7 @@ fn read_exercise(item: &mut FieldReader<'_>, library: &[Exercise]) -> Option<Pla
         if item.is_present("name") || item.is_present("instructions") {
             item.error(
                 "exercise_id",
-                Invalid::new(
-                    "ambiguous",
-                    "give either exercise_id or name and instructions, not both",
-                ),
+                Invalid::new("ambiguous", "field-ambiguous-exercise"),
             );
         }
         item.required_uuid("exercise_id")
@@ -201,7 +198,7 @@ fn read_exercise(item: &mut FieldReader<'_>, library: &[Exercise]) -> Option<Pla
                 None => {
                     item.error(
                         "exercise_id",
-                        Invalid::new("unknown_exercise", "no exercise of the library has this id"),
+                        Invalid::new("unknown_exercise", "field-unknown-exercise"),
                     );
                     None
                 }

@@ -22,6 +22,7 @@ use crate::domain::consent::{ConsentCategory, Sender};
 use crate::domain::fields::FieldReader;
 use crate::email::outbox::{self, NewEmail, Queued};
 use crate::error::ApiError;
+use crate::error::Message;
 use crate::intake::store as callbacks;
 use crate::patients::store::PatientRow;
 use crate::staff::auth::CurrentStaff;
@@ -63,8 +64,7 @@ async fn plan_clinic(
         if !callbacks::clinic_exists(conn, clinic_id).await? {
             return Err(ApiError::validation(
                 "clinic_id",
-                "unknown_clinic",
-                "no clinic has this id",
+                Invalid::new("unknown_clinic", "field-unknown-clinic"),
             ));
         }
         return Ok(Some(clinic_id));
@@ -86,7 +86,7 @@ async fn require_email_and_consent(
     let Some(address) = patient.email.clone() else {
         return Err(ApiError::conflict(
             "no_email",
-            format!("The patient has no email address to send the {what} to."),
+            Message::new("problem-no-email").arg("what", what),
         ));
     };
     if !ledger::is_granted(conn, patient.id, sender, category).await? {
@@ -98,10 +98,9 @@ async fn require_email_and_consent(
 fn consent_missing(category: ConsentCategory, what: &str) -> ApiError {
     ApiError::conflict(
         "consent_missing",
-        format!(
-            "The patient has not consented to `{}`: the {what} was not stored or sent.",
-            category.as_str()
-        ),
+        Message::new("problem-consent-missing")
+            .arg("category", category.as_str())
+            .arg("what", what),
     )
 }
 
@@ -144,10 +143,9 @@ fn whole_in(min: i64, max: i64) -> impl FnOnce(i64) -> Result<i32, Invalid> {
 }
 
 fn out_of_range(min: i64, max: i64) -> Invalid {
-    Invalid::new(
-        "out_of_range",
-        format!("must be a whole number from {min} to {max}"),
-    )
+    Invalid::new("out_of_range", "field-whole-number-range")
+        .arg("min", min)
+        .arg("max", max)
 }
 
 /// An optional whole number in `min..=max`: `Some(None)` when absent, `None` when invalid (recorded).
@@ -171,12 +169,12 @@ fn required_strings(
     parse: impl FnMut(&str) -> Result<String, Invalid>,
 ) -> Option<Vec<String>> {
     if !reader.is_present(name) {
-        reader.error(name, Invalid::new("required", "is required"));
+        reader.error(name, Invalid::new("required", "field-required"));
         return None;
     }
     let items = reader.string_array(name, max, parse)?;
     if items.is_empty() {
-        reader.error(name, Invalid::new("too_few", "must hold at least one item"));
+        reader.error(name, Invalid::new("too_few", "field-too-few"));
         return None;
     }
     Some(items)

@@ -24,7 +24,7 @@ use uuid::Uuid;
 /// What tells the plan kinds apart in the flow.
 pub struct Kind {
     pub category: ConsentCategory,
-    /// How problems name it: "exercise plan".
+    /// How problems name it (a selector in the catalogue's `problem-no-email`): `exercise_plan`.
     pub what: &'static str,
     /// Its table's entity name in the audit log and dedup keys: `exercise_plan`.
     pub entity: &'static str,
@@ -33,14 +33,14 @@ pub struct Kind {
 
 pub const EXERCISE_PLAN: Kind = Kind {
     category: ConsentCategory::ExercisePlans,
-    what: "exercise plan",
+    what: "exercise_plan",
     entity: "exercise_plan",
     about: About::ExercisePlan,
 };
 
 pub const CARE_PLAN: Kind = Kind {
     category: ConsentCategory::PlansOfCare,
-    what: "plan of care",
+    what: "care_plan",
     entity: "care_plan",
     about: About::CarePlan,
 };

@@ -1,6 +1,7 @@
 //! Free consult slots: a practitioner's over a span of days ([`free_slots`], behind
 //! `GET /v1/practitioners/{id}/slots`), and `next_available` for search results.
 
+use crate::domain::Invalid;
 use crate::error::ApiError;
 use crate::scheduling::slots::{self, Interval, MAX_RANGE_DAYS, SlotRequest};
 use crate::scheduling::store;
@@ -83,15 +84,13 @@ pub async fn free_slots(
     if to < from {
         return Err(ApiError::validation(
             "to",
-            "before_from",
-            "must not be before from",
+            Invalid::new("before_from", "field-before-from"),
         ));
     }
     if (to - from).num_days() > MAX_RANGE_DAYS {
         return Err(ApiError::validation(
             "to",
-            "range_too_long",
-            "must be at most 31 days after from",
+            Invalid::new("range_too_long", "field-range-too-long").arg("days", MAX_RANGE_DAYS),
         ));
     }
     let practitioner = practitioner.ok_or(ApiError::NotFound)?;

@@ -10,6 +10,7 @@ use crate::domain::status::{BookingStatus, EmailStatus};
 use crate::domain::wording;
 use crate::domain::{Invalid, practice, text};
 use crate::email::history::EmailView;
+use crate::error::Message;
 use crate::error::{ApiError, violated_constraint};
 use crate::intake::form::parse_consents;
 use crate::scheduling::availability::local;
@@ -124,7 +125,7 @@ impl BookingForm {
             if mode == Some(practice::PHONE_MODE) && phone == Some(None) {
                 patient.error(
                     "phone",
-                    Invalid::new("required", "is required for a phone consult"),
+                    Invalid::new("required", "field-required-for-phone"),
                 );
             }
             Some((name?, email?, phone?))
@@ -343,10 +344,9 @@ impl From<&BookingRow> for BookingView {
 /// Maps the no-overlap exclusion constraint to the contract's 409.
 fn slot_taken(error: sqlx::Error) -> ApiError {
     match violated_constraint(&error) {
-        Some("bookings_no_overlap") => ApiError::conflict(
-            "slot_taken",
-            "This time was just taken; please pick another slot.",
-        ),
+        Some("bookings_no_overlap") => {
+            ApiError::conflict("slot_taken", Message::new("problem-slot-just-taken"))
+        }
         _ => error.into(),
     }
 }

@@ -7,6 +7,7 @@ use crate::domain::consent::Sender;
 use crate::domain::status::BookingStatus;
 use crate::email::history::EmailView;
 use crate::error::ApiError;
+use crate::error::Message;
 use crate::scheduling::availability::lead;
 use crate::scheduling::bookings::{self, BookingFilter, BookingRow};
 use crate::scheduling::lifecycle::{self, Action, Transition};
@@ -112,7 +113,9 @@ async fn begin_action(
         tx.commit().await?;
         let detail = lifecycle::apply(BookingStatus::Expired, action)
             .err()
-            .unwrap_or_else(|| "the booking request has expired".to_owned());
+            .unwrap_or_else(|| {
+                Message::new("problem-expired-unconfirmed").arg("action", action.as_str())
+            });
         return Err(ApiError::conflict("invalid_transition", detail));
     }
     let transition = transition(&booking, action)?;

@@ -81,7 +81,7 @@ fn parse_schedule(body: &serde_json::Map<String, serde_json::Value>) -> Result<W
         ApiError::Validation(
             errors
                 .into_iter()
-                .map(|(field, invalid)| FieldError::new(field, invalid.code, invalid.message))
+                .map(|(field, invalid)| FieldError::new(field, invalid))
                 .collect(),
         )
     })?;
@@ -143,12 +143,13 @@ fn parse_time_off(
         if ends <= starts {
             reader.error(
                 "ends_at",
-                Invalid::new("end_before_start", "must be after starts_at"),
+                Invalid::new("end_before_start", "field-end-before-start")
+                    .arg("start", "starts_at"),
             );
         } else if ends - starts > chrono::Duration::days(MAX_TIME_OFF_DAYS) {
             reader.error(
                 "ends_at",
-                Invalid::new("too_long", "time off is at most 366 days per entry"),
+                Invalid::new("too_long", "field-time-off-too-long"),
             );
         }
     }

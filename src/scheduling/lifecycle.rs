@@ -1,5 +1,6 @@
 //! Which booking status changes are allowed. Anything else is a 409.
 
+use crate::domain::message::Message;
 use crate::domain::status::BookingStatus;
 use chrono::{DateTime, Utc};
 
@@ -46,15 +47,18 @@ pub fn is_overdue(status: BookingStatus, starts_at: DateTime<Utc>, now: DateTime
 /// confirmed → cancelled | completed | no_show (and rescheduled, staying confirmed);
 /// cancelled, completed, no_show and expired are final (`requested` → `expired` is the expiry
 /// job's, not an action's: see [`is_overdue`]).
-pub fn apply(status: BookingStatus, action: Action) -> Result<Transition, String> {
-    let refused = || format!("a {status} booking cannot be {}", past_tense(action));
+/// A refusal says why, in words the door renders in the person's language.
+pub fn apply(status: BookingStatus, action: Action) -> Result<Transition, Message> {
+    let refused = || {
+        Message::new("problem-cannot-transition")
+            .arg("status", status.as_str())
+            .arg("action", action.as_str())
+    };
     use BookingStatus::*;
     match (status, action) {
-        (Expired, _) => Err(format!(
-            "the booking request expired unconfirmed at its start time, so it cannot be {}; \
-             the patient may book again",
-            past_tense(action)
-        )),
+        (Expired, _) => {
+            Err(Message::new("problem-expired-unconfirmed").arg("action", action.as_str()))
+        }
         (Requested, Action::Confirm) => Ok(Transition::To(Confirmed)),
         (Confirmed, Action::Confirm) => Ok(Transition::AlreadyDone),
         (Requested | Confirmed, Action::Cancel) => Ok(Transition::To(Cancelled)),
@@ -62,18 +66,8 @@ pub fn apply(status: BookingStatus, action: Action) -> Result<Transition, String
         (Confirmed, Action::Reschedule) => Ok(Transition::To(Confirmed)),
         (Confirmed, Action::Complete) => Ok(Transition::To(Completed)),
         (Confirmed, Action::NoShow) => Ok(Transition::To(NoShow)),
-        (Cancelled, Action::Cancel) => Err("the booking is already cancelled".to_owned()),
+        (Cancelled, Action::Cancel) => Err(Message::new("problem-already-cancelled")),
         _ => Err(refused()),
-    }
-}
-
-fn past_tense(action: Action) -> &'static str {
-    match action {
-        Action::Confirm => "confirmed",
-        Action::Cancel => "cancelled",
-        Action::Reschedule => "rescheduled",
-        Action::Complete => "completed",
-        Action::NoShow => "marked as a no-show",
     }
 }
 
@@ -111,15 +105,21 @@ mod tests {
                 (Confirmed, Action::NoShow, Transition::To(NoShow)),
             ]
         );
+        let words =
+            |message: Message| crate::i18n::render(crate::i18n::Locale::En, &message).unwrap();
         assert_eq!(
-            apply(Cancelled, Action::Cancel).unwrap_err(),
-            "the booking is already cancelled"
+            words(apply(Cancelled, Action::Cancel).unwrap_err()),
+            "The booking is already cancelled."
         );
         // Expired is final, as the table shows; the refusal says why rather than "a expired booking".
         assert_eq!(
-            apply(Expired, Action::Confirm).unwrap_err(),
-            "the booking request expired unconfirmed at its start time, so it cannot be confirmed; \
-             the patient may book again"
+            words(apply(Expired, Action::Confirm).unwrap_err()),
+            "The booking request expired unconfirmed at its start time, so it cannot be confirmed; \
+             the patient may book again."
+        );
+        assert_eq!(
+            words(apply(Completed, Action::NoShow).unwrap_err()),
+            "A completed booking cannot be marked as a no-show."
         );
     }
 

@@ -9,6 +9,7 @@
 use crate::domain::client::client_network;
 use crate::domain::contact::EmailAddress;
 use crate::error::ApiError;
+use crate::error::Message;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use sha2::{Digest, Sha256};
@@ -94,11 +95,7 @@ pub async fn admit(
     // email address, and should not learn how many requests someone else has open.
     Err(ApiError::LimitReached {
         code: "too_many_open_requests",
-        detail: format!(
-            "At most {max_open} booking requests may wait for a clinic's confirmation at a time, \
-             per email address and per client address (MAX_OPEN_REQUESTS). Please wait until the \
-             clinic confirms or cancels one, or call the clinic."
-        ),
+        detail: Message::new("problem-too-many-open-requests").arg("max", max_open),
         retry_after_secs: retry_after_secs(free_again, now),
     })
 }

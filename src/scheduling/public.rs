@@ -24,7 +24,7 @@ const IDEMPOTENCY_SCOPE: &str = "POST /v1/bookings";
 
 fn parse_date(raw: &str) -> Result<NaiveDate, Invalid> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| Invalid::new("invalid_date", "must be a date YYYY-MM-DD"))
+        .map_err(|_| Invalid::new("invalid_date", "field-invalid-date"))
 }
 
 #[utoipa::path(get, path = "/v1/practitioners/{id}/slots", tag = "public",

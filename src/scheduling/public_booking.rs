@@ -4,8 +4,10 @@
 
 use crate::consent;
 use crate::consent::forms::FormConsent;
+use crate::domain::Invalid;
 use crate::domain::client::ClientInfo;
 use crate::email::outbox::About;
+use crate::error::Message;
 use crate::error::{ApiError, FieldError};
 use crate::patients;
 use crate::scheduling::availability::lead;
@@ -20,15 +22,11 @@ use uuid::Uuid;
 /// The 422 for a start that is not one of the practitioner's free slots, saying why.
 pub fn unavailable(reason: Unavailable) -> ApiError {
     if reason == Unavailable::Taken {
-        return ApiError::conflict(
-            "slot_taken",
-            "This time is already booked; please pick another slot.",
-        );
+        return ApiError::conflict("slot_taken", Message::new("problem-slot-taken"));
     }
     ApiError::Validation(vec![FieldError::new(
         "starts_at",
-        reason.code(),
-        reason.message(),
+        Invalid::new(reason.code(), reason.message_id()),
     )])
 }
 
@@ -81,8 +79,7 @@ pub async fn book(
         .ok_or_else(|| {
             ApiError::validation(
                 "practitioner_id",
-                "unknown_practitioner",
-                "no bookable practitioner has this id",
+                Invalid::new("unknown_practitioner", "field-unknown-practitioner"),
             )
         })?;
     if !practitioner
@@ -92,11 +89,8 @@ pub async fn book(
     {
         return Err(ApiError::validation(
             "mode",
-            "mode_not_offered",
-            format!(
-                "this practitioner offers {}",
-                practitioner.consult_modes.join(", ")
-            ),
+            Invalid::new("mode_not_offered", "field-mode-not-offered")
+                .arg("offered", practitioner.consult_modes.join(", ")),
         ));
     }
     let ends_at = check_slot(tx, &practitioner, form.starts_at, lead(state), None).await?;

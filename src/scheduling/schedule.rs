@@ -63,12 +63,7 @@ fn hh_mm<S: Serializer>(time: &NaiveTime, serializer: S) -> Result<S::Ok, S::Err
 /// latest end) and a range never spans two dates; seconds, single-digit hours (`9:00`) and
 /// surrounding spaces are rejected rather than guessed at.
 pub fn parse_time(raw: &str) -> Result<NaiveTime, Invalid> {
-    let invalid = || {
-        Invalid::new(
-            "invalid_time",
-            "must be a time written HH:MM, 00:00 to 23:59",
-        )
-    };
+    let invalid = || Invalid::new("invalid_time", "field-invalid-time");
     let bytes = raw.as_bytes();
     let well_formed = bytes.len() == 5
         && bytes[2] == b':'
@@ -85,12 +80,7 @@ pub fn parse_time(raw: &str) -> Result<NaiveTime, Invalid> {
 pub fn parse_instant(raw: &str) -> Result<DateTime<Utc>, Invalid> {
     DateTime::parse_from_rfc3339(raw.trim())
         .map(|time| time.with_timezone(&Utc))
-        .map_err(|_| {
-            Invalid::new(
-                "invalid_datetime",
-                "must be an RFC 3339 time with offset, e.g. 2026-12-01T14:30:00-05:00",
-            )
-        })
+        .map_err(|_| Invalid::new("invalid_datetime", "field-invalid-datetime"))
 }
 
 /// An ISO weekday number: 1 = Monday … 7 = Sunday.
@@ -98,12 +88,7 @@ pub fn parse_weekday(value: i64) -> Result<u8, Invalid> {
     u8::try_from(value)
         .ok()
         .filter(|weekday| (MONDAY..=SUNDAY).contains(weekday))
-        .ok_or_else(|| {
-            Invalid::new(
-                "invalid_weekday",
-                "must be an ISO weekday from 1 (Monday) to 7 (Sunday)",
-            )
-        })
+        .ok_or_else(|| Invalid::new("invalid_weekday", "field-invalid-weekday"))
 }
 
 /// A slot length in minutes, from [`MIN_SLOT_MINUTES`] to [`MAX_SLOT_MINUTES`].
@@ -112,10 +97,9 @@ pub fn check_slot_minutes(value: i64) -> Result<u32, Invalid> {
         .ok()
         .filter(|minutes| (MIN_SLOT_MINUTES..=MAX_SLOT_MINUTES).contains(minutes))
         .ok_or_else(|| {
-            Invalid::new(
-                "out_of_range",
-                format!("must be from {MIN_SLOT_MINUTES} to {MAX_SLOT_MINUTES} minutes"),
-            )
+            Invalid::new("out_of_range", "field-slot-minutes-range")
+                .arg("min", MIN_SLOT_MINUTES)
+                .arg("max", MAX_SLOT_MINUTES)
         })
 }
 
@@ -133,7 +117,8 @@ pub fn validate_week(ranges: Vec<WeeklyRange>) -> Result<Vec<WeeklyRange>, Vec<(
             errors.push((index, format!("weekly[{index}].weekday"), invalid));
         }
         if range.end <= range.start {
-            let invalid = Invalid::new("end_before_start", "must be after start");
+            let invalid =
+                Invalid::new("end_before_start", "field-end-before-start").arg("start", "start");
             errors.push((index, format!("weekly[{index}].end"), invalid));
         }
     }
@@ -187,28 +172,11 @@ fn overlaps(ranges: &[WeeklyRange]) -> Vec<(usize, String, Invalid)> {
 }
 
 fn overlap(earlier: usize, range: &WeeklyRange) -> Invalid {
-    Invalid::new(
-        "overlapping_range",
-        format!(
-            "overlaps weekly[{earlier}] ({} {}-{})",
-            weekday_name(range.weekday),
-            range.start.format("%H:%M"),
-            range.end.format("%H:%M"),
-        ),
-    )
-}
-
-fn weekday_name(weekday: u8) -> &'static str {
-    match weekday {
-        1 => "Monday",
-        2 => "Tuesday",
-        3 => "Wednesday",
-        4 => "Thursday",
-        5 => "Friday",
-        6 => "Saturday",
-        7 => "Sunday",
-        _ => "weekday",
-    }
+    Invalid::new("overlapping_range", "field-overlapping-hours")
+        .arg("other", format!("weekly[{earlier}]"))
+        .arg("day", u32::from(range.weekday))
+        .arg("from", range.start.format("%H:%M").to_string())
+        .arg("to", range.end.format("%H:%M").to_string())
 }
 
 #[cfg(test)]
@@ -341,9 +309,15 @@ mod tests {
             paths_and_codes(&errors),
             [("weekly[2]", "overlapping_range")]
         );
+        let message = &errors[0].1.message;
+        assert_eq!(message.id, "field-overlapping-hours");
         assert_eq!(
-            errors[0].1.message,
+            crate::i18n::render(crate::i18n::Locale::En, message).unwrap(),
             "overlaps weekly[0] (Monday 09:00-12:00)"
+        );
+        assert_eq!(
+            crate::i18n::render(crate::i18n::Locale::Fr, message).unwrap(),
+            "chevauche weekly[0] (lundi 09:00-12:00)"
         );
     }
 
@@ -362,7 +336,13 @@ mod tests {
                 ("weekly[2]", "overlapping_range")
             ]
         );
-        assert!(errors[1].1.message.contains("weekly[0]"));
+        assert!(
+            errors[1]
+                .1
+                .message
+                .args
+                .contains(&("other", "weekly[0]".into()))
+        );
     }
 
     #[test]

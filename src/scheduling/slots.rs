@@ -81,14 +81,15 @@ impl Unavailable {
     }
 
     /// A sentence for people.
-    pub fn message(self) -> &'static str {
+    /// The catalogue id of the words saying why.
+    pub fn message_id(self) -> &'static str {
         match self {
-            Self::InThePast => "starts_at is in the past",
-            Self::TooSoon => "starts_at is sooner than the minimum booking lead time",
-            Self::OutsideHours => "starts_at is outside the practitioner's hours",
-            Self::Misaligned => "starts_at is not the start of one of the practitioner's slots",
-            Self::TimeOff => "the practitioner is away at that time",
-            Self::Taken => "that slot is already booked",
+            Self::InThePast => "field-in-the-past",
+            Self::TooSoon => "field-too-soon",
+            Self::OutsideHours => "field-outside-hours",
+            Self::Misaligned => "field-misaligned",
+            Self::TimeOff => "field-time-off",
+            Self::Taken => "field-slot-taken",
         }
     }
 }
@@ -844,7 +845,13 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), all.len());
-        assert!(all.iter().all(|reason| !reason.message().is_empty()));
+        assert!(all.iter().all(|reason| {
+            crate::i18n::render(
+                crate::i18n::Locale::Fr,
+                &crate::domain::message::Message::new(reason.message_id()),
+            )
+            .is_ok()
+        }));
     }
 
     // --- next_free ---

@@ -4,6 +4,7 @@
 use crate::domain::contact::EmailAddress;
 use crate::domain::fields::{FieldReader, parse_uuid};
 use crate::domain::{Invalid, text};
+use crate::error::Message;
 use crate::error::{ApiError, FieldError, violated_constraint};
 use crate::staff::account_store::{self, StaffView};
 use crate::staff::audit::{self, AuditEntry};
@@ -32,7 +33,8 @@ impl NewStaff {
         let name = reader.required("name", text::name);
         let role = reader.required("role", |raw| {
             Role::parse(raw).ok_or_else(|| {
-                Invalid::new("invalid_value", "must be admin, front_desk or practitioner")
+                Invalid::new("invalid_value", "field-one-of")
+                    .arg("allowed", "admin, front_desk, practitioner")
             })
         });
         let clinic_ids = reader.string_array("clinic_ids", MAX_STAFF_CLINICS, parse_uuid);
@@ -45,10 +47,7 @@ impl NewStaff {
         {
             reader.error(
                 "clinic_ids",
-                Invalid::new(
-                    "required",
-                    "front_desk and practitioner staff need at least one clinic",
-                ),
+                Invalid::new("required", "field-clinics-required"),
             );
         }
         reader.finish()?;
@@ -65,22 +64,14 @@ impl NewStaff {
 pub fn check_password(raw: &str) -> Result<(), Invalid> {
     let length = raw.chars().count();
     if length < password::MIN_PASSWORD_CHARS {
-        return Err(Invalid::new(
-            "too_short",
-            format!(
-                "must be at least {} characters",
-                password::MIN_PASSWORD_CHARS
-            ),
-        ));
+        return Err(
+            Invalid::new("too_short", "field-too-short").arg("min", password::MIN_PASSWORD_CHARS)
+        );
     }
     if length > password::MAX_PASSWORD_CHARS {
-        return Err(Invalid::new(
-            "too_long",
-            format!(
-                "must be at most {} characters",
-                password::MAX_PASSWORD_CHARS
-            ),
-        ));
+        return Err(
+            Invalid::new("too_long", "field-too-long").arg("max", password::MAX_PASSWORD_CHARS)
+        );
     }
     Ok(())
 }
@@ -100,8 +91,7 @@ async fn insert(
         .map(|(index, _)| {
             FieldError::new(
                 format!("clinic_ids[{index}]"),
-                "unknown_clinic",
-                "no clinic has this id",
+                Invalid::new("unknown_clinic", "field-unknown-clinic"),
             )
         })
         .collect();
@@ -119,10 +109,9 @@ async fn insert(
     )
     .await
     .map_err(|error| match violated_constraint(&error) {
-        Some("staff_email_key") => ApiError::conflict(
-            "email_taken",
-            "A staff member with this email already exists.",
-        ),
+        Some("staff_email_key") => {
+            ApiError::conflict("email_taken", Message::new("problem-email-taken"))
+        }
         _ => error.into(),
     })?;
     account_store::add_clinics(conn, id, &new.clinic_ids).await?;

@@ -1,6 +1,7 @@
 //! The bearer-token extractor and the scoping rules every staff query goes through.
 
 use crate::error::ApiError;
+use crate::error::Message;
 use crate::staff::{session_store, token};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -76,9 +77,7 @@ fn presented_token(parts: &Parts) -> Result<&str, ApiError> {
         })
         .map(str::trim)
         .filter(|token| !token.is_empty() && token.len() <= 256)
-        .ok_or_else(|| {
-            ApiError::Unauthorized("Send a staff token as `Authorization: Bearer <token>`.".into())
-        })
+        .ok_or_else(|| ApiError::Unauthorized(Message::new("problem-sign-in-required")))
 }
 
 /// The staff member whose live session `presented` is, looked up on `conn`.
@@ -86,9 +85,7 @@ async fn authenticate(conn: &mut PgConnection, presented: &str) -> Result<Curren
     let token_hash = token::hash(presented);
     let holder = session_store::holder(conn, &token_hash)
         .await?
-        .ok_or_else(|| {
-            ApiError::Unauthorized("The staff token is invalid or has expired.".into())
-        })?;
+        .ok_or_else(|| ApiError::Unauthorized(Message::new("problem-token-invalid")))?;
     Ok(CurrentStaff {
         id: holder.id,
         role: holder.role,

@@ -4,6 +4,7 @@
 
 use crate::domain::client::ClientInfo;
 use crate::error::ApiError;
+use crate::error::Message;
 use crate::staff::account_store::{self, StaffView};
 use crate::staff::{password, session_store, throttle, token};
 use crate::state::AppState;
@@ -21,7 +22,7 @@ pub struct Session {
 }
 
 pub fn wrong_credentials() -> ApiError {
-    ApiError::Unauthorized("The email or password is not correct.".into())
+    ApiError::Unauthorized(Message::new("problem-wrong-credentials"))
 }
 
 /// Opens a session for an active account whose password matches.
