@@ -19,3 +19,11 @@ ALTER TABLE bookings ADD COLUMN locale text NOT NULL DEFAULT 'en'
 -- a retry sends the same words and the message can say so in Content-Language.
 ALTER TABLE email_outbox ADD COLUMN locale text NOT NULL DEFAULT 'en'
   CONSTRAINT email_outbox_locale_check CHECK (locale IN ('en', 'fr'));
+
+-- Which language to write to a person in, for a clinic: the one they last chose on a form, else
+-- the clinic's, else English. One definition for the outbox, the forms and the token pages.
+CREATE FUNCTION reader_locale(patient uuid, clinic uuid) RETURNS text
+  LANGUAGE sql STABLE
+  RETURN COALESCE((SELECT p.locale FROM patients p WHERE p.id = patient),
+                  (SELECT c.default_locale FROM clinics c WHERE c.id = clinic),
+                  'en');

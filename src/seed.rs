@@ -367,9 +367,13 @@ async fn insert_clinics(conn: &mut PgConnection, clinics: &[NewClinic]) -> sqlx:
     let column = |get: fn(&NewClinic) -> &str| -> Vec<&str> { clinics.iter().map(get).collect() };
     // `as &[&str]`: the macro expects `&[String]` for a text[]; borrowed strings encode the same.
     sqlx::query_scalar!(
-        "INSERT INTO clinics (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                              $7::text[], $8::float8[], $9::float8[], $10::text[])
+        // Québec clinics write to their patients in French (the Charter of the French Language).
+        "INSERT INTO clinics (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone,
+                              default_locale)
+         SELECT c.*, CASE WHEN c.province = 'QC' THEN 'fr' ELSE 'en' END
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::text[], $8::float8[], $9::float8[], $10::text[])
+                AS c (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone)
          ON CONFLICT (id) DO NOTHING
          RETURNING id",
         &clinics.iter().map(|c| c.id).collect::<Vec<_>>(),

@@ -368,3 +368,13 @@ consent-confirmation-button = Confirm my choice
 consent-confirmation-expires = The link opens a page with a button to confirm. It works until { $expires }.
 consent-confirmation-copy = If the button does not work, copy this address into your browser: { $url }
 consent-confirmation-not-you = If you did not ask for this, ignore this email: you will not receive any news from us.
+
+## The calendar invite (invite.ics) of a booking email
+
+invite-summary = Free consult with { $practitioner }
+invite-description =
+    { $mode ->
+        [phone] Phone consult: { $practitioner } will call you.
+        [video] Video consult with { $practitioner }: the clinic sends the link.
+       *[in_person] In-person consult at { $location }.
+    }

@@ -355,3 +355,13 @@ consent-confirmation-button = Confirmer mon choix
 consent-confirmation-expires = Le lien ouvre une page avec un bouton de confirmation. Il expire { $expires }.
 consent-confirmation-copy = Si le bouton ne fonctionne pas, copiez cette adresse dans votre navigateur : { $url }
 consent-confirmation-not-you = Si vous n'avez pas fait cette demande, ignorez ce courriel : vous ne recevrez aucune nouvelle de notre part.
+
+## L’invitation de calendrier (invite.ics) d’un courriel de rendez-vous
+
+invite-summary = Consultation gratuite avec { $practitioner }
+invite-description =
+    { $mode ->
+        [phone] Consultation par téléphone : { $practitioner } vous appellera.
+        [video] Consultation par vidéo avec { $practitioner } : la clinique vous envoie le lien.
+       *[in_person] Consultation en personne à { $location }.
+    }

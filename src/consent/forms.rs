@@ -8,6 +8,7 @@ use crate::consent::senders;
 use crate::consent::store::{self, NewConfirmation};
 use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentFlags, ConsentSource, Sender};
+use crate::domain::locale::Locale;
 use crate::email::outbox::{self, About, NewEmail};
 use crate::email::payloads::{ConsentConfirmation, EmailPayload};
 use chrono::{Duration, Utc};
@@ -33,6 +34,8 @@ pub struct FormConsent<'a> {
     pub name: &'a str,
     /// The callback or booking the form created.
     pub about: About,
+    /// The language the person reads (the confirmation email names the senders in it).
+    pub locale: Locale,
 }
 
 /// Records the form's grants; `service_updates` is held pending with its confirmation email queued.
@@ -95,14 +98,9 @@ async fn ask_to_confirm(
     }
     let time_zone = store::clinic_time_zone(conn, form.clinic_id).await?;
     let to_network = form_senders.contains(&Sender::Network);
-    let senders_text = senders::form_senders_text(
-        conn,
-        form.clinic_id,
-        to_network,
-        network_name,
-        crate::domain::locale::Locale::En,
-    )
-    .await?;
+    let senders_text =
+        senders::form_senders_text(conn, form.clinic_id, to_network, network_name, form.locale)
+            .await?;
     let id = Uuid::now_v7();
     let expires_at = Utc::now() + Duration::days(CONFIRMATION_VALID_DAYS);
     store::insert_confirmation(

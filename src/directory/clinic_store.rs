@@ -1,6 +1,7 @@
 //! The SQL of clinics as admins manage them; public results read clinics through `search`.
 
 use crate::directory::search::ClinicSummary;
+use crate::domain::locale::Locale;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
@@ -12,6 +13,8 @@ use uuid::Uuid;
 pub struct ClinicView {
     #[serde(flatten)]
     pub clinic: ClinicSummary,
+    /// The language its patients are written to when they named none (`en` or `fr`).
+    pub default_locale: Locale,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -28,6 +31,7 @@ pub struct ClinicFields {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub time_zone: Option<String>,
+    pub default_locale: Option<Locale>,
 }
 
 /// A `clinics` row as SQL returns it (`query_as!` cannot fill the flattened [`ClinicView`]).
@@ -42,6 +46,7 @@ struct ClinicRow {
     latitude: f64,
     longitude: f64,
     time_zone: String,
+    default_locale: Locale,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -61,6 +66,7 @@ impl From<ClinicRow> for ClinicView {
                 longitude: row.longitude,
                 time_zone: row.time_zone,
             },
+            default_locale: row.default_locale,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -74,8 +80,9 @@ pub async fn insert(
     fields: &ClinicFields,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO clinics (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO clinics (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone,
+                              default_locale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, 'en'))",
         id,
         fields.name.as_deref(),
         fields.address.as_deref(),
@@ -86,6 +93,7 @@ pub async fn insert(
         fields.latitude,
         fields.longitude,
         fields.time_zone.as_deref(),
+        fields.default_locale.map(Locale::as_str),
     )
     .execute(conn)
     .await?;
@@ -103,7 +111,7 @@ pub async fn update(
             name = COALESCE($2, name), address = COALESCE($3, address), city = COALESCE($4, city),
             province = COALESCE($5, province), postal_code = COALESCE($6, postal_code), phone = COALESCE($7, phone),
             latitude = COALESCE($8, latitude), longitude = COALESCE($9, longitude), time_zone = COALESCE($10, time_zone),
-            updated_at = now()
+            default_locale = COALESCE($11, default_locale), updated_at = now()
           WHERE id = $1",
         id,
         fields.name.as_deref(),
@@ -115,6 +123,7 @@ pub async fn update(
         fields.latitude,
         fields.longitude,
         fields.time_zone.as_deref(),
+        fields.default_locale.map(Locale::as_str),
     )
     .execute(conn)
     .await?;
@@ -124,8 +133,9 @@ pub async fn update(
 pub async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<Option<ClinicView>, sqlx::Error> {
     let row = sqlx::query_as!(
         ClinicRow,
-        "SELECT id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone, created_at, updated_at
-           FROM clinics WHERE id = $1",
+        r#"SELECT id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone,
+                default_locale AS "default_locale: Locale", created_at, updated_at
+           FROM clinics WHERE id = $1"#,
         id,
     )
     .fetch_optional(conn)
@@ -141,8 +151,9 @@ pub async fn list(
 ) -> Result<Vec<ClinicView>, sqlx::Error> {
     let rows = sqlx::query_as!(
         ClinicRow,
-        "SELECT id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone, created_at, updated_at
-           FROM clinics WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2",
+        r#"SELECT id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone,
+                default_locale AS "default_locale: Locale", created_at, updated_at
+           FROM clinics WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2"#,
         after,
         limit,
     )

@@ -5,6 +5,7 @@ use crate::directory::clinic_admin;
 use crate::directory::clinic_store::{ClinicFields, ClinicView};
 use crate::domain::contact::PhoneE164;
 use crate::domain::fields::FieldReader;
+use crate::domain::locale::Locale;
 use crate::domain::{Invalid, location, schema, text};
 use crate::error::ApiError;
 use crate::http::extract::JsonObject;
@@ -40,6 +41,9 @@ pub struct ClinicBody {
     pub longitude: f64,
     #[schema(schema_with = schema::time_zone)]
     pub time_zone: String,
+    /// The language its patients are written to when their form named none (default `en`;
+    /// Québec clinics: `fr`).
+    pub default_locale: Option<Locale>,
 }
 
 const MAX_ADDRESS_CHARS: usize = 300;
@@ -112,9 +116,13 @@ fn read_fields(body: &Map<String, Value>, partial: bool) -> Result<ClinicFields,
     if wanted(&reader, "time_zone") {
         fields.time_zone = reader.required("time_zone", location::time_zone);
     }
+    // Optional on create too: a clinic serves patients in English unless it says otherwise.
+    fields.default_locale = reader
+        .optional("default_locale", Locale::parse_field)
+        .flatten();
     let any_given = TEXT_FIELDS
         .iter()
-        .chain(["latitude", "longitude"].iter())
+        .chain(["latitude", "longitude", "default_locale"].iter())
         .any(|name| reader.is_present(name));
     if partial && !any_given && !reader.has_errors() {
         reader.error(

@@ -4,6 +4,7 @@
 
 use super::outbox::EmailKind;
 use super::templates::Rendered;
+use crate::i18n::Locale;
 use anyhow::{Context as _, bail};
 use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
@@ -16,6 +17,7 @@ const LIST_UNSUBSCRIBE: HeaderName = HeaderName::new_from_ascii_str("List-Unsubs
 /// RFC 8058: mailbox providers may unsubscribe with a POST to the link, without a browser.
 const LIST_UNSUBSCRIBE_POST: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe-Post");
 const ONE_CLICK: &str = "List-Unsubscribe=One-Click";
+const CONTENT_LANGUAGE: HeaderName = HeaderName::new_from_ascii_str("Content-Language");
 
 /// The Message-ID domain when `MAIL_FROM` has none we can read.
 const FALLBACK_DOMAIN: &str = "consultdesk.local";
@@ -32,6 +34,8 @@ pub struct Outgoing<'a> {
     pub unsubscribe_url: &'a str,
     /// iCalendar text; its METHOD line (REQUEST or CANCEL) decides the content type's `method`.
     pub ics: Option<&'a str>,
+    /// The language it is written in: `Content-Language` (RFC 3282), for screen readers and filters.
+    pub locale: Locale,
 }
 
 /// `<{id}@{domain of from}>`: the same row always gets the same id, so a message retried after an
@@ -72,6 +76,10 @@ pub fn build(outgoing: &Outgoing) -> anyhow::Result<Message> {
         .raw_header(HeaderValue::new(
             LIST_UNSUBSCRIBE_POST,
             ONE_CLICK.to_owned(),
+        ))
+        .raw_header(HeaderValue::new(
+            CONTENT_LANGUAGE,
+            outgoing.locale.as_str().to_owned(),
         ));
     let alternatives = MultiPart::alternative_plain_html(
         outgoing.rendered.text.clone(),
@@ -163,6 +171,7 @@ mod tests {
             rendered: &rendered,
             unsubscribe_url: UNSUBSCRIBE,
             ics,
+            locale: Locale::En,
         })
         .unwrap();
         String::from_utf8(message.formatted()).unwrap()
@@ -240,6 +249,7 @@ mod tests {
             "X-Consultdesk-Kind: booking_confirmed\r\n".to_owned(),
             format!("List-Unsubscribe: <{UNSUBSCRIBE}>\r\n"),
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n".to_owned(),
+            "Content-Language: en\r\n".to_owned(),
             "MIME-Version: 1.0\r\n".to_owned(),
             "Content-Type: multipart/mixed;".to_owned(),
         ] {
@@ -337,6 +347,7 @@ mod tests {
             rendered: &rendered,
             unsubscribe_url: UNSUBSCRIBE,
             ics: None,
+            locale: Locale::Fr,
         };
         assert!(build(&outgoing("not an address")).is_err());
         assert!(build(&outgoing("ana@example.com")).is_ok());

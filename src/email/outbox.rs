@@ -64,9 +64,12 @@ pub async fn enqueue(
         About::CarePlan(id) => (None, None, None, Some(id)),
     };
     let inserted = sqlx::query!(
+        // The language is the reader's (`reader_locale`), decided now so that retries keep it.
         "INSERT INTO email_outbox (id, kind, category, patient_id, clinic_id, callback_request_id, booking_id,
-                                   exercise_plan_id, care_plan_id, to_address, payload, status, send_after, dedup_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text, $11, $12, COALESCE($13, now()), $14)
+                                   exercise_plan_id, care_plan_id, to_address, payload, status, send_after, dedup_key,
+                                   locale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text, $11, $12, COALESCE($13, now()), $14,
+                 reader_locale($4, $5))
          ON CONFLICT (dedup_key) DO NOTHING",
         id,
         kind.as_str(),

@@ -16,6 +16,7 @@ use crate::email::payloads::{ClinicInfo, EmailPayload};
 use crate::email::templates::{self, Links};
 use crate::email::transport::{self, Failure, Transport};
 use crate::email::worker_store::{self, Claimed, Clinics, Finished};
+use crate::i18n::Locale;
 use anyhow::Context as _;
 use chrono::Utc;
 use futures::StreamExt;
@@ -327,7 +328,9 @@ impl Worker {
             unsubscribe: &unsubscribe_url,
             confirm: confirm_url.as_deref(),
         };
-        let rendered = templates::render(&payload, clinic, links, crate::i18n::Locale::En)?; // TODO(i18n): the outbox row's locale
+        // Stored by the outbox's CHECK as en or fr; anything else would be a bug of a migration.
+        let locale = Locale::from_tag(&row.locale).unwrap_or_default();
+        let rendered = templates::render(&payload, clinic, links, locale)?;
         message::build(&Outgoing {
             id: row.id,
             kind,
@@ -336,6 +339,7 @@ impl Worker {
             rendered: &rendered,
             unsubscribe_url: &unsubscribe_url,
             ics: payload.invite(),
+            locale,
         })
     }
 }

@@ -24,6 +24,8 @@ pub struct Claimed {
     pub payload: Value,
     pub attempts: i32,
     pub unsubscribe_ref: Uuid,
+    /// The language it is written in, decided when it was queued.
+    pub locale: String,
 }
 
 /// Takes up to `batch` due emails (`sending` ones whose lease ran out first), counting an attempt
@@ -57,7 +59,8 @@ pub async fn claim(
               WHERE e.id = due.id AND p.id = e.patient_id
              RETURNING e.id, e.kind, e.category, e.patient_id,
                        COALESCE(e.clinic_id, (SELECT c.clinic_id FROM callback_requests c WHERE c.id = e.callback_request_id)) AS clinic_id,
-                       e.to_address::text AS "to_address!", e.payload, e.attempts, p.unsubscribe_ref"#,
+                       e.to_address::text AS "to_address!", e.payload, e.attempts, p.unsubscribe_ref,
+                       e.locale"#,
         batch,
         lease.as_secs_f64(),
     )

@@ -3,6 +3,7 @@
 use crate::domain::consent::ConsentFlags;
 use crate::domain::contact::{EmailAddress, PhoneE164};
 use crate::domain::fields::FieldReader;
+use crate::domain::locale::Locale;
 use crate::domain::{Invalid, text};
 use crate::domain::{schema, wording};
 use crate::error::ApiError;
@@ -36,6 +37,9 @@ pub struct CallbackRequestBody {
     /// the server published (422 otherwise). Defaults to the current one.
     #[schema(schema_with = schema::optional_wording_version)]
     pub consent_wording_version: Option<String>,
+    /// The language the person reads: their emails and pages use it from now on. Defaults to the
+    /// language the person chose before, else the clinic's `default_locale`.
+    pub locale: Option<crate::domain::locale::Locale>,
     /// Honeypot: leave empty. Bots that fill it get a 201 and nothing is stored.
     pub website: Option<String>,
 }
@@ -70,8 +74,10 @@ pub struct CallbackForm {
     pub concern: Option<String>,
     pub consents: ConsentFlags,
     pub source_url: Option<String>,
-    /// A version the server published (the current one when the form named none).
+    /// A version the server published (the current one in the form's language when it named none).
     pub wording_version: &'static str,
+    /// The language the form named, if any.
+    pub locale: Option<Locale>,
 }
 
 pub fn parse_preferred_time(raw: &str) -> Result<&'static str, Invalid> {
@@ -112,9 +118,12 @@ impl CallbackForm {
         });
         let consents = parse_consents(&mut reader);
         let source_url = reader.optional("source_url", text::web_url);
+        let locale = reader.optional("locale", Locale::parse_field);
         let wording_version = reader
             .optional("consent_wording_version", wording::parse_version)
-            .map(|version| version.unwrap_or(wording::CURRENT.version));
+            .map(|version| {
+                version.unwrap_or(wording::current(locale.flatten().unwrap_or_default()).version)
+            });
         reader.finish()?;
         Ok(crate::valid_form!(CallbackForm {
             name,
@@ -125,7 +134,8 @@ impl CallbackForm {
             concern,
             consents,
             source_url,
-            wording_version
+            wording_version,
+            locale
         }))
     }
 }

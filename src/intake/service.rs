@@ -30,10 +30,16 @@ pub async fn request_callback(
             Invalid::new("unknown_clinic", "field-unknown-clinic"),
         )]));
     }
-    let patient_id =
-        patients::store::match_or_create(tx, &form.name, form.email.as_ref(), Some(&form.phone))
-            .await?;
-    let (id, created_at) = store::insert(tx, form, patient_id, client).await?;
+    let patient_id = patients::store::match_or_create(
+        tx,
+        &form.name,
+        form.email.as_ref(),
+        Some(&form.phone),
+        form.locale,
+    )
+    .await?;
+    let locale = patients::store::reader_locale(tx, patient_id, form.clinic_id).await?;
+    let (id, created_at) = store::insert(tx, form, patient_id, locale, client).await?;
     consent::forms::record(
         tx,
         FormConsent {
@@ -45,6 +51,7 @@ pub async fn request_callback(
             email: form.email.as_ref().map(|email| email.as_str()),
             name: &form.name,
             about: About::CallbackRequest(id),
+            locale,
         },
         network_name,
     )

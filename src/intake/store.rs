@@ -1,6 +1,7 @@
 //! SQL for callback requests.
 
 use crate::domain::client::ClientInfo;
+use crate::domain::locale::Locale;
 use crate::intake::form::CallbackForm;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -60,12 +61,13 @@ pub async fn insert(
     conn: &mut PgConnection,
     form: &CallbackForm,
     patient_id: Uuid,
+    locale: Locale,
     client: &ClientInfo,
 ) -> Result<(Uuid, DateTime<Utc>), sqlx::Error> {
     let row = sqlx::query!(
         "INSERT INTO callback_requests
-            (id, patient_id, clinic_id, name, phone, email, preferred_time, concern, source_url, ip, user_agent)
-         VALUES ($1, $2, $3, $4, $5, $6::text, $7, $8, $9, $10::text::inet, $11)
+            (id, patient_id, clinic_id, name, phone, email, preferred_time, concern, source_url, ip, user_agent, locale)
+         VALUES ($1, $2, $3, $4, $5, $6::text, $7, $8, $9, $10::text::inet, $11, $12)
          RETURNING id, created_at",
         Uuid::now_v7(),
         patient_id,
@@ -78,6 +80,7 @@ pub async fn insert(
         form.source_url,
         client.ip.map(|ip| ip.to_string()) as Option<String>,
         client.user_agent,
+        locale.as_str(),
     )
     .fetch_one(conn)
     .await?;

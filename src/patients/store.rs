@@ -2,6 +2,7 @@
 
 use crate::domain::contact::{EmailAddress, PhoneE164};
 use crate::domain::email_kind::EmailKind;
+use crate::domain::locale::Locale;
 use crate::domain::status::EmailStatus;
 use crate::email::history::EmailView;
 use chrono::{DateTime, Utc};
@@ -13,24 +14,48 @@ use uuid::Uuid;
 ///
 /// An existing patient's name and phone are not overwritten: the form is anonymous, and anyone can
 /// type someone else's email. What this form said is kept on the form's own row.
+///
+/// A language the form named becomes the patient's language (the latest choice wins); a form that
+/// names none leaves it as it was.
 pub async fn match_or_create(
     conn: &mut PgConnection,
     name: &str,
     email: Option<&EmailAddress>,
     phone: Option<&PhoneE164>,
+    locale: Option<Locale>,
 ) -> Result<Uuid, sqlx::Error> {
     // ON CONFLICT makes concurrent first forms from one person converge on a single patient.
     sqlx::query_scalar!(
-        "INSERT INTO patients (id, name, email, phone) VALUES ($1, $2, $3::text, $4)
-         ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone), updated_at = now()
+        "INSERT INTO patients (id, name, email, phone, locale) VALUES ($1, $2, $3::text, $4, $5)
+         ON CONFLICT (email) DO UPDATE SET phone = COALESCE(patients.phone, EXCLUDED.phone),
+                                           locale = COALESCE(EXCLUDED.locale, patients.locale),
+                                           updated_at = now()
          RETURNING id",
         Uuid::now_v7(),
         name,
         email.map(EmailAddress::as_str),
         phone.map(PhoneE164::as_str),
+        locale.map(Locale::as_str),
     )
     .fetch_one(conn)
     .await
+}
+
+/// The language to write to the patient in, for `clinic_id`: theirs, else the clinic's, else
+/// English (the database's `reader_locale`, which the outbox uses too).
+pub async fn reader_locale(
+    conn: &mut PgConnection,
+    patient_id: Uuid,
+    clinic_id: Option<Uuid>,
+) -> Result<Locale, sqlx::Error> {
+    let locale = sqlx::query_scalar!(
+        r#"SELECT reader_locale($1, $2) AS "locale!""#,
+        patient_id,
+        clinic_id,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(Locale::from_tag(&locale).unwrap_or_default())
 }
 
 pub struct PatientRow {

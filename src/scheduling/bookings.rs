@@ -6,6 +6,7 @@ use crate::domain::consent::ConsentFlags;
 use crate::domain::contact::{EmailAddress, PhoneE164};
 use crate::domain::email_kind::EmailKind;
 use crate::domain::fields::{FieldReader, parse_uuid};
+use crate::domain::locale::Locale;
 use crate::domain::status::{BookingStatus, EmailStatus};
 use crate::domain::wording;
 use crate::domain::{Invalid, practice, text};
@@ -82,6 +83,9 @@ pub struct BookingRequestFields {
     /// the server published (422 otherwise). Defaults to the current one.
     #[schema(schema_with = crate::domain::schema::optional_wording_version)]
     pub consent_wording_version: Option<String>,
+    /// The language the person reads: their emails and pages use it from now on. Defaults to the
+    /// language the person chose before, else the clinic's `default_locale`.
+    pub locale: Option<crate::domain::locale::Locale>,
     /// Honeypot: leave empty.
     pub website: Option<String>,
 }
@@ -108,8 +112,10 @@ pub struct BookingForm {
     pub phone: Option<PhoneE164>,
     pub concern: Option<String>,
     pub consents: ConsentFlags,
-    /// A version the server published (the current one when the form named none).
+    /// A version the server published (the current one in the form's language when it named none).
     pub wording_version: &'static str,
+    /// The language the form named, if any.
+    pub locale: Option<Locale>,
 }
 
 impl BookingForm {
@@ -134,11 +140,15 @@ impl BookingForm {
             text::bounded_text(raw, 0, MAX_CONCERN_CHARS, true)
         });
         let consents = parse_consents(&mut reader);
+        let locale = reader.optional("locale", Locale::parse_field);
         let wording_version = reader
             .optional("consent_wording_version", wording::parse_version)
-            .map(|version| version.unwrap_or(wording::CURRENT.version));
+            .map(|version| {
+                version.unwrap_or(wording::current(locale.flatten().unwrap_or_default()).version)
+            });
         reader.finish()?;
         crate::all_valid!(
+            locale,
             practitioner_id,
             starts_at,
             mode,
@@ -158,6 +168,7 @@ impl BookingForm {
             concern,
             consents,
             wording_version,
+            locale,
         })
     }
 }
@@ -357,6 +368,8 @@ pub struct NewBooking<'a> {
     pub clinic_id: Uuid,
     pub ends_at: DateTime<Utc>,
     pub client: &'a ClientInfo,
+    /// The language the booking's emails are written in.
+    pub locale: Locale,
 }
 
 pub async fn insert(conn: &mut PgConnection, new: NewBooking<'_>) -> Result<Uuid, ApiError> {
@@ -364,8 +377,8 @@ pub async fn insert(conn: &mut PgConnection, new: NewBooking<'_>) -> Result<Uuid
     let form = new.form;
     sqlx::query!(
         "INSERT INTO bookings (id, practitioner_id, clinic_id, patient_id, starts_at, ends_at, mode,
-                               name, email, phone, concern, ip, user_agent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text, $10, $11, $12::text::inet, $13)",
+                               name, email, phone, concern, ip, user_agent, locale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text, $10, $11, $12::text::inet, $13, $14)",
         id,
         form.practitioner_id,
         new.clinic_id,
@@ -381,6 +394,7 @@ pub async fn insert(conn: &mut PgConnection, new: NewBooking<'_>) -> Result<Uuid
         // `ip <<= a.b.c.d/32` (the open-request count per client network) would never match.
         new.client.ip.map(|ip| ip.to_canonical().to_string()),
         new.client.user_agent.as_deref(),
+        new.locale.as_str(),
     )
     .execute(conn)
     .await

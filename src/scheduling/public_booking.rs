@@ -94,9 +94,16 @@ pub async fn book(
         ));
     }
     let ends_at = check_slot(tx, &practitioner, form.starts_at, lead(state), None).await?;
-    let patient_id =
-        patients::store::match_or_create(tx, &form.name, Some(&form.email), form.phone.as_ref())
-            .await?;
+    let patient_id = patients::store::match_or_create(
+        tx,
+        &form.name,
+        Some(&form.email),
+        form.phone.as_ref(),
+        form.locale,
+    )
+    .await?;
+    let locale =
+        patients::store::reader_locale(tx, patient_id, Some(practitioner.clinic_id)).await?;
     let id = bookings::insert(
         tx,
         NewBooking {
@@ -105,6 +112,7 @@ pub async fn book(
             clinic_id: practitioner.clinic_id,
             ends_at,
             client,
+            locale,
         },
     )
     .await?;
@@ -119,6 +127,7 @@ pub async fn book(
             email: Some(form.email.as_str()),
             name: &form.name,
             about: About::Booking(id),
+            locale,
         },
         state.settings.network_name.as_deref(),
     )

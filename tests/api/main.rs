@@ -18,6 +18,7 @@ mod errors;
 mod faults;
 mod helpers;
 mod invites;
+mod languages;
 mod mime;
 mod ops;
 mod outage;
