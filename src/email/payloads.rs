@@ -49,6 +49,10 @@ pub struct BookingDetails {
     pub clinic: ClinicInfo,
 }
 
+/// Why a reminder was not scheduled: its time had passed by the confirmation. Stored as this text
+/// (which rows queued before emails had languages say too) and worded by the email's template.
+pub const REMINDER_TIME_PASSED: &str = "its time had already passed";
+
 /// What was decided for one reminder when the booking was confirmed: when it comes, or why not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReminderDecision {

@@ -8,7 +8,7 @@
 //! to the templates as extra context next to the stored payload.
 
 pub use super::payloads::ClinicInfo;
-use super::payloads::{BookingDetails, EmailPayload, ReminderDecision};
+use super::payloads::{BookingDetails, EmailPayload, REMINDER_TIME_PASSED, ReminderDecision};
 use crate::domain::email_kind::EmailKind;
 use crate::domain::plan::PlanExercise;
 use crate::i18n::{self, Arg, Locale, MissingText, dates};
@@ -439,10 +439,6 @@ fn consultation(locale: Locale, discipline: &str) -> Result<String, MissingText>
         discipline = discipline.trim()
     )
 }
-
-/// The reason `scheduling::notify` gives for a reminder it could not schedule. It stores the
-/// English words in the payload, so they are recognised here and said in the email's language.
-const REMINDER_TIME_PASSED: &str = "its time had already passed";
 
 /// One note per reminder decided at confirmation: when it will come, or why it will not.
 fn reminder_notes(

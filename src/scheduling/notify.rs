@@ -5,7 +5,7 @@ use crate::email::ics::{self, Invite, Method};
 use crate::email::outbox::{self, About, NewEmail};
 use crate::email::payloads::{
     AppointmentReminder, BookingCancelled, BookingConfirmed, BookingDetails, BookingRescheduled,
-    ClinicInfo, EmailPayload, ReminderDecision,
+    ClinicInfo, EmailPayload, REMINDER_TIME_PASSED, ReminderDecision,
 };
 use crate::i18n::MissingText;
 use crate::patients::store::reader_locale;
@@ -227,7 +227,7 @@ async fn schedule_reminders(
             decided.push(ReminderDecision {
                 offset_seconds: seconds,
                 at: None,
-                skipped: Some("its time had already passed".to_owned()),
+                skipped: Some(REMINDER_TIME_PASSED.to_owned()),
             });
             continue;
         }

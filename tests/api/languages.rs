@@ -224,10 +224,7 @@ async fn a_french_booking_is_written_in_french_from_request_to_reminder() {
         subject.starts_with("Rappel\u{a0}: votre consultation en physiothérapie"),
         "{subject}"
     );
-    assert!(
-        body.contains("aura lieu dans environ 24 heures"),
-        "{body}"
-    );
+    assert!(body.contains("aura lieu dans environ 24 heures"), "{body}");
 
     assert_eq!(
         written.invite_summary,
