@@ -3,12 +3,16 @@
 //! pending consent; confirming enters the grant in the ledger (source `email_confirmation`) for
 //! exactly the senders the form's words named. A link works for 7 days; using it again changes
 //! nothing. A link that is not valid (tampered, unknown, expired) is `ApiError::NotFound`.
+//!
+//! The page speaks the language asked for (`?lang=`), else the patient's (`store::patient_locale`:
+//! theirs, else the form clinic's default, else English); the view says which it decided.
 
 use crate::consent::ledger::{self, Evidence};
 use crate::consent::store::{self, PendingConfirmation};
 use crate::consent::{senders, tokens};
 use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
+use crate::domain::locale::Locale;
 use crate::error::ApiError;
 use crate::state::AppState;
 use chrono::Utc;
@@ -17,6 +21,8 @@ use uuid::Uuid;
 
 /// What a confirmation link stands for now.
 pub struct ConfirmationView {
+    /// The language the page speaks.
+    pub locale: Locale,
     /// Whom the consent goes to, as the form's words named them ("Clinic A and Network B").
     pub senders: String,
     /// Whether the grant is in the ledger.
@@ -41,31 +47,47 @@ async fn view(
     state: &AppState,
     row: &PendingConfirmation,
     confirmed: bool,
+    requested: Option<Locale>,
 ) -> Result<ConfirmationView, ApiError> {
+    let locale = match requested {
+        Some(locale) => locale,
+        None => store::patient_locale(conn, row.patient_id, row.clinic_id).await?,
+    };
     let senders = senders::form_senders_text(
         conn,
         row.clinic_id,
         row.to_network,
         state.settings.network_name.as_deref(),
-        crate::domain::locale::Locale::En, // TODO(i18n) the page locale
+        locale,
     )
     .await?;
-    Ok(ConfirmationView { senders, confirmed })
+    Ok(ConfirmationView {
+        locale,
+        senders,
+        confirmed,
+    })
 }
 
-/// What the link stands for; changes nothing (mail scanners fetch links).
-pub async fn show(state: &AppState, token: &str) -> Result<ConfirmationView, ApiError> {
+/// What the link stands for, in `requested` or else the patient's language; changes nothing
+/// (mail scanners fetch links).
+pub async fn show(
+    state: &AppState,
+    token: &str,
+    requested: Option<Locale>,
+) -> Result<ConfirmationView, ApiError> {
     let id = confirmation_id(state, token)?;
     let mut conn = state.db.acquire().await?;
     let row = still_valid(store::confirmation(&mut conn, id).await?)?;
     let confirmed = row.confirmed_at.is_some();
-    view(&mut conn, state, &row, confirmed).await
+    view(&mut conn, state, &row, confirmed, requested).await
 }
 
-/// Enters the pending grant in the ledger, once however often the link is used.
+/// Enters the pending grant in the ledger, once however often the link is used; the answer in
+/// `requested` or else the patient's language.
 pub async fn confirm(
     state: &AppState,
     token: &str,
+    requested: Option<Locale>,
     client: &ClientInfo,
 ) -> Result<ConfirmationView, ApiError> {
     let id = confirmation_id(state, token)?;
@@ -98,7 +120,7 @@ pub async fn confirm(
         store::mark_confirmed(&mut tx, row.id).await?;
         tracing::info!(patient_id = %row.patient_id, "consent confirmed from an email link");
     }
-    let confirmed = view(&mut tx, state, &row, true).await?;
+    let confirmed = view(&mut tx, state, &row, true, requested).await?;
     tx.commit().await?;
     Ok(confirmed)
 }

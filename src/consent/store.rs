@@ -1,6 +1,8 @@
 //! The consent feature's SQL beside the ledger (`ledger` keeps the ledger's own): pending double
-//! opt-ins, the patient behind an unsubscribe link, and the clinic details the pages and forms name.
+//! opt-ins, the patient behind an unsubscribe link, the language of their pages, and the clinic
+//! details the pages and forms name.
 
+use crate::domain::locale::Locale;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -125,6 +127,29 @@ pub async fn patient_by_unsubscribe_ref(
     )
     .fetch_optional(conn)
     .await
+}
+
+/// The language a page reached by one of the patient's links speaks: the patient's own (the latest
+/// a form named), else the default of `clinic_id` (the clinic the link is about), else English.
+pub async fn patient_locale(
+    conn: &mut PgConnection,
+    patient_id: Uuid,
+    clinic_id: Option<Uuid>,
+) -> Result<Locale, sqlx::Error> {
+    let locale = sqlx::query_scalar!(
+        r#"SELECT COALESCE(
+                  (SELECT locale FROM patients WHERE id = $1),
+                  (SELECT default_locale FROM clinics WHERE id = $2)
+              ) AS "locale""#,
+        patient_id,
+        clinic_id,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(locale
+        .as_deref()
+        .and_then(Locale::parse)
+        .unwrap_or_default())
 }
 
 pub async fn clinic_exists(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {

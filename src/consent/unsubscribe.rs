@@ -3,8 +3,11 @@
 //! person's categories there and changes nothing (mail scanners prefetch links). POST reads RFC
 //! 8058 one-click (`List-Unsubscribe=One-Click` withdraws the token's categories at that sender),
 //! the page's choices at that sender, or "unsubscribe from every sender".
+//!
+//! The pages speak `?lang=en|fr` when the URL asks for it, else the patient's language; the page's
+//! forms post with its own `?lang=`, so the answer stays in that language.
 
-use crate::consent::pages::{self, choices, this_label};
+use crate::consent::pages;
 use crate::consent::unsubscribing::{self, UnsubscribeRequest};
 use crate::domain::client::ClientInfo;
 use crate::domain::consent::ConsentCategory;
@@ -12,7 +15,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use serde::Deserialize;
@@ -44,19 +47,23 @@ pub struct UnsubscribeForm {
 pub async fn show(
     State(state): State<AppState>,
     token: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let requested = pages::requested_locale(query.as_deref());
     // A token that is not even UTF-8 once decoded is as invalid as a tampered one.
     let Ok(Path(token)) = token else {
-        return Ok(pages::invalid());
+        return Ok(pages::invalid(requested));
     };
     pages::render(
-        unsubscribing::preferences(&state, &token).await,
+        unsubscribing::preferences(&state, &token, requested).await,
+        requested,
         |preferences| {
             pages::preferences(
+                preferences.locale,
                 &preferences.sender.name,
                 preferences.sender.phone.as_deref(),
-                &this_label(&preferences.link_categories),
-                choices(|category| preferences.granted.contains(&category)),
+                &preferences.link_categories,
+                |category| preferences.granted.contains(&category),
             )
         },
     )
@@ -133,27 +140,31 @@ fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, Stri
 pub async fn apply(
     State(state): State<AppState>,
     token: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
     client: ClientInfo,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let requested = pages::requested_locale(query.as_deref());
     // Bodies over the server's limit, like those over ours, are not the page's form.
     let (Ok(Path(token)), Ok(body)) = (token, body) else {
-        return Ok(pages::invalid());
+        return Ok(pages::invalid(requested));
     };
     if body.len() > MAX_FORM_BYTES {
-        return Ok(pages::invalid());
+        return Ok(pages::invalid(requested));
     }
     let Some(request) = parse_form(&headers, &body) else {
-        return Ok(pages::invalid());
+        return Ok(pages::invalid(requested));
     };
     pages::render(
-        unsubscribing::apply(&state, &token, request, &client).await,
+        unsubscribing::apply(&state, &token, request, requested, &client).await,
+        requested,
         |applied| {
             pages::saved(
+                applied.locale,
                 &applied.sender.name,
                 applied.everywhere,
-                choices(|category| applied.granted.contains(&category)),
+                |category| applied.granted.contains(&category),
             )
         },
     )

@@ -3,12 +3,16 @@
 //! consent was kept per sender acts at every sender. Each change is a consent-ledger row, and
 //! queued emails of a withdrawn category from that sender are suppressed at once. A link that is
 //! not valid (tampered, expired, naming nobody) is `ApiError::NotFound`.
+//!
+//! The page speaks the language asked for (`?lang=`), else the patient's (`store::patient_locale`:
+//! theirs, else the sender clinic's default, else English); the views say which it decided.
 
 use crate::consent::ledger::{self, Evidence};
 use crate::consent::senders::{self, SenderInfo};
 use crate::consent::{store, tokens};
 use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
+use crate::domain::locale::Locale;
 use crate::error::ApiError;
 use crate::state::AppState;
 use chrono::Utc;
@@ -21,6 +25,8 @@ pub const PAGE_WORDING_VERSION: &str = "2026-11-preferences-page-v1";
 
 /// The person's choices as the link's page shows them.
 pub struct Preferences {
+    /// The language the page speaks.
+    pub locale: Locale,
     /// Who the page names: the clinic that sent the email (or the network).
     pub sender: SenderInfo,
     /// The categories the link is about ("unsubscribe from this").
@@ -46,6 +52,8 @@ pub enum UnsubscribeRequest {
 
 /// What is in force after a change.
 pub struct Applied {
+    /// The language the page speaks.
+    pub locale: Locale,
     pub sender: SenderInfo,
     /// The person left every sender, not only the link's.
     pub everywhere: bool,
@@ -60,12 +68,15 @@ struct Subject {
     /// `None`: a link from before consent was kept per sender; it acts at every sender.
     sender: Option<Sender>,
     sender_info: SenderInfo,
+    /// The language of the page: the one asked for, else the patient's.
+    locale: Locale,
 }
 
 async fn subject(
     conn: &mut PgConnection,
     state: &AppState,
     token: &str,
+    requested: Option<Locale>,
 ) -> Result<Subject, ApiError> {
     let keys = state.settings.signing_keys();
     let key_refs: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
@@ -73,18 +84,19 @@ async fn subject(
     let patient_id = store::patient_by_unsubscribe_ref(conn, claims.patient_ref)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let sender_info = senders::describe(
-        conn,
-        claims.sender.unwrap_or(Sender::Network),
-        state.settings.network_name.as_deref(),
-        crate::domain::locale::Locale::En, // TODO(i18n) the page locale
-    )
-    .await?;
+    let sender = claims.sender.unwrap_or(Sender::Network);
+    let locale = match requested {
+        Some(locale) => locale,
+        None => store::patient_locale(conn, patient_id, sender.clinic_id()).await?,
+    };
+    let sender_info =
+        senders::describe(conn, sender, state.settings.network_name.as_deref(), locale).await?;
     Ok(Subject {
         patient_id,
         categories: claims.categories,
         sender: claims.sender,
         sender_info,
+        locale,
     })
 }
 
@@ -109,13 +121,19 @@ async fn granted_at_any(
     Ok(granted)
 }
 
-/// The link's page; changes nothing (mail scanners prefetch links).
-pub async fn preferences(state: &AppState, token: &str) -> Result<Preferences, ApiError> {
+/// The link's page, in `requested` or else the patient's language; changes nothing (mail scanners
+/// prefetch links).
+pub async fn preferences(
+    state: &AppState,
+    token: &str,
+    requested: Option<Locale>,
+) -> Result<Preferences, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let subject = subject(&mut conn, state, token).await?;
+    let subject = subject(&mut conn, state, token, requested).await?;
     let targets = targets(&mut conn, &subject).await?;
     let granted = granted_at_any(&mut conn, subject.patient_id, &targets).await?;
     Ok(Preferences {
+        locale: subject.locale,
         sender: subject.sender_info,
         link_categories: subject.categories,
         granted,
@@ -123,15 +141,17 @@ pub async fn preferences(state: &AppState, token: &str) -> Result<Preferences, A
 }
 
 /// Applies what the link's POST asks for, at the link's sender (every sender for
-/// `WithdrawEverywhere` and for a legacy link).
+/// `WithdrawEverywhere` and for a legacy link); the answer in `requested` or else the patient's
+/// language.
 pub async fn apply(
     state: &AppState,
     token: &str,
     request: UnsubscribeRequest,
+    requested: Option<Locale>,
     client: &ClientInfo,
 ) -> Result<Applied, ApiError> {
     let mut tx = crate::db::begin(&state.db).await?;
-    let subject = subject(&mut tx, state, token).await?;
+    let subject = subject(&mut tx, state, token, requested).await?;
     // Serialise changes for one patient so two clicks cannot interleave their reads and writes.
     ledger::lock_patient(&mut tx, subject.patient_id).await?;
     let source = match request {
@@ -173,6 +193,7 @@ pub async fn apply(
         tracing::info!(patient_id = %subject.patient_id, changes = changed, source = source.as_str(), "consent changed from an email link");
     }
     Ok(Applied {
+        locale: subject.locale,
         sender: subject.sender_info,
         everywhere,
         granted,

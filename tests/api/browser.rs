@@ -3,7 +3,9 @@
 //! received; the effect is checked in the consent ledger. Skipped, with a message saying what to
 //! install, only when Chromium or chromedriver is missing (`scripts/install-deps.sh` installs both).
 
-use crate::unsubscribe::{CLINIC, Event, Fixture, KEY_A, link_of, local, of_kind, state};
+use crate::unsubscribe::{
+    CLINIC, Event, Fixture, KEY_A, link_of, local, of_kind, set_patient_locale, state,
+};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
@@ -376,6 +378,72 @@ async fn in_chromium_the_checkboxes_are_saved_and_shown_again() {
         before + 3,
         "showing the page again changed nothing"
     );
+
+    client.close().await.expect("closing the browser");
+}
+
+async fn follow_link(client: &Client, text: &str) {
+    client
+        .find(Locator::LinkText(text))
+        .await
+        .unwrap_or_else(|error| panic!("a {text:?} link: {error}"))
+        .click()
+        .await
+        .unwrap_or_else(|error| panic!("following {text:?}: {error}"));
+}
+
+#[tokio::test]
+async fn in_chromium_a_french_patient_switches_languages_and_saves_in_french() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let (fixture, url) = patient_with_a_plan().await;
+    set_patient_locale(&fixture.app, fixture.patient, Some("fr")).await;
+    let before = fixture.events().await.len();
+
+    client.goto(&url).await.expect("opening the link");
+    wait_for_heading(&client, "Vos préférences de courriel").await;
+    assert_eq!(
+        client.title().await.expect("a title"),
+        format!("Préférences de courriel · {CLINIC}")
+    );
+    follow_link(&client, "English").await;
+    wait_for_heading(&client, "Your email preferences").await;
+    follow_link(&client, "Français").await;
+    wait_for_heading(&client, "Vos préférences de courriel").await;
+    assert_eq!(
+        checked(&client).await,
+        state(&["appointment_reminders", "exercise_plans"])
+    );
+
+    client
+        .find(Locator::Id("c-appointment_reminders"))
+        .await
+        .expect("the reminders checkbox")
+        .click()
+        .await
+        .expect("unchecking it");
+    click_button(&client, "Enregistrer mes choix").await;
+    wait_for_heading(&client, "Vos préférences sont enregistrées").await;
+    let items: Vec<String> = listed(&client)
+        .await
+        .into_iter()
+        .map(|item| item.replace('\u{a0}', " "))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            "Rappels de rendez-vous : non",
+            "Programmes d'exercices : oui",
+            "Plans de traitement : non",
+            "Nouvelles sur les services : non"
+        ]
+    );
+    let added = events_since(&fixture, before).await;
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert_eq!(added[0].category, "appointment_reminders");
+    assert!(!added[0].granted);
+    assert_from_chromium(&added[0]);
 
     client.close().await.expect("closing the browser");
 }

@@ -7,7 +7,8 @@ use crate::helpers::*;
 use crate::mime::leaves;
 use crate::smtp::SmtpServer;
 use crate::unsubscribe::{
-    KEY_A, PATIENCE, PUBLIC_BASE, get, link_of, local, of_kind, overrides, post_form,
+    KEY_A, PATIENCE, PUBLIC_BASE, assert_forms_keep, assert_switches_to, get, html_page,
+    html_page_in, link_of, local, of_kind, overrides, post_form, set_patient_locale, unescaped,
 };
 use consultdesk::email::worker::{Outcome, Worker};
 use serde_json::{Value, json};
@@ -484,7 +485,10 @@ async fn service_updates_wait_for_the_person_to_confirm_from_the_email() {
     let page = get(&app, &url).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("<form method=\"post\">"), "{html}");
+    assert!(
+        html.contains("<form method=\"post\" action=\"?lang=en\">"),
+        "{html}"
+    );
     assert!(html.contains("Harbour Physio"));
     assert_eq!(
         ledger_rows(&app, patient).await,
@@ -516,6 +520,89 @@ async fn service_updates_wait_for_the_person_to_confirm_from_the_email() {
     let after = ledger_rows(&app, patient).await;
     assert_eq!(post_form(&app, &url, "").await.status(), 200);
     assert_eq!(ledger_rows(&app, patient).await, after);
+}
+
+#[tokio::test]
+async fn a_french_patient_confirms_in_french_and_can_switch_to_english() {
+    let app = networked_app().await;
+    let smtp = SmtpServer::start().await;
+    let admin = app.admin_token().await;
+    let clinic = app.create_clinic(&admin, "Physio Plateau").await;
+    let person = Person::new("fr", "Camille Roy", "514-555-0123");
+    callback(
+        &app,
+        Some(clinic),
+        &person,
+        consents(false, false, false, true),
+    )
+    .await;
+    let patient = patient_of(&app, &person.email).await;
+    set_patient_locale(&app, patient, Some("fr")).await;
+    let messages = deliver(&app, &smtp).await;
+    let link = confirmation_link(&text_of(of_kind(&messages, "consent_confirmation")));
+    let url = local(&app, &link);
+    let senders = "Physio Plateau et Healthy Knees Network";
+
+    let rows = ledger_rows(&app, patient).await;
+    let page = unescaped(&html_page_in(get(&app, &url).await, 200, "fr-CA").await);
+    for french in [
+        format!("<title>Confirmez votre choix · {senders}</title>"),
+        "<h1>Confirmez que vous souhaitez recevoir nos nouvelles</h1>".to_owned(),
+        format!("offerts par <strong>{senders}</strong>."),
+        ">Oui, envoyez-moi des nouvelles sur les services</button>".to_owned(),
+        "Si vous n'avez pas fait cette demande, fermez cette page\u{a0}:".to_owned(),
+    ] {
+        assert!(page.contains(&french), "{french}: {page}");
+    }
+    assert_switches_to(&page, "en", "English");
+    assert_forms_keep(&page, "fr");
+
+    // `?lang=en` overrides it, and names the senders in English.
+    let english = html_page(get(&app, &format!("{url}?lang=en")).await, 200).await;
+    assert!(
+        english.contains("<h1>Confirm you would like our news</h1>"),
+        "{english}"
+    );
+    assert!(english.contains("Physio Plateau and Healthy Knees Network"));
+    assert_switches_to(&english, "fr", "Français");
+    assert_forms_keep(&english, "en");
+    assert_eq!(
+        ledger_rows(&app, patient).await,
+        rows,
+        "GET changes nothing"
+    );
+
+    // The French page's button answers in French.
+    let confirmed = post_form(&app, &format!("{url}?lang=fr"), "").await;
+    let confirmed = unescaped(&html_page_in(confirmed, 200, "fr-CA").await);
+    for french in [
+        "<h1 role=\"status\">Merci\u{a0}: votre choix est confirmé</h1>".to_owned(),
+        format!("envoyées par <strong>{senders}</strong>."),
+    ] {
+        assert!(confirmed.contains(&french), "{french}: {confirmed}");
+    }
+    assert_switches_to(&confirmed, "en", "English");
+    assert!(state_at(&app, patient, Some(clinic), "service_updates").await);
+    // Used again in English, it says so in English.
+    let again = html_page(post_form(&app, &format!("{url}?lang=en"), "").await, 200).await;
+    assert!(
+        again.contains("Thank you: your choice is confirmed"),
+        "{again}"
+    );
+
+    // A link that is not valid answers in the request's language.
+    let bad = app
+        .client
+        .get(format!("{}/consent/confirm/nonsense", app.address))
+        .header("accept-language", "fr-CA")
+        .send()
+        .await
+        .expect("GET");
+    let bad = unescaped(&html_page_in(bad, 400, "fr-CA").await);
+    assert!(
+        bad.contains("<h1>Ce lien n'est pas valide ou a expiré</h1>"),
+        "{bad}"
+    );
 }
 
 #[tokio::test]

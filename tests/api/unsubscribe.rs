@@ -363,9 +363,21 @@ fn header(response: &Response, name: &str) -> String {
         .to_owned()
 }
 
-/// Asserts an HTML page with its protective headers; returns its body.
+/// Asserts an English HTML page with its protective headers; returns its body.
 pub async fn html_page(response: Response, status: u16) -> String {
+    html_page_in(response, status, "en-CA").await
+}
+
+/// Asserts an HTML page in the language `tag` (`en-CA`, `fr-CA`: its `<html lang>` and its
+/// `Content-Language`) with its protective headers; returns its body.
+pub async fn html_page_in(response: Response, status: u16, tag: &str) -> String {
     assert_eq!(response.status(), status, "status of {}", response.url());
+    assert_eq!(
+        header(&response, "content-language"),
+        tag,
+        "the language of {}",
+        response.url()
+    );
     let content_type = header(&response, "content-type");
     assert!(
         content_type.starts_with("text/html"),
@@ -387,15 +399,18 @@ pub async fn html_page(response: Response, status: u16) -> String {
         "not cached"
     );
     let body = response.text().await.expect("an HTML body");
-    assert_self_contained(&body);
+    assert_self_contained(&body, tag);
     body
 }
 
-/// Mobile-friendly, in English, and nothing that loads or runs from anywhere.
-fn assert_self_contained(page: &str) {
+/// Mobile-friendly, in the language `tag`, and nothing that loads or runs from anywhere.
+fn assert_self_contained(page: &str, tag: &str) {
     let lower = page.to_ascii_lowercase();
     assert!(lower.starts_with("<!doctype html>"), "{page}");
-    assert!(lower.contains("<html lang=\"en\">"), "lang=\"en\": {page}");
+    assert!(
+        page.contains(&format!("<html lang=\"{tag}\">")),
+        "lang=\"{tag}\": {page}"
+    );
     assert!(
         lower.contains("<meta name=\"viewport\" content=\"width=device-width"),
         "a viewport meta tag: {page}"
@@ -1192,4 +1207,201 @@ async fn a_token_never_carries_the_patients_id_or_email_in_clear() {
             assert!(!contains(text.as_bytes()), "{text} in the decoded {token}");
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Languages: the patient's, unless the link asks for another
+
+/// A page's text as a reader sees it: entities undone.
+pub fn unescaped(page: &str) -> String {
+    html_unescape(page).replace("&#39;", "'")
+}
+
+/// Sets the patient's language as their latest form would have (`None`: no form named one).
+pub async fn set_patient_locale(app: &TestApp, patient: Uuid, locale: Option<&str>) {
+    sqlx::query("UPDATE patients SET locale = $2 WHERE id = $1")
+        .bind(patient)
+        .bind(locale)
+        .execute(&app.db)
+        .await
+        .expect("setting the patient's language");
+}
+
+/// Every form of a page posts back to itself in `lang`.
+pub fn assert_forms_keep(page: &str, lang: &str) {
+    let forms: Vec<&str> = page
+        .match_indices("<form")
+        .map(|(at, _)| &page[at..])
+        .collect();
+    assert!(!forms.is_empty(), "a form: {page}");
+    for form in forms {
+        let tag = &form[..form.find('>').expect("a closed tag")];
+        assert!(
+            tag.contains(&format!("action=\"?lang={lang}\"")),
+            "the form keeps the page's language: {tag}"
+        );
+    }
+}
+
+/// The visible link to the same page in the other language.
+pub fn assert_switches_to(page: &str, lang: &str, name: &str) {
+    assert!(
+        page.contains(&format!(
+            "<a href=\"?lang={lang}\" hreflang=\"{lang}-CA\" lang=\"{lang}-CA\">{name}</a>"
+        )),
+        "a link to the page in {name}: {page}"
+    );
+}
+
+#[tokio::test]
+async fn a_french_patient_reads_the_page_in_french_and_can_switch_to_english() {
+    let (fixture, plan, _) = with_emails().await;
+    let app = &fixture.app;
+    set_patient_locale(app, fixture.patient, Some("fr")).await;
+    let url = fixture.local(&plan);
+
+    let page = unescaped(&html_page_in(get(app, &url).await, 200, "fr-CA").await);
+    for french in [
+        format!("<title>Préférences de courriel · {CLINIC}</title>"),
+        "<h1>Vos préférences de courriel</h1>".to_owned(),
+        format!("Voici les courriels que peut vous envoyer <strong>{CLINIC}</strong>."),
+        ">Se désabonner des programmes d'exercices</button>".to_owned(),
+        format!(">Se désabonner de tous les courriels envoyés par {CLINIC}</button>"),
+        ">Se désabonner de tous les expéditeurs</button>".to_owned(),
+        "<legend>Envoyez-moi\u{a0}:</legend>".to_owned(),
+        "Programmes d'exercices<span class=\"hint\">".to_owned(),
+        ">Enregistrer mes choix</button>".to_owned(),
+        "Nous ne vendons jamais votre adresse courriel. Des questions\u{a0}?".to_owned(),
+    ] {
+        assert!(page.contains(&french), "{french}: {page}");
+    }
+    assert!(!page.contains("Unsubscribe"), "{page}");
+    assert_eq!(
+        checkboxes(&page),
+        state(&["appointment_reminders", "exercise_plans"])
+    );
+    assert_switches_to(&page, "en", "English");
+    assert_forms_keep(&page, "fr");
+
+    // `?lang=en` overrides the patient's language, and links back to French.
+    let english = html_page(get(app, &format!("{url}?lang=en")).await, 200).await;
+    assert!(
+        english.contains("<h1>Your email preferences</h1>"),
+        "{english}"
+    );
+    assert!(english.contains(">Unsubscribe from exercise plans</button>"));
+    assert_switches_to(&english, "fr", "Français");
+    assert_forms_keep(&english, "en");
+    assert_eq!(
+        checkboxes(&english),
+        state(&["appointment_reminders", "exercise_plans"])
+    );
+
+    // The French page's button answers in French, and does what it says.
+    let saved = post_form(app, &format!("{url}?lang=fr"), "action=unsubscribe_this").await;
+    let saved = unescaped(&html_page_in(saved, 200, "fr-CA").await);
+    for french in [
+        "<h1 role=\"status\">Vos préférences sont enregistrées</h1>".to_owned(),
+        format!("Dorénavant, <strong>{CLINIC}</strong> vous enverra\u{a0}:"),
+        "<li>Rappels de rendez-vous\u{a0}: <strong>oui</strong></li>".to_owned(),
+        "<li>Programmes d'exercices\u{a0}: <strong>non</strong></li>".to_owned(),
+        "<a href=\"?lang=fr\">Modifier de nouveau vos préférences</a>".to_owned(),
+    ] {
+        assert!(saved.contains(&french), "{french}: {saved}");
+    }
+    assert_switches_to(&saved, "en", "English");
+    assert_eq!(fixture.consents().await, state(&["appointment_reminders"]));
+
+    // The English page's form answers in English; one-click (no `lang`) in the patient's French.
+    assert_saved(
+        post_form(
+            app,
+            &format!("{url}?lang=en"),
+            "action=save&category=appointment_reminders&category=exercise_plans",
+        )
+        .await,
+        &["appointment_reminders", "exercise_plans"],
+    )
+    .await;
+    let one_click = post_form(app, &url, ONE_CLICK).await;
+    let one_click = unescaped(&html_page_in(one_click, 200, "fr-CA").await);
+    assert!(
+        one_click.contains("<li>Programmes d'exercices\u{a0}: <strong>non</strong></li>"),
+        "{one_click}"
+    );
+    assert_eq!(fixture.consents().await, state(&["appointment_reminders"]));
+}
+
+#[tokio::test]
+async fn without_a_language_of_their_own_the_patient_reads_the_sender_clinics() {
+    let (fixture, plan, _) = with_emails().await;
+    let app = &fixture.app;
+    set_patient_locale(app, fixture.patient, None).await;
+    let url = fixture.local(&plan);
+    html_page(get(app, &url).await, 200).await;
+
+    sqlx::query("UPDATE clinics SET default_locale = 'fr' WHERE name = $1")
+        .bind(CLINIC)
+        .execute(&app.db)
+        .await
+        .expect("a French clinic");
+    let page = html_page_in(get(app, &url).await, 200, "fr-CA").await;
+    assert!(
+        page.contains("<h1>Vos préférences de courriel</h1>"),
+        "{page}"
+    );
+    // The patient's own language comes first.
+    set_patient_locale(app, fixture.patient, Some("en")).await;
+    html_page(get(app, &url).await, 200).await;
+}
+
+#[tokio::test]
+async fn a_link_that_is_not_valid_answers_in_the_language_asked_for() {
+    let app = TestApp::spawn_with(overrides(KEY_A)).await;
+    let url = format!("{}/unsubscribe/nonsense", app.address);
+    let french = app
+        .client
+        .get(&url)
+        .header("accept-language", "fr-CA,fr;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .expect("GET");
+    assert!(
+        header(&french, "vary").contains("accept-language"),
+        "the words follow Accept-Language"
+    );
+    let page = unescaped(&html_page_in(french, 400, "fr-CA").await);
+    for text in [
+        "<title>Lien non valide</title>",
+        "<h1>Ce lien n'est pas valide ou a expiré</h1>",
+        "Aucun changement n'a été fait.",
+    ] {
+        assert!(page.contains(text), "{text}: {page}");
+    }
+    assert_switches_to(&page, "en", "English");
+
+    // `?lang=` wins over the header; a POST is answered the same way.
+    let english = app
+        .client
+        .post(format!("{url}?lang=en"))
+        .header("accept-language", "fr-CA")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(ONE_CLICK)
+        .send()
+        .await
+        .expect("POST");
+    let page = html_page(english, 400).await;
+    assert!(
+        page.contains("This link is not valid or has expired"),
+        "{page}"
+    );
+    let french = app
+        .client
+        .post(format!("{url}?lang=fr"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(ONE_CLICK)
+        .send()
+        .await
+        .expect("POST");
+    html_page_in(french, 400, "fr-CA").await;
 }
