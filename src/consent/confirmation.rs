@@ -23,7 +23,10 @@ fn page(view: ConfirmationView) -> Result<Response, MissingText> {
 }
 
 #[utoipa::path(get, path = "/consent/confirm/{token}", tag = "public", operation_id = "show_consent_confirmation",
-    params(("token" = String, Path, description = "From the consent_confirmation email's link")),
+    params(
+        ("token" = String, Path, description = "From the consent_confirmation email's link"),
+        ("lang" = Option<crate::domain::locale::Locale>, Query, description = "`en` or `fr`: the page's language (default: the patient's)"),
+    ),
     responses(
         (status = 200, description = "The page with the button that confirms (changes nothing)", content_type = "text/html", body = String),
         (status = 400, description = "The link is not valid or has expired", content_type = "text/html", body = String),
@@ -45,7 +48,10 @@ pub async fn show(
 }
 
 #[utoipa::path(post, path = "/consent/confirm/{token}", tag = "public", operation_id = "confirm_consent",
-    params(("token" = String, Path, description = "From the consent_confirmation email's link")),
+    params(
+        ("token" = String, Path, description = "From the consent_confirmation email's link"),
+        ("lang" = Option<crate::domain::locale::Locale>, Query, description = "`en` or `fr`: the page's language (default: the patient's)"),
+    ),
     responses(
         (status = 200, description = "Confirmed: the grant is in the ledger", content_type = "text/html", body = String),
         (status = 400, description = "The link is not valid or has expired", content_type = "text/html", body = String),

@@ -136,20 +136,15 @@ pub async fn patient_locale(
     patient_id: Uuid,
     clinic_id: Option<Uuid>,
 ) -> Result<Locale, sqlx::Error> {
+    // The database's `reader_locale`: the one rule the outbox and the forms use too.
     let locale = sqlx::query_scalar!(
-        r#"SELECT COALESCE(
-                  (SELECT locale FROM patients WHERE id = $1),
-                  (SELECT default_locale FROM clinics WHERE id = $2)
-              ) AS "locale""#,
+        r#"SELECT reader_locale($1, $2) AS "locale!""#,
         patient_id,
         clinic_id,
     )
     .fetch_one(conn)
     .await?;
-    Ok(locale
-        .as_deref()
-        .and_then(Locale::parse)
-        .unwrap_or_default())
+    Ok(Locale::parse(&locale).unwrap_or_default())
 }
 
 pub async fn clinic_exists(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {

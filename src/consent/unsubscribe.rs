@@ -39,7 +39,10 @@ pub struct UnsubscribeForm {
 }
 
 #[utoipa::path(get, path = "/unsubscribe/{token}", tag = "public", operation_id = "show_unsubscribe_page",
-    params(("token" = String, Path, description = "From the email's link")),
+    params(
+        ("token" = String, Path, description = "From the email's link"),
+        ("lang" = Option<crate::domain::locale::Locale>, Query, description = "`en` or `fr`: the page's language (default: the patient's)"),
+    ),
     responses(
         (status = 200, description = "The preferences page (changes nothing)", content_type = "text/html", body = String),
         (status = 400, description = "The link is not valid or has expired", content_type = "text/html", body = String),
@@ -127,7 +130,10 @@ fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Vec<(String, Stri
 }
 
 #[utoipa::path(post, path = "/unsubscribe/{token}", tag = "public", operation_id = "unsubscribe",
-    params(("token" = String, Path, description = "From the email's link")),
+    params(
+        ("token" = String, Path, description = "From the email's link"),
+        ("lang" = Option<crate::domain::locale::Locale>, Query, description = "`en` or `fr`: the page's language (default: the patient's)"),
+    ),
     request_body(content(
             (UnsubscribeForm = "application/x-www-form-urlencoded"),
             (UnsubscribeForm = "multipart/form-data"),
