@@ -461,3 +461,59 @@ async fn consent_wording_is_published_per_language_and_the_ledger_keeps_the_vers
         422
     );
 }
+
+#[tokio::test]
+async fn a_french_patients_links_open_french_pages() {
+    // The app verifies links with the key the test worker signs them with.
+    let desk = Desk::with(Overrides::from([(
+        "SIGNING_KEY",
+        "test signing key that is at least 32 bytes".to_owned(),
+    )]))
+    .await;
+    let (_, practitioner) = montreal(&desk, "en").await;
+    let smtp = SmtpServer::start().await;
+    let worker = desk.app.worker(&smtp, |_| {});
+    let monday = upcoming(TORONTO, Weekday::Mon, 3);
+    let mut body = booking_body(
+        practitioner,
+        &at(TORONTO, monday, "11:00"),
+        "ines@example.com",
+    );
+    body["locale"] = json!("fr");
+    body["consents"]["service_updates"] = json!(true);
+    assert_eq!(desk.book(&body).await.status(), 201);
+    drain(&worker).await;
+    let messages = smtp.messages();
+    let path = |link: &str| link.replace("http://consultdesk.test", "");
+
+    // The unsubscribe link of the request email opens the French page.
+    let requested = of_kind(&messages, "booking_requested");
+    let unsubscribe = crate::unsubscribe::link_of(requested[0]);
+    let page =
+        crate::unsubscribe::html_page_in(desk.app.get(&path(&unsubscribe)).await, 200, "fr-CA")
+            .await;
+    assert!(page.contains("Se désabonner"), "{page}");
+
+    // The news double opt-in: a French email, and a French page behind its button.
+    let confirmation = of_kind(&messages, "consent_confirmation");
+    assert_eq!(
+        confirmation[0].header("Content-Language").as_deref(),
+        Some("fr")
+    );
+    let subject = decoded_header(confirmation[0], "Subject");
+    assert!(
+        subject.starts_with("Veuillez confirmer\u{a0}:"),
+        "{subject}"
+    );
+    let text = text_body(confirmation[0]);
+    let at = text
+        .find("http://consultdesk.test/consent/confirm/")
+        .expect("the link");
+    let link: String = text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let page =
+        crate::unsubscribe::html_page_in(desk.app.get(&path(&link)).await, 200, "fr-CA").await;
+    assert!(page.contains("Physio Plateau"), "{page}");
+}
