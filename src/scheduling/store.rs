@@ -232,3 +232,17 @@ pub async fn insert_time_off(
     .fetch_one(conn)
     .await
 }
+
+/// Where the clinic's front desk wants to hear of a patient's change, if anywhere.
+pub async fn notification_email(
+    conn: &mut PgConnection,
+    clinic_id: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT notification_email::text AS "notification_email" FROM clinics WHERE id = $1"#,
+        clinic_id,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.and_then(|row| row.notification_email))
+}
