@@ -111,6 +111,7 @@ async fn enqueue(
             payload,
             send_after,
             dedup_key: Some(dedup_key),
+            locale: None,
         },
     )
     .await?;

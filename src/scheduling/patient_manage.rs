@@ -148,7 +148,7 @@ async fn record(
         },
     )
     .await?;
-    let Some(to) = store::notification_email(conn, booking.clinic_id).await? else {
+    let Some((to, locale)) = store::notification_email(conn, booking.clinic_id).await? else {
         return Ok(());
     };
     let payload = EmailPayload::BookingChangedByPatient(BookingChangedByPatient {
@@ -170,6 +170,8 @@ async fn record(
                 action.as_str(),
                 booking.ics_sequence
             )),
+            // The front desk reads the clinic's language, not the patient's.
+            locale: Some(locale),
         },
     )
     .await?;

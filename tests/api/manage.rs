@@ -771,3 +771,36 @@ async fn the_clinic_hears_of_a_patients_change_at_its_notification_email() {
         .await;
     assert_invalid_fields(response, &["notification_email"]).await;
 }
+
+#[tokio::test]
+async fn the_clinics_notice_is_in_the_clinics_language_and_the_patients_emails_in_theirs() {
+    let fixture = Fixture::new().await;
+    let app = &fixture.desk.app;
+    let response = app
+        .patch_as(
+            &format!("/v1/admin/clinics/{}", fixture.desk.clinic),
+            &fixture.desk.admin,
+            &json!({"notification_email": "accueil@clinique.test", "default_locale": "fr"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let email = patient_email();
+    let mut body =
+        crate::bookings::booking_body(fixture.desk.practitioner, &fixture.monday("09:00"), &email);
+    body["locale"] = json!("en");
+    let response = fixture.desk.book(&body).await;
+    assert_eq!(response.status(), 201);
+    let token = fixture.token_from_email(&email, "booking_requested").await;
+    assert_eq!(fixture.cancel(&token, &json!({})).await.status(), 200);
+    let messages = fixture.deliver().await;
+    let notice = of_kind(&messages, "booking_changed_by_patient")[0];
+    assert_eq!(notice.header("Content-Language").as_deref(), Some("fr"));
+    let cancelled = of_kind(&messages, "booking_cancelled")[0];
+    assert_eq!(cancelled.header("Content-Language").as_deref(), Some("en"));
+    let text = leaves(&notice.data)
+        .into_iter()
+        .find(|(kind, _)| kind == "text/plain")
+        .unwrap()
+        .1;
+    assert!(text.contains("Jane Runner a annulé"), "{text}");
+}
