@@ -4,18 +4,20 @@
 //! lifecycle, slot rules and emails (`desk`, `public_booking::check_slot`, `notify`), up to
 //! `PATIENT_CHANGE_CUTOFF` before the start, and are audited with actor `patient`.
 
+use crate::domain::locale::Locale;
 use crate::domain::status::BookingStatus;
 use crate::email::outbox::{self, About, NewEmail};
 use crate::email::payloads::{BookingChangedByPatient, EmailPayload, PatientChange};
 use crate::error::{ApiError, Message};
-use crate::scheduling::availability::{lead, local};
+use crate::patients::store::reader_locale;
+use crate::scheduling::availability::{self, SlotDays, SlotsView, lead, local};
 use crate::scheduling::bookings::{self, BookingCreated, BookingRow, ChangedBy};
 use crate::scheduling::lifecycle::{self, Action, Transition};
 use crate::scheduling::public_booking::check_slot;
 use crate::scheduling::{expiry, manage_token, notify, store};
 use crate::staff::audit::{self, PatientEntry};
 use crate::state::AppState;
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Days, Duration, FixedOffset, Utc};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, Postgres, Transaction};
@@ -34,7 +36,14 @@ pub struct ManagedBooking {
     /// clinic's offset.
     #[schema(example = "2026-12-01T02:30:00-05:00")]
     pub change_cutoff: DateTime<FixedOffset>,
+    /// The language the patient reads (for the manage page; not part of the JSON answer).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub locale: Locale,
 }
+
+/// How many days of free slots the manage page offers, from today in the clinic's zone.
+pub const OFFERED_DAYS: u64 = 14;
 
 /// The booking a token names: 404 for a bad, tampered, expired or rotated-out token.
 fn booking_id(state: &AppState, token: &str) -> Result<Uuid, ApiError> {
@@ -69,12 +78,19 @@ fn closed(booking: &BookingRow) -> ApiError {
     )
 }
 
-fn view_of(state: &AppState, booking: &BookingRow, now: DateTime<Utc>) -> ManagedBooking {
-    ManagedBooking {
+async fn view_of(
+    conn: &mut PgConnection,
+    state: &AppState,
+    booking: &BookingRow,
+    now: DateTime<Utc>,
+) -> Result<ManagedBooking, sqlx::Error> {
+    let locale = reader_locale(conn, booking.patient_id, Some(booking.clinic_id)).await?;
+    Ok(ManagedBooking {
         booking: BookingCreated::from(booking),
         can_change: can_change(state, booking, now),
         change_cutoff: local(change_cutoff(state, booking), booking.zone()),
-    }
+        locale,
+    })
 }
 
 /// The booking behind a link, as the patient may see it. Reads only: a mail scanner fetching the
@@ -86,13 +102,32 @@ pub async fn view(state: &AppState, token: &str) -> Result<ManagedBooking, ApiEr
         .await?
         .ok_or(ApiError::NotFound)?;
     let now = Utc::now();
-    let mut view = view_of(state, &booking, now);
+    let mut view = view_of(&mut conn, state, &booking, now).await?;
     // A request whose start has passed is expired, whether or not the expiry job marked it yet.
     if lifecycle::is_overdue(booking.status, booking.starts_at, now) {
         view.booking.status = BookingStatus::Expired;
         view.can_change = false;
     }
     Ok(view)
+}
+
+/// The free slots the booking may move to: its practitioner's, over the next [`OFFERED_DAYS`]
+/// days in the clinic's zone, computed by the one slot function the public slot list uses
+/// (`availability::free_slots`). The booking's own time is busy, as it is to everyone else.
+pub async fn offered_slots(state: &AppState, token: &str) -> Result<SlotsView, ApiError> {
+    let id = booking_id(state, token)?;
+    let booking = {
+        let mut conn = state.db.acquire().await?;
+        bookings::find(&mut conn, id, None, false)
+            .await?
+            .ok_or(ApiError::NotFound)?
+    };
+    let today = Utc::now().with_timezone(&booking.zone()).date_naive();
+    let days = SlotDays {
+        from: Some(today),
+        to: today.checked_add_days(Days::new(OFFERED_DAYS - 1)),
+    };
+    availability::free_slots(state, Some(booking.practitioner_id), days).await
 }
 
 /// Begins a patient's `action`: the transaction, the booking locked, and the 409 when it can no
@@ -217,8 +252,9 @@ pub async fn cancel(
         json!({"reason": reason}),
     )
     .await?;
+    let view = view_of(&mut tx, state, &cancelled, Utc::now()).await?;
     tx.commit().await?;
-    Ok(view_of(state, &cancelled, Utc::now()))
+    Ok(view)
 }
 
 /// Moves the booking to another free slot of its practitioner, under the booking's rules (409
@@ -266,6 +302,7 @@ pub async fn reschedule(
         json!({"from": booking.starts_at, "to": moved.starts_at}),
     )
     .await?;
+    let view = view_of(&mut tx, state, &moved, Utc::now()).await?;
     tx.commit().await?;
-    Ok(view_of(state, &moved, Utc::now()))
+    Ok(view)
 }

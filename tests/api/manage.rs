@@ -804,3 +804,44 @@ async fn the_clinics_notice_is_in_the_clinics_language_and_the_patients_emails_i
         .1;
     assert!(text.contains("Jane Runner a annulé"), "{text}");
 }
+
+/// The manage page's offer (`patient_manage::offered_slots`, called in process on the test's
+/// database): the next 14 days exactly as the public slot list computes them, the booking's own
+/// time taken like any other.
+#[tokio::test]
+async fn the_offered_slots_are_the_public_slot_lists_next_fourteen_days() {
+    let fixture = Fixture::new().await;
+    let email = patient_email();
+    fixture.booking("09:00", &email, true).await;
+    let token = fixture.token_from_email(&email, "booking_confirmed").await;
+    let settings = consultdesk::config::Settings::from_lookup(|name| match name {
+        "SIGNING_KEY" => Some(format!("{KEY_A},{KEY_B}")),
+        _ => None,
+    })
+    .expect("settings");
+    let state = consultdesk::state::AppState::new(fixture.desk.app.db.clone(), settings);
+    let offered = consultdesk::scheduling::patient_manage::offered_slots(&state, &token)
+        .await
+        .expect("the offered slots");
+    let offered = serde_json::to_value(&offered).unwrap();
+    let today = crate::bookings::today(TORONTO);
+    let to = today + chrono::Days::new(13);
+    let public = fixture
+        .desk
+        .slots(fixture.desk.practitioner, &format!("?from={today}&to={to}"))
+        .await;
+    assert_eq!(public.status(), 200);
+    assert_eq!(offered, json_of(public).await);
+    let starts = crate::bookings::starts_of(&offered);
+    assert!(!starts.is_empty());
+    assert!(
+        !starts.contains(&fixture.monday("09:00")),
+        "its own time is taken"
+    );
+    assert!(starts.contains(&fixture.monday("09:15")));
+    assert!(
+        consultdesk::scheduling::patient_manage::offered_slots(&state, "x")
+            .await
+            .is_err()
+    );
+}
