@@ -845,3 +845,42 @@ async fn the_offered_slots_are_the_public_slot_lists_next_fourteen_days() {
             .is_err()
     );
 }
+
+/// Ten patients moving into one free slot at once, five times over: exactly one wins each time and
+/// every other gets a 409, never a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_patients_racing_for_one_slot_never_get_a_500() {
+    let fixture = Fixture::new().await;
+    let app = &fixture.desk.app;
+    let mut tokens = Vec::new();
+    for n in 0..10 {
+        let email = patient_email();
+        let hh_mm = format!("{:02}:{:02}", 9 + n / 4, (n % 4) * 15);
+        fixture.booking(&hh_mm, &email, false).await;
+        tokens.push(fixture.token_from_email(&email, "booking_requested").await);
+    }
+    for target in ["14:00", "14:15", "14:30", "14:45", "15:00"] {
+        let start = fixture.monday(target);
+        let requests = tokens
+            .iter()
+            .enumerate()
+            .map(|(n, token)| {
+                app.client
+                    .post(app.url(&format!("/v1/manage/{token}/reschedule")))
+                    .header("x-forwarded-for", format!("198.51.100.{n}"))
+                    .json(&json!({"starts_at": start}))
+            })
+            .collect();
+        let statuses = at_once(requests).await;
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "{target}: {statuses:?}"
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 409).count(),
+            9,
+            "{target}: {statuses:?}"
+        );
+    }
+}
