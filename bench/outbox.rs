@@ -228,6 +228,7 @@ async fn lettre_loop(
     let links = templates::Links {
         unsubscribe: &unsubscribe,
         confirm: None,
+        manage: None,
     };
     let rendered = templates::render(&payload(0), Some(clinic), links, Locale::En)?;
     let from: Mailbox = MAIL_FROM.parse()?;

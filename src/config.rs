@@ -34,6 +34,9 @@ pub struct Settings {
     pub public_read_rate_limit: RateLimit,
     pub reminder_offsets: Vec<Duration>,
     pub booking_min_lead: Duration,
+    /// Until how long before the start a patient may cancel or move a booking through its link
+    /// (`PATIENT_CHANGE_CUTOFF`, default `12h`).
+    pub patient_change_cutoff: Duration,
     pub log_json: bool,
     /// Where the embedded Postgres, the mail folder and the generated signing key live.
     pub data_dir: PathBuf,
@@ -137,6 +140,9 @@ pub struct SettingsArgs {
     /// How far ahead a public booking must start (`0s`: any slot not yet started; at most a year).
     #[arg(long, global = true, env, default_value = "2h", value_parser = parse_booking_min_lead)]
     booking_min_lead: Duration,
+    /// Until how long before the start a patient may cancel or move a booking through its link.
+    #[arg(long, global = true, env, default_value = "12h", value_parser = parse_booking_min_lead)]
+    patient_change_cutoff: Duration,
     /// Public bookings allowed in status `requested` per email address and per client address.
     #[arg(long, global = true, env, default_value = "3", value_parser = parse_max_open_requests)]
     max_open_requests: u32,
@@ -234,6 +240,7 @@ impl TryFrom<SettingsArgs> for Settings {
             public_read_rate_limit: args.public_read_rate_limit,
             reminder_offsets: args.reminder_offsets,
             booking_min_lead: args.booking_min_lead,
+            patient_change_cutoff: args.patient_change_cutoff,
             trusted_proxies: args.trusted_proxies.unwrap_or_default(),
             log_json: args
                 .log_format
@@ -353,6 +360,10 @@ mod tests {
         );
         assert_eq!(settings.reminder_offsets, vec![Duration::from_secs(86_400)]);
         assert_eq!(settings.booking_min_lead, Duration::from_secs(7200));
+        assert_eq!(
+            settings.patient_change_cutoff,
+            Duration::from_secs(12 * 3600)
+        );
         assert_eq!(settings.max_open_requests, 3);
         assert!(settings.network_name.is_none() && settings.metrics_token.is_none());
         assert!(

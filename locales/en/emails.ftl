@@ -378,3 +378,34 @@ invite-description =
         [video] Video consult with { $practitioner }: the clinic sends the link.
        *[in_person] In-person consult at { $location }.
     }
+
+## The "need to change your appointment?" link in a booking email
+emails-manage-prompt = Need to change your appointment?
+emails-manage-action = You can cancel it or pick another time here:
+
+## booking_changed_by_patient (to the clinic's notification address, not to the patient)
+emails-why-staff-notice = You are receiving this email because this address is where the clinic hears of changes patients make to their bookings.
+changed-by-patient-cancelled-subject =
+    { $patient ->
+        [none] A patient cancelled their booking of { $when }
+       *[other] { $patient } cancelled their booking of { $when }
+    }
+changed-by-patient-moved-subject =
+    { $patient ->
+        [none] A patient moved their booking to { $when }
+       *[other] { $patient } moved their booking to { $when }
+    }
+changed-by-patient-cancelled-heading = A patient cancelled their booking
+changed-by-patient-moved-heading = A patient moved their booking
+changed-by-patient-cancelled-intro =
+    { $patient ->
+        [none] A patient cancelled their { $consultation } through the link in their emails. The time is free again.
+       *[other] { $patient } cancelled their { $consultation } through the link in their emails. The time is free again.
+    }
+# $previous: "Tuesday, December 1, 2026 at 9:30 AM (America/Toronto)".
+changed-by-patient-moved-intro =
+    { $patient ->
+        [none] A patient moved their { $consultation } through the link in their emails; it was { $previous }. The new time:
+       *[other] { $patient } moved their { $consultation } through the link in their emails; it was { $previous }. The new time:
+    }
+changed-by-patient-booking-id = Booking { $id }

@@ -158,3 +158,7 @@ field-outside-hours = starts_at is outside the practitioner's hours
 field-misaligned = starts_at is not the start of one of the practitioner's slots
 field-time-off = the practitioner is away at that time
 field-slot-taken = that slot is already booked
+
+## A patient's change through the link in their emails
+problem-patient-change-closed =
+    This booking can no longer be changed online; please call { $clinic } at { $phone }.

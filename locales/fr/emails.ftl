@@ -365,3 +365,34 @@ invite-description =
         [video] Consultation par vidéo avec { $practitioner } : la clinique vous envoie le lien.
        *[in_person] Consultation en personne à { $location }.
     }
+
+## Le lien « besoin de changer votre rendez-vous ? » d'un courriel de rendez-vous
+emails-manage-prompt = Besoin de changer votre rendez-vous ?
+emails-manage-action = Vous pouvez l'annuler ou choisir une autre heure ici :
+
+## booking_changed_by_patient (à l'adresse de notification de la clinique, pas au patient)
+emails-why-staff-notice = Vous recevez ce courriel parce que cette adresse est celle où la clinique apprend les changements que les patients apportent à leurs rendez-vous.
+changed-by-patient-cancelled-subject =
+    { $patient ->
+        [none] Un patient a annulé son rendez-vous du { $when }
+       *[other] { $patient } a annulé son rendez-vous du { $when }
+    }
+changed-by-patient-moved-subject =
+    { $patient ->
+        [none] Un patient a déplacé son rendez-vous au { $when }
+       *[other] { $patient } a déplacé son rendez-vous au { $when }
+    }
+changed-by-patient-cancelled-heading = Un patient a annulé son rendez-vous
+changed-by-patient-moved-heading = Un patient a déplacé son rendez-vous
+changed-by-patient-cancelled-intro =
+    { $patient ->
+        [none] Un patient a annulé sa { $consultation } au moyen du lien de ses courriels. La plage horaire est de nouveau libre.
+       *[other] { $patient } a annulé sa { $consultation } au moyen du lien de ses courriels. La plage horaire est de nouveau libre.
+    }
+# $previous : « le mardi 1er décembre 2026 à 9 h 30 (America/Toronto) ».
+changed-by-patient-moved-intro =
+    { $patient ->
+        [none] Un patient a déplacé sa { $consultation } au moyen du lien de ses courriels ; elle était prévue { $previous }. La nouvelle heure :
+       *[other] { $patient } a déplacé sa { $consultation } au moyen du lien de ses courriels ; elle était prévue { $previous }. La nouvelle heure :
+    }
+changed-by-patient-booking-id = Rendez-vous { $id }

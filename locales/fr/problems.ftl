@@ -158,3 +158,7 @@ field-outside-hours = starts_at est en dehors des heures du professionnel
 field-misaligned = starts_at n’est pas le début d’une des plages du professionnel
 field-time-off = le professionnel est absent à ce moment
 field-slot-taken = cette plage horaire est déjà réservée
+
+## Le changement d'un patient au moyen du lien de ses courriels
+problem-patient-change-closed =
+    Ce rendez-vous ne peut plus être modifié en ligne ; veuillez appeler { $clinic } au { $phone }.

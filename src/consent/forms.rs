@@ -127,6 +127,7 @@ async fn ask_to_confirm(
             to: email,
             send_after: None,
             dedup_key: Some(format!("consent-confirmation:{id}")),
+            locale: None,
             payload: EmailPayload::ConsentConfirmation(ConsentConfirmation {
                 name: form.name.to_owned(),
                 confirmation_id: id,

@@ -71,14 +71,14 @@ fn mac(key: &[u8], purpose: &[u8], payload: &[u8]) -> HmacSha256 {
 }
 
 /// `payload` followed by its tag, URL-safe.
-fn seal(key: &[u8], purpose: &[u8], mut payload: Vec<u8>) -> String {
+pub(crate) fn seal(key: &[u8], purpose: &[u8], mut payload: Vec<u8>) -> String {
     let tag = mac(key, purpose, &payload).finalize().into_bytes();
     payload.extend_from_slice(&tag);
     URL_SAFE_NO_PAD.encode(payload)
 }
 
 /// The payload of a token whose tag any key verifies (in constant time), or `InvalidToken`.
-fn open(keys: &[&[u8]], purpose: &[u8], token: &str) -> Result<Vec<u8>, InvalidToken> {
+pub(crate) fn open(keys: &[&[u8]], purpose: &[u8], token: &str) -> Result<Vec<u8>, InvalidToken> {
     if token.len() > MAX_TOKEN_CHARS {
         return Err(InvalidToken);
     }

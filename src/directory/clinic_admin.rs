@@ -18,6 +18,7 @@ fn given(fields: &ClinicFields) -> Vec<&'static str> {
         ("latitude", fields.latitude.is_some()),
         ("longitude", fields.longitude.is_some()),
         ("name", fields.name.is_some()),
+        ("notification_email", fields.notification_email.is_some()),
         ("phone", fields.phone.is_some()),
         ("postal_code", fields.postal_code.is_some()),
         ("province", fields.province.is_some()),

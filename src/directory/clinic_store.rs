@@ -15,6 +15,9 @@ pub struct ClinicView {
     pub clinic: ClinicSummary,
     /// The language its patients are written to when they named none (`en` or `fr`).
     pub default_locale: Locale,
+    /// Where the front desk is told when a patient cancels or moves a booking through the link in
+    /// their emails; `null`: nobody is told by email.
+    pub notification_email: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -32,6 +35,8 @@ pub struct ClinicFields {
     pub longitude: Option<f64>,
     pub time_zone: Option<String>,
     pub default_locale: Option<Locale>,
+    /// `None`: unchanged; `Some(None)`: none (cleared).
+    pub notification_email: Option<Option<String>>,
 }
 
 /// A `clinics` row as SQL returns it (`query_as!` cannot fill the flattened [`ClinicView`]).
@@ -47,6 +52,7 @@ struct ClinicRow {
     longitude: f64,
     time_zone: String,
     default_locale: Locale,
+    notification_email: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -67,6 +73,7 @@ impl From<ClinicRow> for ClinicView {
                 time_zone: row.time_zone,
             },
             default_locale: row.default_locale,
+            notification_email: row.notification_email,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -81,8 +88,8 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO clinics (id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone,
-                              default_locale)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, 'en'))",
+                              default_locale, notification_email)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, 'en'), $12::text)",
         id,
         fields.name.as_deref(),
         fields.address.as_deref(),
@@ -94,6 +101,7 @@ pub async fn insert(
         fields.longitude,
         fields.time_zone.as_deref(),
         fields.default_locale.map(Locale::as_str),
+        fields.notification_email.clone().flatten(),
     )
     .execute(conn)
     .await?;
@@ -111,7 +119,8 @@ pub async fn update(
             name = COALESCE($2, name), address = COALESCE($3, address), city = COALESCE($4, city),
             province = COALESCE($5, province), postal_code = COALESCE($6, postal_code), phone = COALESCE($7, phone),
             latitude = COALESCE($8, latitude), longitude = COALESCE($9, longitude), time_zone = COALESCE($10, time_zone),
-            default_locale = COALESCE($11, default_locale), updated_at = now()
+            default_locale = COALESCE($11, default_locale),
+            notification_email = CASE WHEN $12 THEN $13::text ELSE notification_email END, updated_at = now()
           WHERE id = $1",
         id,
         fields.name.as_deref(),
@@ -124,6 +133,8 @@ pub async fn update(
         fields.longitude,
         fields.time_zone.as_deref(),
         fields.default_locale.map(Locale::as_str),
+        fields.notification_email.is_some(),
+        fields.notification_email.clone().flatten(),
     )
     .execute(conn)
     .await?;
@@ -134,7 +145,7 @@ pub async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<Option<ClinicVie
     let row = sqlx::query_as!(
         ClinicRow,
         r#"SELECT id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone,
-                default_locale AS "default_locale: Locale", created_at, updated_at
+                default_locale AS "default_locale: Locale", notification_email::text, created_at, updated_at
            FROM clinics WHERE id = $1"#,
         id,
     )
@@ -152,7 +163,7 @@ pub async fn list(
     let rows = sqlx::query_as!(
         ClinicRow,
         r#"SELECT id, name, address, city, province, postal_code, phone, latitude, longitude, time_zone,
-                default_locale AS "default_locale: Locale", created_at, updated_at
+                default_locale AS "default_locale: Locale", notification_email::text, created_at, updated_at
            FROM clinics WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2"#,
         after,
         limit,

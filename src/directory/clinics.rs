@@ -3,7 +3,7 @@
 
 use crate::directory::clinic_admin;
 use crate::directory::clinic_store::{ClinicFields, ClinicView};
-use crate::domain::contact::PhoneE164;
+use crate::domain::contact::{EmailAddress, PhoneE164};
 use crate::domain::fields::FieldReader;
 use crate::domain::locale::Locale;
 use crate::domain::{Invalid, location, schema, text};
@@ -44,6 +44,10 @@ pub struct ClinicBody {
     /// The language its patients are written to when their form named none (default `en`;
     /// Québec clinics: `fr`).
     pub default_locale: Option<Locale>,
+    /// Where the front desk is told (a `booking_changed_by_patient` email) when a patient cancels
+    /// or moves a booking through the link in their emails; `null` (the default) clears it.
+    #[schema(schema_with = schema::optional_email)]
+    pub notification_email: Option<String>,
 }
 
 const MAX_ADDRESS_CHARS: usize = 300;
@@ -120,10 +124,17 @@ fn read_fields(body: &Map<String, Value>, partial: bool) -> Result<ClinicFields,
     fields.default_locale = reader
         .optional("default_locale", Locale::parse_field)
         .flatten();
+    // Optional: absent leaves it as it is; null or blank clears it.
+    if body.contains_key("notification_email") {
+        fields.notification_email = reader
+            .optional("notification_email", EmailAddress::parse)
+            .map(|email| email.map(|email| email.as_str().to_owned()));
+    }
     let any_given = TEXT_FIELDS
         .iter()
         .chain(["latitude", "longitude", "default_locale"].iter())
-        .any(|name| reader.is_present(name));
+        .any(|name| reader.is_present(name))
+        || body.contains_key("notification_email");
     if partial && !any_given && !reader.has_errors() {
         reader.error(
             "body",

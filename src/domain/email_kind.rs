@@ -17,6 +17,8 @@ text_enum! {
         CarePlan,
         /// Asks the person to confirm a `service_updates` grant (double opt-in).
         ConsentConfirmation,
+        /// Tells the clinic's `notification_email` that a patient cancelled or moved a booking.
+        BookingChangedByPatient,
     }
 }
 
@@ -29,5 +31,10 @@ impl EmailKind {
             EmailKind::CarePlan => Some(ConsentCategory::PlansOfCare),
             _ => None,
         }
+    }
+
+    /// Sent to the clinic's staff, not to the patient: no unsubscribe link (it would be the patient's).
+    pub fn is_for_staff(self) -> bool {
+        self == EmailKind::BookingChangedByPatient
     }
 }

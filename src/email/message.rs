@@ -31,7 +31,8 @@ pub struct Outgoing<'a> {
     pub from: &'a str,
     pub to: &'a str,
     pub rendered: &'a Rendered,
-    pub unsubscribe_url: &'a str,
+    /// `None` for a notice to the clinic's staff (no List-Unsubscribe: it would be the patient's).
+    pub unsubscribe_url: Option<&'a str>,
     /// iCalendar text; its METHOD line (REQUEST or CANCEL) decides the content type's `method`.
     pub ics: Option<&'a str>,
     /// The language it is written in: `Content-Language` (RFC 3282), for screen readers and filters.
@@ -60,7 +61,7 @@ pub fn build(outgoing: &Outgoing) -> anyhow::Result<Message> {
         .to
         .parse()
         .context("the recipient address is not a valid mailbox")?;
-    let builder = Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
         .subject(outgoing.rendered.subject.clone())
@@ -68,19 +69,22 @@ pub fn build(outgoing: &Outgoing) -> anyhow::Result<Message> {
         .raw_header(HeaderValue::new(
             KIND_HEADER,
             outgoing.kind.as_str().to_owned(),
-        ))
-        .raw_header(HeaderValue::new(
-            LIST_UNSUBSCRIBE,
-            list_unsubscribe(outgoing.unsubscribe_url)?,
-        ))
-        .raw_header(HeaderValue::new(
-            LIST_UNSUBSCRIBE_POST,
-            ONE_CLICK.to_owned(),
-        ))
-        .raw_header(HeaderValue::new(
-            CONTENT_LANGUAGE,
-            outgoing.locale.as_str().to_owned(),
         ));
+    if let Some(unsubscribe_url) = outgoing.unsubscribe_url {
+        builder = builder
+            .raw_header(HeaderValue::new(
+                LIST_UNSUBSCRIBE,
+                list_unsubscribe(unsubscribe_url)?,
+            ))
+            .raw_header(HeaderValue::new(
+                LIST_UNSUBSCRIBE_POST,
+                ONE_CLICK.to_owned(),
+            ));
+    }
+    let builder = builder.raw_header(HeaderValue::new(
+        CONTENT_LANGUAGE,
+        outgoing.locale.as_str().to_owned(),
+    ));
     let alternatives = MultiPart::alternative_plain_html(
         outgoing.rendered.text.clone(),
         outgoing.rendered.html.clone(),
@@ -169,7 +173,7 @@ mod tests {
             from: FROM,
             to: "Ana Lima <ana@example.com>",
             rendered: &rendered,
-            unsubscribe_url: UNSUBSCRIBE,
+            unsubscribe_url: Some(UNSUBSCRIBE),
             ics,
             locale: Locale::En,
         })
@@ -345,7 +349,7 @@ mod tests {
             from: FROM,
             to,
             rendered: &rendered,
-            unsubscribe_url: UNSUBSCRIBE,
+            unsubscribe_url: Some(UNSUBSCRIBE),
             ics: None,
             locale: Locale::Fr,
         };

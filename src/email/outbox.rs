@@ -5,6 +5,7 @@
 use crate::consent::ledger;
 use crate::domain::consent::{ConsentCategory, Sender};
 pub use crate::domain::email_kind::EmailKind;
+use crate::domain::locale::Locale;
 use crate::email::payloads::EmailPayload;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -29,6 +30,9 @@ pub struct NewEmail<'a> {
     pub send_after: Option<DateTime<Utc>>,
     /// A second email with the same key is not queued (the first one stands).
     pub dedup_key: Option<String>,
+    /// The language to write it in; `None`: the patient's (`reader_locale`). A notice to a clinic's
+    /// staff names the clinic's own.
+    pub locale: Option<Locale>,
     /// What the template needs, captured now so the email says what was true when it was caused;
     /// its kind is the email's kind.
     pub payload: EmailPayload,
@@ -69,7 +73,7 @@ pub async fn enqueue(
                                    exercise_plan_id, care_plan_id, to_address, payload, status, send_after, dedup_key,
                                    locale)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text, $11, $12, COALESCE($13, now()), $14,
-                 reader_locale($4, $5))
+                 COALESCE($15, reader_locale($4, $5)))
          ON CONFLICT (dedup_key) DO NOTHING",
         id,
         kind.as_str(),
@@ -85,6 +89,7 @@ pub async fn enqueue(
         status,
         email.send_after,
         email.dedup_key,
+        email.locale.map(Locale::as_str),
     )
     .execute(conn)
     .await?;

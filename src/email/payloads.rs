@@ -117,6 +117,24 @@ pub struct CarePlan {
     pub staff_name: String,
 }
 
+/// What a patient did through their link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientChange {
+    /// Cancelled; otherwise moved from `previous_starts_at` to the booking's time.
+    pub cancelled: bool,
+    pub previous_starts_at: Option<DateTime<FixedOffset>>,
+    pub reason: Option<String>,
+}
+
+/// The front desk's notice that a patient cancelled or moved their booking (to the clinic's
+/// `notification_email`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingChangedByPatient {
+    #[serde(flatten)]
+    pub booking: BookingDetails,
+    pub change: PatientChange,
+}
+
 /// A double opt-in for news: the link in it is signed when the email is sent, never stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConsentConfirmation {
@@ -172,6 +190,7 @@ payloads!(
     ExercisePlan(ExercisePlan),
     CarePlan(CarePlan),
     ConsentConfirmation(ConsentConfirmation),
+    BookingChangedByPatient(BookingChangedByPatient),
 );
 
 impl EmailPayload {
@@ -183,6 +202,7 @@ impl EmailPayload {
             Self::BookingRescheduled(email) => Some(&email.booking),
             Self::BookingCancelled(email) => Some(&email.booking),
             Self::AppointmentReminder(email) => Some(&email.booking),
+            Self::BookingChangedByPatient(email) => Some(&email.booking),
             Self::CallbackReceived(_)
             | Self::ExercisePlan(_)
             | Self::CarePlan(_)
@@ -207,6 +227,8 @@ impl EmailPayload {
             Self::ConsentConfirmation(email) => &email.name,
             Self::ExercisePlan(email) => &email.patient_name,
             Self::CarePlan(email) => &email.patient_name,
+            // To the front desk: greeted without a name (the patient's would be wrong).
+            Self::BookingChangedByPatient(_) => "",
             other => other
                 .booking()
                 .map_or("", |booking| booking.patient_name.as_str()),

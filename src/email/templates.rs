@@ -30,6 +30,8 @@ pub struct Links<'a> {
     pub unsubscribe: &'a str,
     /// A consent confirmation's link; `None` for every other kind.
     pub confirm: Option<&'a str>,
+    /// A booking email's "Need to change your appointment?" link (`{PUBLIC_BASE_URL}/manage/{token}`).
+    pub manage: Option<&'a str>,
 }
 
 /// One email, ready to be put into a MIME message.
@@ -69,7 +71,7 @@ macro_rules! embedded {
 
 /// Layouts and fragments the kinds share: the greeting, sign-off and footer live in one place, so no
 /// email can lose the clinic's address or the unsubscribe link.
-const SHARED_TEMPLATES: [(&str, &str); 8] = embedded!(
+const SHARED_TEMPLATES: [(&str, &str); 10] = embedded!(
     "_layout.txt",
     "_layout.html",
     "_booking.txt",
@@ -78,9 +80,11 @@ const SHARED_TEMPLATES: [(&str, &str); 8] = embedded!(
     "_mode.html",
     "_reminders.txt",
     "_reminders.html",
+    "_manage.txt",
+    "_manage.html",
 );
 
-const KIND_TEMPLATES: [(&str, &str); 27] = kind_templates!(
+const KIND_TEMPLATES: [(&str, &str); 30] = kind_templates!(
     "callback_received",
     "booking_requested",
     "booking_confirmed",
@@ -90,6 +94,7 @@ const KIND_TEMPLATES: [(&str, &str); 27] = kind_templates!(
     "exercise_plan",
     "care_plan",
     "consent_confirmation",
+    "booking_changed_by_patient",
 );
 
 /// Compiled once: the sources are compile-time constants, so a syntax error is a bug that the
@@ -294,7 +299,10 @@ fn context(
         json!((!recipient.is_empty()).then_some(recipient)),
     );
     context.insert("why".into(), json!(why(locale, payload.kind())?));
-    context.insert("unsubscribe_url".into(), json!(links.unsubscribe));
+    // A notice to the clinic's staff carries no unsubscribe link: it would be the patient's.
+    let unsubscribe = (!payload.kind().is_for_staff()).then_some(links.unsubscribe);
+    context.insert("unsubscribe_url".into(), json!(unsubscribe));
+    context.insert("manage_url".into(), json!(links.manage));
     if let Some(booking) = payload.booking() {
         context.extend(booking_fields(booking, locale)?);
         context.insert("has_invite".into(), json!(payload.invite().is_some()));
@@ -315,6 +323,14 @@ fn context(
                 "reminder_notes".into(),
                 reminder_notes(locale, &email.reminders, zone)?,
             );
+        }
+        EmailPayload::BookingChangedByPatient(email) => {
+            let previous = email
+                .change
+                .previous_starts_at
+                .map(|previous| local_time_text(locale, previous, zone))
+                .transpose()?;
+            context.insert("previous_starts_at_text".into(), json!(previous));
         }
         EmailPayload::BookingRescheduled(email) => {
             context.insert(
@@ -571,6 +587,7 @@ fn why(locale: Locale, kind: EmailKind) -> Result<String, MissingText> {
         EmailKind::ExercisePlan => t!(locale, "emails-why-exercise-plans"),
         EmailKind::CarePlan => t!(locale, "emails-why-care-plans"),
         EmailKind::ConsentConfirmation => t!(locale, "emails-why-form"),
+        EmailKind::BookingChangedByPatient => t!(locale, "emails-why-staff-notice"),
     }
 }
 
@@ -653,17 +670,20 @@ fn in_zone(time: DateTime<FixedOffset>, time_zone: &str) -> (DateTime<FixedOffse
 pub(crate) mod tests {
     use super::*;
     use crate::email::payloads::{
-        AppointmentReminder, BookingCancelled, BookingConfirmed, BookingRescheduled,
-        CallbackReceived, CarePlan, ConsentConfirmation, ExercisePlan,
+        AppointmentReminder, BookingCancelled, BookingChangedByPatient, BookingConfirmed,
+        BookingRescheduled, CallbackReceived, CarePlan, ConsentConfirmation, ExercisePlan,
+        PatientChange,
     };
 
     pub(crate) const UNSUBSCRIBE: &str = "https://clinic.example/v1/unsubscribe/tok-123_abc";
     const CONFIRM: &str = "https://clinic.example/consent/confirm/tok";
+    const MANAGE: &str = "https://clinic.example/manage/tok-manage";
 
     pub(crate) fn links() -> Links<'static> {
         Links {
             unsubscribe: UNSUBSCRIBE,
             confirm: Some(CONFIRM),
+            manage: Some(MANAGE),
         }
     }
 
@@ -796,6 +816,16 @@ pub(crate) mod tests {
                     time_zone: Some("America/Toronto".into()),
                 })
             }
+            EmailKind::BookingChangedByPatient => {
+                EmailPayload::BookingChangedByPatient(BookingChangedByPatient {
+                    booking: details,
+                    change: PatientChange {
+                        cancelled: false,
+                        previous_starts_at: Some(time("2026-11-28T14:00:00-05:00")),
+                        reason: None,
+                    },
+                })
+            }
         }
     }
 
@@ -806,6 +836,7 @@ pub(crate) mod tests {
             EmailPayload::BookingRescheduled(email) => &mut email.booking,
             EmailPayload::BookingCancelled(email) => &mut email.booking,
             EmailPayload::AppointmentReminder(email) => &mut email.booking,
+            EmailPayload::BookingChangedByPatient(email) => &mut email.booking,
             other => panic!("{:?} is not a booking email", other.kind()),
         }
     }
@@ -875,10 +906,24 @@ pub(crate) mod tests {
                     assert!(body.contains("Harbourfront Physio"), "{at}: clinic name");
                     assert!(body.contains("200 Queens Quay W, Suite 4"), "{at}: address");
                     assert!(body.contains("Toronto, ON M5J 2Y5"), "{at}: city");
+                    assert!(body.contains("Ana Lima"), "{at}: greeting or subject");
+                    if kind.is_for_staff() {
+                        // To the clinic: the patient's unsubscribe link would let staff use it.
+                        assert!(!body.contains(UNSUBSCRIBE), "{at}: unsubscribe link");
+                        assert!(!body.contains(MANAGE), "{at}: manage link");
+                        continue;
+                    }
                     assert!(body.contains(UNSUBSCRIBE), "{at}: unsubscribe link");
                     assert!(body.contains(expected.unsubscribe), "{at}");
                     assert!(body.contains(expected.privacy), "{at}");
-                    assert!(body.contains("Ana Lima"), "{at}: greeting");
+                    let manages = matches!(
+                        kind,
+                        EmailKind::BookingRequested
+                            | EmailKind::BookingConfirmed
+                            | EmailKind::BookingRescheduled
+                            | EmailKind::AppointmentReminder
+                    );
+                    assert_eq!(body.contains(MANAGE), manages, "{at}: manage link");
                     assert!(
                         body.contains("Dr. Sam Reid")
                             || kind == EmailKind::CallbackReceived
@@ -903,6 +948,10 @@ pub(crate) mod tests {
                     .unwrap_or_else(|err| panic!("{locale} {kind}: {err:#}"));
                 let at = format!("{locale} {kind}");
                 for body in [&rendered.text, &rendered.html] {
+                    assert!(!body.contains("none"), "{at}: {body}");
+                    if kind.is_for_staff() {
+                        continue;
+                    }
                     assert!(body.contains(UNSUBSCRIBE), "{at}");
                     assert!(body.contains(expected.unsubscribe), "{at}");
                     assert!(body.contains(expected.privacy), "{at}");
@@ -1053,6 +1102,7 @@ pub(crate) mod tests {
         let without = Links {
             unsubscribe: UNSUBSCRIBE,
             confirm: None,
+            manage: None,
         };
         assert!(render(&payload, None, without, Locale::En).is_err());
         let rendered = render(&payload, None, links(), Locale::En).unwrap();
@@ -1324,7 +1374,10 @@ pub(crate) mod tests {
                 ("html", &email.html),
             ] {
                 // The links are ours too, but not words.
-                let words = content.replace(UNSUBSCRIBE, "").replace(CONFIRM, "");
+                let words = content
+                    .replace(UNSUBSCRIBE, "")
+                    .replace(CONFIRM, "")
+                    .replace(MANAGE, "");
                 for english in GIVE_AWAY {
                     assert!(
                         !words.contains(english),
@@ -1339,7 +1392,10 @@ pub(crate) mod tests {
     fn french_emails_are_typeset_as_quebec_writes_them() {
         for (name, email) in french_emails() {
             for (part, content) in [("subject", &email.subject), ("text", &email.text)] {
-                let words = content.replace(UNSUBSCRIBE, "").replace(CONFIRM, "");
+                let words = content
+                    .replace(UNSUBSCRIBE, "")
+                    .replace(CONFIRM, "")
+                    .replace(MANAGE, "");
                 for (index, mark) in words.char_indices() {
                     if !matches!(mark, ':' | ';' | '?' | '!' | '»') {
                         continue;

@@ -17,6 +17,7 @@ use crate::email::templates::{self, Links};
 use crate::email::transport::{self, Failure, Transport};
 use crate::email::worker_store::{self, Claimed, Clinics, Finished};
 use crate::i18n::Locale;
+use crate::scheduling::manage_token;
 use anyhow::Context as _;
 use chrono::Utc;
 use futures::StreamExt;
@@ -324,9 +325,29 @@ impl Worker {
             )),
             _ => None,
         };
+        // The patient's own booking emails carry the link to change the booking; the staff's
+        // notice of a change does not (it would act as the patient).
+        let manage_url = match &payload {
+            EmailPayload::BookingRequested(_)
+            | EmailPayload::BookingConfirmed(_)
+            | EmailPayload::BookingRescheduled(_)
+            | EmailPayload::AppointmentReminder(_) => {
+                row.booking_id
+                    .zip(row.booking_ends_at)
+                    .map(|(id, ends_at)| {
+                        format!(
+                            "{}/manage/{}",
+                            self.config.public_base_url,
+                            manage_token::sign(key, id, manage_token::expiry(ends_at))
+                        )
+                    })
+            }
+            _ => None,
+        };
         let links = Links {
             unsubscribe: &unsubscribe_url,
             confirm: confirm_url.as_deref(),
+            manage: manage_url.as_deref(),
         };
         // Stored by the outbox's CHECK as en or fr; anything else would be a bug of a migration.
         let locale = Locale::from_tag(&row.locale).unwrap_or_default();
@@ -337,7 +358,7 @@ impl Worker {
             from: &self.config.mail_from,
             to: &row.to_address,
             rendered: &rendered,
-            unsubscribe_url: &unsubscribe_url,
+            unsubscribe_url: (!kind.is_for_staff()).then_some(unsubscribe_url.as_str()),
             ics: payload.invite(),
             locale,
         })

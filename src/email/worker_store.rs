@@ -26,6 +26,10 @@ pub struct Claimed {
     pub unsubscribe_ref: Uuid,
     /// The language it is written in, decided when it was queued.
     pub locale: String,
+    /// The booking it is about, if any, and when that booking ends now (its manage link lasts
+    /// until a day after).
+    pub booking_id: Option<Uuid>,
+    pub booking_ends_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Takes up to `batch` due emails (`sending` ones whose lease ran out first), counting an attempt
@@ -60,7 +64,8 @@ pub async fn claim(
              RETURNING e.id, e.kind, e.category, e.patient_id,
                        COALESCE(e.clinic_id, (SELECT c.clinic_id FROM callback_requests c WHERE c.id = e.callback_request_id)) AS clinic_id,
                        e.to_address::text AS "to_address!", e.payload, e.attempts, p.unsubscribe_ref,
-                       e.locale"#,
+                       e.locale, e.booking_id,
+                       (SELECT b.ends_at FROM bookings b WHERE b.id = e.booking_id) AS booking_ends_at"#,
         batch,
         lease.as_secs_f64(),
     )

@@ -27,7 +27,10 @@ pub fn all() -> Groups<OpenApiRouter<AppState>> {
     let public_posts = OpenApiRouter::default()
         .routes(routes!(intake::handlers::create_callback_request))
         .routes(routes!(staff::sessions::sign_in))
-        .routes(routes!(scheduling::public::create_booking));
+        .routes(routes!(scheduling::public::create_booking))
+        // A patient's changes through the link in their emails.
+        .routes(routes!(scheduling::manage::cancel_managed_booking))
+        .routes(routes!(scheduling::manage::reschedule_managed_booking));
 
     let public_reads = OpenApiRouter::default()
         .routes(routes!(directory::public::search_practitioners))
@@ -44,7 +47,8 @@ pub fn all() -> Groups<OpenApiRouter<AppState>> {
             consent::confirmation::confirm
         ))
         .routes(routes!(consent::wording::consent_wording))
-        .routes(routes!(scheduling::public::practitioner_slots));
+        .routes(routes!(scheduling::public::practitioner_slots))
+        .routes(routes!(scheduling::manage::get_managed_booking));
 
     let staff = OpenApiRouter::default()
         .routes(routes!(staff::sessions::sign_out))

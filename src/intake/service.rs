@@ -65,6 +65,7 @@ pub async fn request_callback(
                 about: About::CallbackRequest(id),
                 send_after: None,
                 dedup_key: None,
+                locale: None,
                 to: email.as_str(),
                 payload: EmailPayload::CallbackReceived(CallbackReceived {
                     name: form.name.clone(),

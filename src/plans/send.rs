@@ -144,6 +144,7 @@ impl Draft<'_> {
                 to: &addressed.to,
                 send_after: None,
                 dedup_key: Some(format!("{entity}:{plan_id}")),
+                locale: None,
                 payload,
             },
             *category,

@@ -192,6 +192,8 @@ pub struct BookingRow {
     pub updated_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Who changed the booking last (`staff` or `patient`); `None` until anyone did.
+    pub changed_by: Option<String>,
     pub practitioner_id: Uuid,
     pub practitioner_name: String,
     pub discipline: String,
@@ -244,7 +246,7 @@ macro_rules! query_booking {
             BookingRow,
             r#"SELECT b.id, b.status AS "status: BookingStatus", b.starts_at, b.ends_at, b.mode, b.patient_id, b.name,
      b.email::text AS "email!", b.phone, b.concern, b.ics_sequence, b.cancel_reason, b.created_at, b.updated_at,
-     b.confirmed_at, b.cancelled_at, p.id AS practitioner_id, p.name AS practitioner_name, p.discipline,
+     b.confirmed_at, b.cancelled_at, b.changed_by, p.id AS practitioner_id, p.name AS practitioner_name, p.discipline,
      c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code,
      c.phone AS clinic_phone, c.latitude, c.longitude, c.time_zone FROM bookings b JOIN practitioners p ON p.id = b.practitioner_id JOIN clinics c ON c.id = b.clinic_id"#
                 + $rest,
@@ -257,7 +259,7 @@ macro_rules! query_booking {
 /// status by its `sqlx::Type`, so it needs none of the macro's overrides).
 const BOOKING_COLUMNS: &str = "b.id, b.status, b.starts_at, b.ends_at, b.mode, b.patient_id, b.name, \
      b.email::text AS email, b.phone, b.concern, b.ics_sequence, b.cancel_reason, b.created_at, b.updated_at, \
-     b.confirmed_at, b.cancelled_at, p.id AS practitioner_id, p.name AS practitioner_name, p.discipline, \
+     b.confirmed_at, b.cancelled_at, b.changed_by, p.id AS practitioner_id, p.name AS practitioner_name, p.discipline, \
      c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code, \
      c.phone AS clinic_phone, c.latitude, c.longitude, c.time_zone";
 
@@ -326,6 +328,34 @@ pub struct BookingView {
     pub confirmed_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "crate::http::timestamp::serialize_utc_opt")]
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Who changed the booking last (confirmed, moved, cancelled or closed it): the front desk
+    /// (`staff`) or the patient through the link in their emails (`patient`); `null` until anyone did.
+    pub changed_by: Option<ChangedBy>,
+}
+
+/// Who changed a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangedBy {
+    Staff,
+    Patient,
+}
+
+impl ChangedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangedBy::Staff => "staff",
+            ChangedBy::Patient => "patient",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "staff" => Some(ChangedBy::Staff),
+            "patient" => Some(ChangedBy::Patient),
+            _ => None,
+        }
+    }
 }
 
 impl From<&BookingRow> for BookingView {
@@ -348,6 +378,7 @@ impl From<&BookingRow> for BookingView {
             updated_at: row.updated_at,
             confirmed_at: row.confirmed_at,
             cancelled_at: row.cancelled_at,
+            changed_by: row.changed_by.as_deref().and_then(ChangedBy::parse),
         }
     }
 }
@@ -538,9 +569,10 @@ pub async fn set_status(
     id: Uuid,
     status: BookingStatus,
     cancel_reason: Option<&str>,
+    changed_by: ChangedBy,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE bookings SET status = $2, updated_at = now(),
+        "UPDATE bookings SET status = $2, updated_at = now(), changed_by = $4,
                 confirmed_at = CASE WHEN $2 = 'confirmed' THEN now() ELSE confirmed_at END,
                 cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() ELSE cancelled_at END,
                 cancel_reason = CASE WHEN $2 = 'cancelled' THEN $3 ELSE cancel_reason END,
@@ -549,6 +581,7 @@ pub async fn set_status(
         id,
         status.as_str(),
         cancel_reason,
+        changed_by.as_str(),
     )
     .execute(conn)
     .await?;
@@ -562,13 +595,16 @@ pub async fn move_to(
     id: Uuid,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
+    changed_by: ChangedBy,
 ) -> Result<(), ApiError> {
     sqlx::query!(
-        "UPDATE bookings SET starts_at = $2, ends_at = $3, ics_sequence = ics_sequence + 1, updated_at = now()
+        "UPDATE bookings SET starts_at = $2, ends_at = $3, ics_sequence = ics_sequence + 1, updated_at = now(),
+                changed_by = $4
           WHERE id = $1",
         id,
         starts_at,
         ends_at,
+        changed_by.as_str(),
     )
     .execute(conn)
     .await

@@ -9,7 +9,7 @@ use crate::email::history::EmailView;
 use crate::error::ApiError;
 use crate::error::Message;
 use crate::scheduling::availability::lead;
-use crate::scheduling::bookings::{self, BookingFilter, BookingRow};
+use crate::scheduling::bookings::{self, BookingFilter, BookingRow, ChangedBy};
 use crate::scheduling::lifecycle::{self, Action, Transition};
 use crate::scheduling::public_booking::check_slot;
 use crate::scheduling::{expiry, notify, store};
@@ -197,7 +197,7 @@ pub async fn confirm(
         tx.rollback().await?;
         return Ok(booking);
     };
-    bookings::set_status(&mut tx, id, status, None).await?;
+    bookings::set_status(&mut tx, id, status, None, ChangedBy::Staff).await?;
     let booking = reload(&mut tx, id).await?;
     let settings = &state.settings;
     notify::confirmed(
@@ -230,7 +230,7 @@ pub async fn cancel(
             "cancel never answers AlreadyDone"
         )));
     };
-    bookings::set_status(&mut tx, id, status, reason.as_deref()).await?;
+    bookings::set_status(&mut tx, id, status, reason.as_deref(), ChangedBy::Staff).await?;
     let cancelled = reload(&mut tx, id).await?;
     let was_confirmed = booking.status == BookingStatus::Confirmed;
     notify::cancelled(
@@ -266,7 +266,7 @@ pub async fn reschedule(
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("booking without practitioner")))?;
     let ends_at = check_slot(&mut tx, &practitioner, starts_at, lead(state), Some(id)).await?;
-    bookings::move_to(&mut tx, id, starts_at, ends_at).await?;
+    bookings::move_to(&mut tx, id, starts_at, ends_at, ChangedBy::Staff).await?;
     let moved = reload(&mut tx, id).await?;
     let settings = &state.settings;
     notify::rescheduled(
@@ -304,7 +304,7 @@ pub async fn close(
             action.as_str()
         )));
     };
-    bookings::set_status(&mut tx, id, status, None).await?;
+    bookings::set_status(&mut tx, id, status, None, ChangedBy::Staff).await?;
     let closed = reload(&mut tx, id).await?;
     audit_action(&mut tx, staff, &closed, action, json!({})).await?;
     tx.commit().await?;

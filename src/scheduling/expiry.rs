@@ -102,8 +102,8 @@ async fn audit(conn: &mut PgConnection, expired: &[Expired]) -> Result<(), sqlx:
     let booking_ids: Vec<Uuid> = expired.iter().map(|row| row.id).collect();
     let clinic_ids: Vec<Uuid> = expired.iter().map(|row| row.clinic_id).collect();
     sqlx::query!(
-        "INSERT INTO audit_log (id, staff_id, action, entity_type, entity_id, clinic_id, detail)
-         SELECT audit_id, NULL, 'booking.expire', 'booking', booking_id, clinic_id,
+        "INSERT INTO audit_log (id, staff_id, actor, action, entity_type, entity_id, clinic_id, detail)
+         SELECT audit_id, NULL, 'system', 'booking.expire', 'booking', booking_id, clinic_id,
                 '{\"actor\": \"system\", \"reason\": \"not confirmed by its start time\"}'::jsonb
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS t(audit_id, booking_id, clinic_id)",
         &audit_ids,

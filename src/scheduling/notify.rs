@@ -25,7 +25,7 @@ pub fn sender_address(mail_from: &str) -> &str {
 }
 
 /// What every booking email's template may use, captured when the email is caused.
-fn details(booking: &BookingRow) -> BookingDetails {
+pub fn details(booking: &BookingRow) -> BookingDetails {
     let zone = booking.zone();
     BookingDetails {
         booking_id: booking.id,
@@ -111,6 +111,7 @@ async fn enqueue(
             payload,
             send_after,
             dedup_key: Some(dedup_key),
+            locale: None,
         },
     )
     .await?;

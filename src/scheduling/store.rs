@@ -1,5 +1,6 @@
 //! SQL for weekly hours, time off and what keeps a practitioner busy.
 
+use crate::domain::locale::Locale;
 use crate::scheduling::schedule::WeeklyRange;
 use crate::scheduling::slots::Interval;
 use chrono::{DateTime, NaiveTime, Utc};
@@ -231,4 +232,20 @@ pub async fn insert_time_off(
     )
     .fetch_one(conn)
     .await
+}
+
+/// Where the clinic's front desk wants to hear of a patient's change, if anywhere, and the
+/// clinic's language.
+pub async fn notification_email(
+    conn: &mut PgConnection,
+    clinic_id: Uuid,
+) -> Result<Option<(String, Locale)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT notification_email::text AS "notification_email", default_locale AS "default_locale: Locale"
+             FROM clinics WHERE id = $1"#,
+        clinic_id,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.and_then(|row| Some((row.notification_email?, row.default_locale))))
 }

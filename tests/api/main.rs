@@ -19,6 +19,7 @@ mod faults;
 mod helpers;
 mod invites;
 mod languages;
+mod manage;
 mod mime;
 mod ops;
 mod outage;
