@@ -4,7 +4,7 @@
 //! exactly the senders the form's words named. A link works for 7 days; using it again changes
 //! nothing. A link that is not valid (tampered, unknown, expired) is `ApiError::NotFound`.
 //!
-//! The page speaks the language asked for (`?lang=`), else the patient's (`store::patient_locale`:
+//! The page speaks the language asked for (`?lang=`), else the patient's (`patients::store::reader_locale`:
 //! theirs, else the form clinic's default, else English); the view says which it decided.
 
 use crate::consent::ledger::{self, Evidence};
@@ -14,6 +14,7 @@ use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
 use crate::domain::locale::Locale;
 use crate::error::ApiError;
+use crate::patients::store::reader_locale;
 use crate::state::AppState;
 use chrono::Utc;
 use sqlx::PgConnection;
@@ -51,7 +52,7 @@ async fn view(
 ) -> Result<ConfirmationView, ApiError> {
     let locale = match requested {
         Some(locale) => locale,
-        None => store::patient_locale(conn, row.patient_id, row.clinic_id).await?,
+        None => reader_locale(conn, row.patient_id, row.clinic_id).await?,
     };
     let senders = senders::form_senders_text(
         conn,

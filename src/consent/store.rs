@@ -2,7 +2,6 @@
 //! opt-ins, the patient behind an unsubscribe link, the language of their pages, and the clinic
 //! details the pages and forms name.
 
-use crate::domain::locale::Locale;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -127,24 +126,6 @@ pub async fn patient_by_unsubscribe_ref(
     )
     .fetch_optional(conn)
     .await
-}
-
-/// The language a page reached by one of the patient's links speaks: the patient's own (the latest
-/// a form named), else the default of `clinic_id` (the clinic the link is about), else English.
-pub async fn patient_locale(
-    conn: &mut PgConnection,
-    patient_id: Uuid,
-    clinic_id: Option<Uuid>,
-) -> Result<Locale, sqlx::Error> {
-    // The database's `reader_locale`: the one rule the outbox and the forms use too.
-    let locale = sqlx::query_scalar!(
-        r#"SELECT reader_locale($1, $2) AS "locale!""#,
-        patient_id,
-        clinic_id,
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(Locale::parse(&locale).unwrap_or_default())
 }
 
 pub async fn clinic_exists(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {

@@ -4,7 +4,7 @@
 //! queued emails of a withdrawn category from that sender are suppressed at once. A link that is
 //! not valid (tampered, expired, naming nobody) is `ApiError::NotFound`.
 //!
-//! The page speaks the language asked for (`?lang=`), else the patient's (`store::patient_locale`:
+//! The page speaks the language asked for (`?lang=`), else the patient's (`patients::store::reader_locale`:
 //! theirs, else the sender clinic's default, else English); the views say which it decided.
 
 use crate::consent::ledger::{self, Evidence};
@@ -14,6 +14,7 @@ use crate::domain::client::ClientInfo;
 use crate::domain::consent::{ConsentCategory, ConsentSource, Sender};
 use crate::domain::locale::Locale;
 use crate::error::ApiError;
+use crate::patients::store::reader_locale;
 use crate::state::AppState;
 use chrono::Utc;
 use sqlx::PgConnection;
@@ -87,7 +88,7 @@ async fn subject(
     let sender = claims.sender.unwrap_or(Sender::Network);
     let locale = match requested {
         Some(locale) => locale,
-        None => store::patient_locale(conn, patient_id, sender.clinic_id()).await?,
+        None => reader_locale(conn, patient_id, sender.clinic_id()).await?,
     };
     let sender_info =
         senders::describe(conn, sender, state.settings.network_name.as_deref(), locale).await?;
