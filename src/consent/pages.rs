@@ -35,7 +35,9 @@ button.secondary{background:#fff;color:#0b5394}button:focus,input:focus,a:focus{
 fieldset{border:1px solid #c9ced6;border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}legend{font-weight:600;padding:0 .25rem}\
 .choice{display:flex;gap:.75rem;align-items:flex-start;padding:.5rem 0}.choice input{width:1.4rem;height:1.4rem;margin-top:.15rem}\
 .hint{display:block;color:#4a5360;font-size:.9rem}.small{color:#4a5360;font-size:.9rem;margin-top:2rem}a{color:#0b5394}\
-.language{margin:0;text-align:right}.language a{display:inline-block;padding:.6rem .25rem}";
+.language{margin:0;text-align:right}.language a{display:inline-block;padding:.6rem .25rem}\
+.notice,.problem{padding:.75rem 1rem;border-radius:.5rem;font-weight:600}.notice{background:#e6f4ea}.problem{background:#fdecea}\
+textarea{display:block;width:100%;box-sizing:border-box;font:inherit;margin:.25rem 0 .75rem}";
 
 static STYLE_HASH: LazyLock<String> =
     LazyLock::new(|| STANDARD.encode(Sha256::digest(STYLE.as_bytes())));
@@ -71,6 +73,14 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         (
             "confirmed.html",
             include_str!("../../templates/pages/confirmed.html"),
+        ),
+        (
+            "manage.html",
+            include_str!("../../templates/pages/manage.html"),
+        ),
+        (
+            "manage_invalid.html",
+            include_str!("../../templates/pages/manage_invalid.html"),
         ),
     ] {
         env.add_template(name, source)
@@ -366,6 +376,27 @@ pub fn confirmed(locale: Locale, senders: &str) -> Response {
     )
 }
 
+/// The manage page of a booking (`scheduling::manage_page` gives what it shows).
+pub fn manage(status: StatusCode, locale: Locale, context: Value) -> Response {
+    page(status, "manage.html", locale, context)
+}
+
+/// The manage page's answer for a bad link (a 404): like [`invalid`], in `?lang=` else the
+/// request's `Accept-Language`, with no hint which part was wrong.
+pub fn manage_invalid(requested: Option<Locale>) -> Response {
+    let locale = requested.unwrap_or_else(language::current);
+    let mut response = page(
+        StatusCode::NOT_FOUND,
+        "manage_invalid.html",
+        locale,
+        context! {},
+    );
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("accept-language"));
+    response
+}
+
 /// The one answer for every bad link: no hint which part was wrong. It knows no patient, so it
 /// speaks the language asked for (`?lang=`), else the request's `Accept-Language`.
 pub fn invalid(requested: Option<Locale>) -> Response {
@@ -438,6 +469,7 @@ mod tests {
         pages.push(("confirm", confirm(locale, "Clinique Rivière")));
         pages.push(("confirmed", confirmed(locale, "Clinique Rivière")));
         pages.push(("invalid", invalid(Some(locale))));
+        pages.push(("manage invalid", manage_invalid(Some(locale))));
         pages
     }
 
