@@ -25,12 +25,12 @@ fn location(response: &Response) -> String {
 }
 
 impl Fixture {
-    fn page_url(&self, token: &str, rest: &str) -> String {
+    pub(crate) fn page_url(&self, token: &str, rest: &str) -> String {
         self.desk.app.url(&format!("/manage/{token}{rest}"))
     }
 
     /// A confirmed booking next Monday at `hh_mm` and the token of its confirmation email's link.
-    async fn confirmed_with_link(&self, hh_mm: &str) -> (Uuid, String) {
+    pub(crate) async fn confirmed_with_link(&self, hh_mm: &str) -> (Uuid, String) {
         let email = patient_email();
         let id = self.booking(hh_mm, &email, true).await;
         let token = self.token_from_email(&email, "booking_confirmed").await;
