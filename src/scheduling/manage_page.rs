@@ -382,3 +382,173 @@ pub async fn reschedule(
     let result = patient_manage::reschedule(&state, &token, starts_at).await;
     outcome(&state, &token, requested, result, Done::Rescheduled).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::public::ClinicSummary;
+    use crate::scheduling::availability::SlotView;
+    use crate::scheduling::bookings::{BookingCreated, BookingPractitioner};
+    use chrono::{DateTime, Duration};
+    use uuid::Uuid;
+
+    fn view(can_change: bool, mode: &str, status: BookingStatus) -> ManagedBooking {
+        let starts_at = DateTime::parse_from_rfc3339("2026-12-07T09:00:00-05:00").unwrap();
+        ManagedBooking {
+            booking: BookingCreated {
+                id: Uuid::nil(),
+                status,
+                starts_at,
+                ends_at: starts_at + Duration::minutes(45),
+                mode: mode.to_owned(),
+                practitioner: BookingPractitioner {
+                    id: Uuid::nil(),
+                    name: "Alex Physio".to_owned(),
+                    discipline: "physiotherapy".to_owned(),
+                },
+                clinic: ClinicSummary {
+                    id: Uuid::nil(),
+                    name: "Clinique Rivière".to_owned(),
+                    address: "100 rue King".to_owned(),
+                    city: "Montréal".to_owned(),
+                    province: "QC".to_owned(),
+                    postal_code: "H2X 1Y4".to_owned(),
+                    phone: "+15145550100".to_owned(),
+                    latitude: 45.5,
+                    longitude: -73.6,
+                    time_zone: "America/Toronto".to_owned(),
+                },
+            },
+            can_change,
+            change_cutoff: starts_at - Duration::hours(12),
+            locale: Locale::En,
+        }
+    }
+
+    fn offered() -> SlotsView {
+        let slot = |raw: &str| {
+            let starts_at = DateTime::parse_from_rfc3339(raw).unwrap();
+            SlotView {
+                starts_at,
+                ends_at: starts_at + Duration::minutes(45),
+            }
+        };
+        SlotsView {
+            time_zone: "America/Toronto".to_owned(),
+            slot_minutes: Some(45),
+            slots: vec![
+                slot("2026-12-08T09:00:00-05:00"),
+                slot("2026-12-08T14:30:00-05:00"),
+                slot("2026-12-09T10:00:00-05:00"),
+            ],
+        }
+    }
+
+    async fn body(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    /// Every variant of the page in `locale`.
+    async fn every_page(locale: Locale) -> Vec<String> {
+        let mut pages = Vec::new();
+        for (can_change, mode, status, done, problem) in [
+            (true, "video", BookingStatus::Confirmed, None, None),
+            (
+                true,
+                "in_person",
+                BookingStatus::Requested,
+                Some(Done::Rescheduled),
+                Some(Problem::SlotTaken),
+            ),
+            (
+                true,
+                "phone",
+                BookingStatus::Confirmed,
+                None,
+                Some(Problem::SlotInvalid),
+            ),
+            (
+                true,
+                "phone",
+                BookingStatus::Confirmed,
+                None,
+                Some(Problem::ReasonInvalid),
+            ),
+            (
+                false,
+                "video",
+                BookingStatus::Cancelled,
+                Some(Done::Cancelled),
+                None,
+            ),
+            (false, "in_person", BookingStatus::Completed, None, None),
+        ] {
+            let view = view(can_change, mode, status);
+            let response = render(
+                StatusCode::OK,
+                locale,
+                "AQ-token_x",
+                &view,
+                Some(&offered()),
+                done,
+                problem,
+            )
+            .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            pages.push(body(response).await);
+        }
+        pages
+    }
+
+    #[tokio::test]
+    async fn the_page_renders_in_both_languages_with_its_slots_by_day() {
+        let english = every_page(Locale::En).await;
+        let page = &english[0];
+        assert!(
+            page.contains("<legend>Tuesday, December 8, 2026</legend>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<legend>Wednesday, December 9, 2026</legend>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("value=\"2026-12-08T14:30:00-05:00\" required> 2:30 PM</label>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("action=\"/manage/AQ-token_x/cancel?lang=en\""),
+            "{page}"
+        );
+        assert!(
+            !english[4].contains("<form"),
+            "no forms when it cannot change"
+        );
+        let french = every_page(Locale::Fr).await;
+        assert!(
+            french[0].contains("<legend>mardi 8 décembre 2026</legend>"),
+            "{}",
+            french[0]
+        );
+        // Québec writes the time with non-breaking spaces: 14 h 30.
+        let spaced = french[0].replace(['\u{a0}', '\u{202f}'], " ");
+        assert!(spaced.contains("> 14 h 30</label>"), "{spaced}");
+        for page in &french {
+            for english in [
+                " AM",
+                " PM",
+                "Your ",
+                "appointment",
+                "When:",
+                "Cancel",
+                "Status",
+            ] {
+                assert!(!page.contains(english), "{english:?} in:\n{page}");
+            }
+            assert!(page.contains("rendez-vous"), "{page}");
+        }
+    }
+}

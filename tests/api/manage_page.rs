@@ -363,3 +363,21 @@ async fn a_french_patient_reads_french_and_can_switch_to_english() {
     .await;
     assert!(page.contains("Votre rendez-vous est annulé"), "{page}");
 }
+
+#[tokio::test]
+async fn a_reason_over_500_characters_answers_the_page_with_a_422() {
+    let fixture = Fixture::new().await;
+    let (id, token) = fixture.confirmed_with_link("09:00").await;
+    let before = fixture.desk.row(id).await;
+    let form = serde_urlencoded::to_string([("reason", "x".repeat(501))]).unwrap();
+    let response = post_form(
+        &fixture.desk.app,
+        &fixture.page_url(&token, "/cancel?lang=en"),
+        &form,
+    )
+    .await;
+    let page = html_page_in(response, 422, "en-CA").await;
+    assert!(page.contains("The reason is too long"), "{page}");
+    assert!(page.contains("<form"), "{page}");
+    assert_eq!(fixture.desk.row(id).await, before);
+}
