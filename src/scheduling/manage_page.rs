@@ -1,7 +1,7 @@
 //! `GET /manage/{token}`, `POST /manage/{token}/cancel` and `POST /manage/{token}/reschedule`: the
 //! "Need to change your appointment?" page the link in a booking's emails opens, as HTML that works
 //! without JavaScript. These handlers only translate HTTP and words; `scheduling::patient_manage`
-//! holds the rules (the same ones the JSON doors use) and `consent::pages` the page machinery.
+//! holds the rules (the same ones the JSON doors use) and `crate::pages` the page machinery.
 //!
 //! GET (and HEAD) changes nothing. A POST that worked answers 303 back to the page, with
 //! `?done=cancelled|rescheduled` turned into a message there; a taken slot (409), a booking that can
@@ -9,11 +9,11 @@
 //! the message; a bad token is the 404 "not valid" page. The page speaks `?lang=en|fr`, else the
 //! patient's language, and posts its forms with its own `?lang=`.
 
-use crate::consent::pages;
 use crate::domain::status::BookingStatus;
 use crate::domain::text;
 use crate::error::ApiError;
 use crate::i18n::{Locale, MissingText, dates};
+use crate::pages;
 use crate::scheduling::availability::SlotsView;
 use crate::scheduling::patient_manage::{self, ManagedBooking};
 use crate::scheduling::schedule::parse_instant;
@@ -175,7 +175,7 @@ fn render(
         cancel_action => action(token, "/cancel", locale),
         reschedule_action => action(token, "/reschedule", locale),
     };
-    Ok(pages::manage(status, locale, context))
+    Ok(pages::page(status, "manage.html", locale, context))
 }
 
 /// The page of the booking `token` names, answered with `status`: in `requested`, else the
@@ -190,7 +190,7 @@ async fn answer(
 ) -> Result<Response, ApiError> {
     let view = match patient_manage::view(state, token).await {
         Ok(view) => view,
-        Err(ApiError::NotFound) => return Ok(pages::manage_invalid(requested)),
+        Err(ApiError::NotFound) => return Ok(not_valid(requested)),
         Err(error) => return Err(error),
     };
     let locale = requested.unwrap_or(view.locale);
@@ -209,6 +209,11 @@ async fn answer(
         problem,
     )
     .map_err(|missing| ApiError::Internal(missing.into()))
+}
+
+/// The answer to a bad, tampered, expired or revoked link: a 404 page.
+fn not_valid(requested: Option<Locale>) -> Response {
+    pages::invalid_page(StatusCode::NOT_FOUND, "manage_invalid.html", requested)
 }
 
 /// After a POST: 303 See Other (`Redirect::to`) to the page (in its language) saying what was done.
@@ -238,7 +243,7 @@ async fn outcome<T>(
 ) -> Result<Response, ApiError> {
     match result {
         Ok(_) => Ok(see_page(token, requested, done)),
-        Err(ApiError::NotFound) => Ok(pages::manage_invalid(requested)),
+        Err(ApiError::NotFound) => Ok(not_valid(requested)),
         Err(ApiError::Conflict { code, .. }) => {
             // `change_closed`: the page itself now says to call the clinic.
             let problem = (code == "slot_taken").then_some(Problem::SlotTaken);
@@ -292,7 +297,7 @@ pub async fn show(
 ) -> Result<Response, ApiError> {
     let requested = pages::requested_locale(query.as_deref());
     let Ok(Path(token)) = token else {
-        return Ok(pages::manage_invalid(requested));
+        return Ok(not_valid(requested));
     };
     let done = Done::from_query(query.as_deref());
     answer(&state, &token, requested, StatusCode::OK, done, None).await
@@ -319,7 +324,7 @@ pub async fn cancel(
 ) -> Result<Response, ApiError> {
     let requested = pages::requested_locale(query.as_deref());
     let Ok(Path(token)) = token else {
-        return Ok(pages::manage_invalid(requested));
+        return Ok(not_valid(requested));
     };
     let reason = fields(&body).map(|fields| {
         match field(&fields, "reason").map(str::trim).unwrap_or_default() {
@@ -363,7 +368,7 @@ pub async fn reschedule(
 ) -> Result<Response, ApiError> {
     let requested = pages::requested_locale(query.as_deref());
     let Ok(Path(token)) = token else {
-        return Ok(pages::manage_invalid(requested));
+        return Ok(not_valid(requested));
     };
     let starts_at = fields(&body)
         .and_then(|fields| field(&fields, "starts_at").map(parse_instant))
