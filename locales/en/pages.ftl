@@ -1,10 +1,10 @@
 # pages
 #
 # Every word of the pages behind the links in emails: the unsubscribe preferences page (and the page
-# that says what was saved), the double opt-in confirmation, and the page for a link that is not
-# valid, and the manage page of a booking (page-manage-…). The templates under templates/pages/ only
-# lay these texts out; src/consent/pages.rs picks
-# the category names and the "unsubscribe from this" button.
+# that says what was saved), the double opt-in confirmation, the page for a link that is not valid,
+# and the manage page of a booking (page-manage-…). The templates under templates/pages/ only lay
+# these texts out; src/consent/pages.rs picks the category names and the "unsubscribe from this"
+# button, src/scheduling/manage_page.rs the booking's words.
 #
 # Ids: page-<page>-<part>; page-category-<category> names a consent category, its .hint explains it.
 # $clinic is the sender the link is about (a clinic, or the network); $senders names whom a consent
