@@ -151,7 +151,8 @@ fn strong(value: Value) -> Value {
     }
 }
 
-fn escape_html(raw: &str) -> String {
+/// `raw` as HTML text: `& < > " '` escaped.
+pub fn escape_html(raw: &str) -> String {
     let mut escaped = String::with_capacity(raw.len());
     for ch in raw.chars() {
         match ch {

@@ -137,6 +137,23 @@ fn action(token: &str, suffix: &str, locale: Locale) -> Value {
     Value::from_safe_string(format!("/manage/{token}{suffix}?lang={}", locale.as_str()))
 }
 
+/// The clinic's phone as a `tel:` link, written the way people read it: `+1 416-555-0199` for a
+/// North American number, else as stored (E.164).
+fn phone_link(e164: &str) -> Value {
+    let digits = e164
+        .strip_prefix("+1")
+        .filter(|rest| rest.len() == 10 && rest.bytes().all(|byte| byte.is_ascii_digit()));
+    let shown = match digits {
+        Some(rest) => format!("+1 {}-{}-{}", &rest[..3], &rest[3..6], &rest[6..]),
+        None => e164.to_owned(),
+    };
+    Value::from_safe_string(format!(
+        "<a href=\"tel:{}\">{}</a>",
+        pages::escape_html(e164),
+        pages::escape_html(&shown)
+    ))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn render(
     status: StatusCode,
@@ -160,7 +177,7 @@ fn render(
     let problem = problem.map(|problem| problem.words(locale)).transpose()?;
     let context = context! {
         clinic_name => clinic.name,
-        clinic_phone => clinic.phone,
+        clinic_phone => phone_link(&clinic.phone),
         time_zone => clinic.time_zone,
         address,
         practitioner => booking.practitioner.name,

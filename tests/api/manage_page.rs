@@ -210,7 +210,12 @@ async fn past_the_cutoff_the_page_has_no_forms_and_gives_the_phone() {
     .await;
     assert!(!page.contains("<form"), "{page}");
     assert!(page.contains("can no longer be changed online"), "{page}");
-    assert!(page.contains(CLINIC_PHONE), "{page}");
+    assert!(
+        page.contains(&format!(
+            "<a href=\"tel:{CLINIC_PHONE}\">+1 416-555-0199</a>"
+        )),
+        "the phone, to call in one tap: {page}"
+    );
     let before = fixture.desk.row(id).await;
     let response = post_form(
         &fixture.desk.app,
