@@ -187,7 +187,10 @@ fn render(
         status => status_words(locale, booking.status)?,
         can_change => view.can_change,
         days,
-        done => done.map(Done::as_str),
+        // A `?done=cancelled` copied onto a booking that is not cancelled says nothing.
+        done => done
+            .filter(|done| *done != Done::Cancelled || booking.status == BookingStatus::Cancelled)
+            .map(Done::as_str),
         problem,
         cancel_action => action(token, "/cancel", locale),
         reschedule_action => action(token, "/reschedule", locale),
@@ -549,6 +552,18 @@ mod tests {
             !english[4].contains("<form"),
             "no forms when it cannot change"
         );
+        let misleading = render(
+            StatusCode::OK,
+            Locale::En,
+            "AQ-token_x",
+            &view(true, "video", BookingStatus::Confirmed),
+            Some(&offered()),
+            Some(Done::Cancelled),
+            None,
+        )
+        .unwrap();
+        let misleading = body(misleading).await;
+        assert!(!misleading.contains("is cancelled"), "{misleading}");
         let french = every_page(Locale::Fr).await;
         assert!(
             french[0].contains("<legend>mardi 8 décembre 2026</legend>"),
