@@ -10,6 +10,7 @@ pub mod http;
 pub mod i18n;
 pub mod idempotency;
 pub mod intake;
+pub mod pages;
 pub mod patients;
 pub mod plans;
 pub mod public_form;

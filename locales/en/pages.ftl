@@ -1,9 +1,10 @@
 # pages
 #
 # Every word of the pages behind the links in emails: the unsubscribe preferences page (and the page
-# that says what was saved), the double opt-in confirmation, and the page for a link that is not
-# valid. The templates under templates/pages/ only lay these texts out; src/consent/pages.rs picks
-# the category names and the "unsubscribe from this" button.
+# that says what was saved), the double opt-in confirmation, the page for a link that is not valid,
+# and the manage page of a booking (page-manage-…). The templates under templates/pages/ only lay
+# these texts out; src/consent/pages.rs picks the category names and the "unsubscribe from this"
+# button, src/scheduling/manage_page.rs the booking's words.
 #
 # Ids: page-<page>-<part>; page-category-<category> names a consent category, its .hint explains it.
 # $clinic is the sender the link is about (a clinic, or the network); $senders names whom a consent
@@ -81,3 +82,39 @@ page-confirmed-body = { $senders } may now send you news about services relevant
 page-invalid-title = Link not valid
 page-invalid-heading = This link is not valid or has expired
 page-invalid-body = Nothing was changed. To stop or change the emails you receive, use the link in a recent email from your clinic, or contact the clinic directly.
+
+## Changing a booking (GET/POST /manage/{token})
+#
+# $clinic is the clinic's name, $phone its phone number, $practitioner the practitioner's name,
+# $when the appointment's date and time, $zone the clinic's time zone (e.g. America/Toronto).
+
+page-manage-title = Your appointment · { $clinic }
+page-manage-heading = Your appointment
+page-manage-when = When: { $when }
+page-manage-zone = Times are in the clinic's time zone ({ $zone }).
+page-manage-with = With: { $practitioner }
+page-manage-mode-phone = How: by phone
+page-manage-mode-video = How: by video
+page-manage-mode-in-person = Where: in person, { $address }
+page-manage-clinic-phone = Clinic: { $clinic }, { $phone }
+page-manage-status-requested = Status: requested (the clinic has not confirmed it yet)
+page-manage-status-confirmed = Status: confirmed
+page-manage-status-cancelled = Status: cancelled
+page-manage-status-finished = Status: this appointment is closed
+page-manage-cutoff = You can change or cancel this appointment online until { $when }.
+page-manage-closed = This appointment can no longer be changed online. To change it, please call { $clinic } at { $phone }.
+page-manage-done-cancelled = Your appointment is cancelled. The clinic has been told.
+page-manage-done-rescheduled = Your appointment has been moved. The new time is shown below.
+page-manage-slot-taken = Sorry, that time was just taken. Please choose another one.
+page-manage-slot-invalid = That time cannot be booked. Please choose one of the times listed.
+page-manage-reason-invalid = The reason is too long. Please shorten it to 500 characters or less.
+page-manage-reschedule-heading = Choose another time
+page-manage-reschedule-legend = Available times
+page-manage-reschedule-none = No other time is free in the next two weeks. To change this appointment, please call { $clinic } at { $phone }.
+page-manage-reschedule-button = Move my appointment
+page-manage-cancel-heading = Cancel this appointment
+page-manage-cancel-reason = Reason (optional)
+page-manage-cancel-button = Cancel my appointment
+page-manage-invalid-title = Link not valid
+page-manage-invalid-heading = This link is not valid or has expired
+page-manage-invalid-body = Nothing was changed. Use the link in the most recent email about your appointment, or call your clinic.

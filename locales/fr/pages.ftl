@@ -82,3 +82,36 @@ page-confirmed-body = Vous recevrez désormais des nouvelles sur des services pe
 page-invalid-title = Lien non valide
 page-invalid-heading = Ce lien n'est pas valide ou a expiré
 page-invalid-body = Aucun changement n'a été fait. Pour cesser de recevoir des courriels ou modifier ceux que vous recevez, utilisez le lien d'un courriel récent de votre clinique, ou communiquez directement avec elle.
+
+## Modifier un rendez-vous (GET/POST /manage/{token})
+
+page-manage-title = Votre rendez-vous · { $clinic }
+page-manage-heading = Votre rendez-vous
+page-manage-when = Quand : { $when }
+page-manage-zone = Les heures sont celles du fuseau horaire de la clinique ({ $zone }).
+page-manage-with = Avec : { $practitioner }
+page-manage-mode-phone = Comment : par téléphone
+page-manage-mode-video = Comment : par vidéo
+page-manage-mode-in-person = Où : en personne, { $address }
+page-manage-clinic-phone = Clinique : { $clinic }, { $phone }
+page-manage-status-requested = État : demandé (la clinique ne l'a pas encore confirmé)
+page-manage-status-confirmed = État : confirmé
+page-manage-status-cancelled = État : annulé
+page-manage-status-finished = État : ce rendez-vous est terminé
+page-manage-cutoff = Vous pouvez modifier ou annuler ce rendez-vous en ligne jusqu'à ce moment : { $when }.
+page-manage-closed = Ce rendez-vous ne peut plus être modifié en ligne. Pour le modifier, veuillez téléphoner au { $phone } ({ $clinic }).
+page-manage-done-cancelled = Votre rendez-vous est annulé. La clinique en a été avisée.
+page-manage-done-rescheduled = Votre rendez-vous a été déplacé. La nouvelle heure est indiquée ci-dessous.
+page-manage-slot-taken = Nous sommes désolés, cette heure vient d'être prise. Veuillez en choisir une autre.
+page-manage-slot-invalid = Cette heure ne peut pas être réservée. Veuillez choisir une des heures proposées.
+page-manage-reason-invalid = La raison est trop longue. Veuillez la raccourcir à 500 caractères ou moins.
+page-manage-reschedule-heading = Choisir une autre heure
+page-manage-reschedule-legend = Heures disponibles
+page-manage-reschedule-none = Aucune autre heure n'est libre dans les deux prochaines semaines. Pour modifier ce rendez-vous, veuillez téléphoner au { $phone } ({ $clinic }).
+page-manage-reschedule-button = Déplacer mon rendez-vous
+page-manage-cancel-heading = Annuler ce rendez-vous
+page-manage-cancel-reason = Raison (facultatif)
+page-manage-cancel-button = Annuler mon rendez-vous
+page-manage-invalid-title = Lien non valide
+page-manage-invalid-heading = Ce lien n'est pas valide ou a expiré
+page-manage-invalid-body = Aucun changement n'a été fait. Utilisez le lien du plus récent courriel au sujet de votre rendez-vous, ou téléphonez à votre clinique.

@@ -1,196 +1,18 @@
-//! The server-rendered pages behind the links in emails: the unsubscribe preferences and the
-//! double opt-in confirmation (minijinja templates embedded from `templates/pages/`). Self-contained:
-//! no scripts, no external assets, one inline stylesheet allowed by its hash in a strict
-//! Content-Security-Policy.
-//!
-//! Every word comes from the catalogue (`locales/*/pages.ftl`, ids `page-…`) through the templates'
-//! `t("id", name=value)`, in the page's language: the one its link's service decided (the `?lang=`
-//! asked for, else the patient's), or for the "not valid" page, which knows no patient, `?lang=` else
-//! the request's `Accept-Language`. Each page links to itself in the other language (`?lang=`) and
-//! posts its forms with its own `?lang=`, so the answer stays in the language the person reads.
+//! The unsubscribe preferences and the double opt-in confirmation pages (the machinery they share
+//! with the other pages is `crate::pages`): the category names and hints, the "unsubscribe from
+//! this" button, and the "not valid" page of these links (a 400).
 
 use crate::domain::consent::ConsentCategory;
 use crate::error::ApiError;
-use crate::http::language;
-use crate::i18n::{self, Arg, Locale, MissingText};
+use crate::i18n::{Locale, MissingText};
+use crate::pages::{invalid_page, page};
 use crate::t;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use minijinja::value::{Kwargs, ValueKind};
-use minijinja::{
-    Environment, Error as TemplateError, ErrorKind, State, UndefinedBehavior, Value, context,
-};
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::context;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::sync::LazyLock;
 
-/// Readable on phones, large tap targets, high contrast.
-const STYLE: &str = "body{margin:0;background:#f6f7f9;color:#1b1f24;font:17px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}\
-main{max-width:36rem;margin:0 auto;padding:1.5rem 1.25rem 3rem;background:#fff;min-height:100vh;box-sizing:border-box}\
-h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 1rem}h2{font-size:1.15rem;margin:1.75rem 0 .5rem}\
-button{font:inherit;font-weight:600;padding:.75rem 1.25rem;margin:.25rem 0;border:2px solid #0b5394;border-radius:.5rem;background:#0b5394;color:#fff;cursor:pointer;min-height:44px}\
-button.secondary{background:#fff;color:#0b5394}button:focus,input:focus,a:focus{outline:3px solid #f2a900;outline-offset:2px}\
-fieldset{border:1px solid #c9ced6;border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}legend{font-weight:600;padding:0 .25rem}\
-.choice{display:flex;gap:.75rem;align-items:flex-start;padding:.5rem 0}.choice input{width:1.4rem;height:1.4rem;margin-top:.15rem}\
-.hint{display:block;color:#4a5360;font-size:.9rem}.small{color:#4a5360;font-size:.9rem;margin-top:2rem}a{color:#0b5394}\
-.language{margin:0;text-align:right}.language a{display:inline-block;padding:.6rem .25rem}";
-
-static STYLE_HASH: LazyLock<String> =
-    LazyLock::new(|| STANDARD.encode(Sha256::digest(STYLE.as_bytes())));
-
-static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = Environment::new();
-    // A name the templates read and the code does not give is a template bug: the render fails (the
-    // tests render every page) instead of a page showing a blank where a name belongs.
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_function("t", translate);
-    env.add_filter("strong", strong);
-    for (name, source) in [
-        (
-            "_page.html",
-            include_str!("../../templates/pages/_page.html"),
-        ),
-        (
-            "preferences.html",
-            include_str!("../../templates/pages/preferences.html"),
-        ),
-        (
-            "saved.html",
-            include_str!("../../templates/pages/saved.html"),
-        ),
-        (
-            "invalid.html",
-            include_str!("../../templates/pages/invalid.html"),
-        ),
-        (
-            "confirm.html",
-            include_str!("../../templates/pages/confirm.html"),
-        ),
-        (
-            "confirmed.html",
-            include_str!("../../templates/pages/confirmed.html"),
-        ),
-    ] {
-        env.add_template(name, source)
-            .unwrap_or_else(|error| panic!("page template {name}: {error}"));
-    }
-    env
-});
-
-/// What a message receives for an argument without a value (none, or blank): a selector can say
-/// what to write without it, `{ $phone -> [none] … *[other] … }`.
-const ABSENT: &str = "none";
-
-/// The templates' `t("id", name=value, …)`: the catalogue's message in the page's language (the
-/// context's `locale`), escaped, with arguments already marked up (`|strong`) put in as they are.
-/// A missing message or argument fails the render: no page shows a blank or an `{$name}`.
-fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<Value, TemplateError> {
-    let locale = state
-        .lookup("locale")
-        .and_then(|value| value.as_str().and_then(Locale::from_tag))
-        .ok_or_else(|| template_error(format!("t({id:?}): the page has no locale")))?;
-    let mut markup = Vec::new();
-    let mut args = Vec::new();
-    for name in kwargs.args() {
-        let value: Value = kwargs.get(name)?;
-        let arg = match value.kind() {
-            ValueKind::Undefined | ValueKind::None => Arg::from(ABSENT),
-            ValueKind::Number => Arg::Number(i64::try_from(value)?),
-            ValueKind::String => {
-                let text = value.as_str().unwrap_or_default();
-                if text.trim().is_empty() {
-                    Arg::from(ABSENT)
-                } else if value.is_safe() {
-                    markup.push(text.to_owned());
-                    Arg::from(placeholder(markup.len() - 1))
-                } else {
-                    Arg::from(text)
-                }
-            }
-            other => {
-                return Err(template_error(format!(
-                    "t({id:?}): argument {name} is {other}, not text or a number"
-                )));
-            }
-        };
-        args.push((name, arg));
-    }
-    let text = i18n::text_with(locale, id, &args).map_err(|err| template_error(err.to_string()))?;
-    let mut escaped = escape_html(&text);
-    for (index, markup) in markup.iter().enumerate() {
-        escaped = escaped.replace(&placeholder(index), markup);
-    }
-    Ok(Value::from_safe_string(escaped))
-}
-
-/// Stands in for a markup argument while the message is formatted and escaped: private-use
-/// characters, which neither a message nor escaping produces.
-fn placeholder(index: usize) -> String {
-    format!("\u{E000}{index}\u{E001}")
-}
-
-fn template_error(detail: String) -> TemplateError {
-    TemplateError::new(ErrorKind::InvalidOperation, detail)
-}
-
-/// `value|strong`: the value in bold, to be passed to `t` inside a sentence. Nothing stays nothing.
-fn strong(value: Value) -> Value {
-    match value.as_str() {
-        Some(text) if !text.trim().is_empty() => {
-            let inner = if value.is_safe() {
-                text.to_owned()
-            } else {
-                escape_html(text)
-            };
-            Value::from_safe_string(format!("<strong>{inner}</strong>"))
-        }
-        _ => value,
-    }
-}
-
-fn escape_html(raw: &str) -> String {
-    let mut escaped = String::with_capacity(raw.len());
-    for ch in raw.chars() {
-        match ch {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(ch),
-        }
-    }
-    escaped
-}
-
-/// The language a page's query string asks for: `?lang=en` or `?lang=fr` (a region such as
-/// `fr-CA` counts as its language). Anything else asks for nothing, and the page falls back to the
-/// patient's language rather than refusing a link someone clicked.
-pub fn requested_locale(query: Option<&str>) -> Option<Locale> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
-    pairs
-        .iter()
-        .find(|(name, _)| name == "lang")
-        .and_then(|(_, value)| Locale::from_tag(value))
-}
-
-/// A page's language tag: its `<html lang>` and its `Content-Language`.
-fn language_tag(locale: Locale) -> &'static str {
-    match locale {
-        Locale::En => "en-CA",
-        Locale::Fr => "fr-CA",
-    }
-}
-
-/// The language a page's switch link offers.
-fn other(locale: Locale) -> Locale {
-    match locale {
-        Locale::En => Locale::Fr,
-        Locale::Fr => Locale::En,
-    }
-}
+pub use crate::pages::requested_locale;
 
 /// One category as the pages show it.
 #[derive(Debug, Serialize)]
@@ -260,63 +82,6 @@ pub fn this_label(locale: Locale, categories: &[ConsentCategory]) -> Result<Stri
     }
 }
 
-/// A page in `locale`: its template rendered with what the layout needs (the stylesheet, the
-/// language and the link to the other one) next to `context`, with the headers every page carries.
-fn page(status: StatusCode, template: &str, locale: Locale, context: Value) -> Response {
-    let other = other(locale);
-    let context = context! {
-        style => STYLE,
-        locale => locale.as_str(),
-        lang => language_tag(locale),
-        other_locale => other.as_str(),
-        other_lang => language_tag(other),
-        ..context
-    };
-    let (status, body) = match PAGES
-        .get_template(template)
-        .and_then(|template| template.render(context))
-    {
-        Ok(body) => (status, body),
-        Err(error) => {
-            tracing::error!(error = %error, template, "rendering a page");
-            let words = t!(locale, "page-error").unwrap_or_else(|_| "Error".to_owned());
-            let body = format!(
-                "<!doctype html><html lang=\"{}\"><title>{words}</title><p>{words}</p></html>",
-                language_tag(locale)
-            );
-            (StatusCode::INTERNAL_SERVER_ERROR, body)
-        }
-    };
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(language_tag(locale)),
-    );
-    let policy = format!(
-        "default-src 'none'; style-src 'sha256-{}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-        *STYLE_HASH
-    );
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    response
-}
-
 /// The preferences page of a link about `link_categories`, sent by `clinic_name`.
 pub fn preferences(
     locale: Locale,
@@ -369,13 +134,7 @@ pub fn confirmed(locale: Locale, senders: &str) -> Response {
 /// The one answer for every bad link: no hint which part was wrong. It knows no patient, so it
 /// speaks the language asked for (`?lang=`), else the request's `Accept-Language`.
 pub fn invalid(requested: Option<Locale>) -> Response {
-    let locale = requested.unwrap_or_else(language::current);
-    let mut response = page(StatusCode::BAD_REQUEST, "invalid.html", locale, context! {});
-    // Its words may follow Accept-Language: caches must not mix the languages.
-    response
-        .headers_mut()
-        .append(header::VARY, HeaderValue::from_static("accept-language"));
-    response
+    invalid_page(StatusCode::BAD_REQUEST, "invalid.html", requested)
 }
 
 /// A service's answer as a page: a link that names nothing valid (`ApiError::NotFound`) gets the
@@ -395,6 +154,8 @@ pub fn render<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::STYLE_HASH;
+    use axum::http::header;
 
     async fn body(response: Response) -> String {
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)

@@ -30,7 +30,10 @@ pub fn all() -> Groups<OpenApiRouter<AppState>> {
         .routes(routes!(scheduling::public::create_booking))
         // A patient's changes through the link in their emails.
         .routes(routes!(scheduling::manage::cancel_managed_booking))
-        .routes(routes!(scheduling::manage::reschedule_managed_booking));
+        .routes(routes!(scheduling::manage::reschedule_managed_booking))
+        // The same changes from the manage page's forms.
+        .routes(routes!(scheduling::manage_page::cancel))
+        .routes(routes!(scheduling::manage_page::reschedule));
 
     let public_reads = OpenApiRouter::default()
         .routes(routes!(directory::public::search_practitioners))
@@ -48,7 +51,9 @@ pub fn all() -> Groups<OpenApiRouter<AppState>> {
         ))
         .routes(routes!(consent::wording::consent_wording))
         .routes(routes!(scheduling::public::practitioner_slots))
-        .routes(routes!(scheduling::manage::get_managed_booking));
+        .routes(routes!(scheduling::manage::get_managed_booking))
+        // The manage page the link in a booking's emails opens (HTML).
+        .routes(routes!(scheduling::manage_page::show));
 
     let staff = OpenApiRouter::default()
         .routes(routes!(staff::sessions::sign_out))

@@ -7,6 +7,7 @@ pub mod front_desk;
 pub mod hours;
 pub mod lifecycle;
 pub mod manage;
+pub mod manage_page;
 pub mod manage_token;
 pub mod notify;
 pub mod open_requests;

@@ -102,6 +102,11 @@ impl Drop for Chromedriver {
 
 /// Headless Chromium through a fresh chromedriver; `None` (after saying so) when not installed.
 async fn browser() -> Option<(Chromedriver, Client)> {
+    browser_with(true).await
+}
+
+/// [`browser`], with JavaScript turned off when not `javascript`.
+async fn browser_with(javascript: bool) -> Option<(Chromedriver, Client)> {
     if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists() {
         eprintln!(
             "skipping: install chromium and chromium-driver (apt-get install chromium chromium-driver)"
@@ -111,16 +116,27 @@ async fn browser() -> Option<(Chromedriver, Client)> {
     let mut driver = Chromedriver::spawn();
     driver.ready().await;
     let profile = driver.dir.join("profile");
+    let mut args = vec![
+        "--headless=new".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-dev-shm-usage".to_owned(),
+        "--disable-quic".to_owned(),
+        "--no-first-run".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    // Scripts off both ways Chromium knows (the profile's content setting and Blink's).
+    let prefs = if javascript {
+        json!({})
+    } else {
+        args.push("--blink-settings=scriptEnabled=false".to_owned());
+        json!({"profile.managed_default_content_settings.javascript": 2})
+    };
     let capabilities = json!({
-        "goog:chromeOptions": {
-            "binary": CHROMIUM,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
+        "goog:chromeOptions": { "binary": CHROMIUM, "args": args, "prefs": prefs }
     });
     let mut builder = ClientBuilder::new(HttpConnector::new());
     builder.capabilities(
@@ -446,4 +462,97 @@ async fn in_chromium_a_french_patient_switches_languages_and_saves_in_french() {
     assert_from_chromium(&added[0]);
 
     client.close().await.expect("closing the browser");
+}
+
+/// Waits until an element matching `xpath` is on the page; returns its text.
+async fn wait_for_text(client: &Client, xpath: &str) -> String {
+    match client
+        .wait()
+        .at_most(BROWSER_PATIENCE)
+        .every(Duration::from_millis(50))
+        .for_element(Locator::XPath(xpath))
+        .await
+    {
+        Ok(element) => element.text().await.expect("its text"),
+        Err(error) => {
+            let source = client.source().await.unwrap_or_default();
+            panic!("nothing at {xpath} ({error}) on:\n{source}");
+        }
+    }
+}
+
+/// The manage page from the confirmation email's link: pick an offered slot, move there and see
+/// the new time; then cancel with a reason. The forms are plain HTML: the same with scripts off.
+async fn manage_in_chromium(javascript: bool) {
+    let Some((_driver, client)) = browser_with(javascript).await else {
+        return;
+    };
+    let fixture = crate::manage::Fixture::new().await;
+    let (id, token) = fixture.confirmed_with_link("09:00").await;
+    client
+        .goto(&fixture.page_url(&token, ""))
+        .await
+        .expect("opening the link");
+    wait_for_heading(&client, "Your appointment").await;
+    let radios = client
+        .find_all(Locator::Css("input[type='radio'][name='starts_at']"))
+        .await
+        .expect("the offered slots");
+    let radio = radios.last().expect("an offered slot");
+    let chosen = radio
+        .attr("value")
+        .await
+        .expect("its value")
+        .expect("a value");
+    radio.click().await.expect("choosing the slot");
+    click_button(&client, "Move my appointment").await;
+    let said = wait_for_text(&client, "//p[@role='status']").await;
+    assert_eq!(
+        said,
+        "Your appointment has been moved. The new time is shown below."
+    );
+    let when = wait_for_text(&client, "//p[starts-with(normalize-space(), 'When:')]").await;
+    let new_time = chrono::DateTime::parse_from_rfc3339(&chosen).expect("RFC 3339");
+    let expected = new_time.format("%B %-d, %Y at %-I:%M %p").to_string();
+    assert!(when.contains(&expected), "{when:?} shows {expected:?}");
+    let booking = fixture.staff_view(id).await;
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(booking["starts_at"].as_str().unwrap()).unwrap(),
+        new_time
+    );
+
+    client
+        .find(Locator::Id("reason"))
+        .await
+        .expect("the reason field")
+        .send_keys("Feeling better")
+        .await
+        .expect("typing a reason");
+    click_button(&client, "Cancel my appointment").await;
+    let said = wait_for_text(&client, "//p[@role='status' and contains(., 'cancelled')]").await;
+    assert_eq!(
+        said,
+        "Your appointment is cancelled. The clinic has been told."
+    );
+    assert!(
+        client
+            .find_all(Locator::Css("form"))
+            .await
+            .expect("the forms")
+            .is_empty(),
+        "no forms once cancelled"
+    );
+    let booking = fixture.staff_view(id).await;
+    assert_eq!(booking["status"], "cancelled");
+    client.close().await.expect("closing the browser");
+}
+
+#[tokio::test]
+async fn in_chromium_the_manage_page_moves_then_cancels_the_booking() {
+    manage_in_chromium(true).await;
+}
+
+#[tokio::test]
+async fn in_chromium_without_javascript_the_manage_page_works_the_same() {
+    manage_in_chromium(false).await;
 }

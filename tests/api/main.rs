@@ -20,6 +20,7 @@ mod helpers;
 mod invites;
 mod languages;
 mod manage;
+mod manage_page;
 mod mime;
 mod ops;
 mod outage;

@@ -26,14 +26,14 @@ const KEY_A: &str = "manage-test-key-A-0123456789abcdef0123";
 const KEY_B: &str = "manage-test-key-B-fedcba9876543210fedc";
 /// Rotated out: never configured here.
 const KEY_C: &str = "manage-test-key-C-00000000000000000000";
-const PUBLIC_BASE: &str = "http://consultdesk.test";
+pub(crate) const PUBLIC_BASE: &str = "http://consultdesk.test";
 /// The clinic's phone as `clinic_body` gives it, stored in E.164.
-const CLINIC_PHONE: &str = "+14165550199";
+pub(crate) const CLINIC_PHONE: &str = "+14165550199";
 
-struct Fixture {
-    desk: Desk,
+pub(crate) struct Fixture {
+    pub(crate) desk: Desk,
     smtp: SmtpServer,
-    front_desk: String,
+    pub(crate) front_desk: String,
 }
 
 fn overrides(cutoff: &str) -> Overrides {
@@ -47,11 +47,11 @@ fn overrides(cutoff: &str) -> Overrides {
 }
 
 impl Fixture {
-    async fn new() -> Fixture {
+    pub(crate) async fn new() -> Fixture {
         Fixture::with_cutoff("12h").await
     }
 
-    async fn with_cutoff(cutoff: &str) -> Fixture {
+    pub(crate) async fn with_cutoff(cutoff: &str) -> Fixture {
         let desk = Desk::with(overrides(cutoff)).await;
         let smtp = SmtpServer::start().await;
         let front_desk = desk.app.staff_token("front_desk", &[desk.clinic]).await;
@@ -79,12 +79,12 @@ impl Fixture {
     }
 
     /// Next Monday (at least 3 days ahead) at `hh_mm`, Toronto time.
-    fn monday(&self, hh_mm: &str) -> String {
+    pub(crate) fn monday(&self, hh_mm: &str) -> String {
         at(TORONTO, upcoming(TORONTO, Weekday::Mon, 3), hh_mm)
     }
 
     /// A booking at `hh_mm` next Monday for `email`, confirmed by the front desk when `confirm`.
-    async fn booking(&self, hh_mm: &str, email: &str, confirm: bool) -> Uuid {
+    pub(crate) async fn booking(&self, hh_mm: &str, email: &str, confirm: bool) -> Uuid {
         let id = self.desk.book_at(&self.monday(hh_mm), email).await;
         if confirm {
             self.desk
@@ -96,7 +96,7 @@ impl Fixture {
 
     /// The manage token from the latest email to `email` of `kind` (taken from its text body, and
     /// checked to be the same link in its HTML body).
-    async fn token_from_email(&self, email: &str, kind: &str) -> String {
+    pub(crate) async fn token_from_email(&self, email: &str, kind: &str) -> String {
         let messages = self.deliver().await;
         let message = of_kind(&messages, kind)
             .into_iter()
@@ -138,7 +138,7 @@ impl Fixture {
     }
 
     /// The booking as the front desk sees it.
-    async fn staff_view(&self, id: Uuid) -> Value {
+    pub(crate) async fn staff_view(&self, id: Uuid) -> Value {
         self.desk
             .app
             .get_json_as(&format!("/v1/staff/bookings/{id}"), &self.front_desk)
@@ -146,7 +146,7 @@ impl Fixture {
     }
 
     /// (action, actor, staff_id) of the booking's audit rows, oldest first.
-    async fn audit(&self, id: Uuid) -> Vec<(String, String, Option<Uuid>)> {
+    pub(crate) async fn audit(&self, id: Uuid) -> Vec<(String, String, Option<Uuid>)> {
         sqlx::query_as(
             "SELECT action, actor, staff_id FROM audit_log WHERE entity_type = 'booking' AND entity_id = $1
               ORDER BY id",
@@ -169,7 +169,7 @@ fn manage_link(body: &str) -> String {
         .collect()
 }
 
-fn patient_email() -> String {
+pub(crate) fn patient_email() -> String {
     format!("patient-{}@example.com", Uuid::new_v4().simple())
 }
 
