@@ -2,7 +2,7 @@
 -- RESULT line at the end (latency percentiles in microseconds, statuses of the POSTs).
 --
 -- Environment (set by bench/run):
---   BENCH_ENDPOINT  callback | search | slots | booking | staff_bookings
+--   BENCH_ENDPOINT  callback | search | slots | booking | staff_bookings | manage
 --   BENCH_RUN       a tag unique to this wrk run (unique emails across runs)
 --   BENCH_THREADS   wrk's -t (booking: thread k takes pool lines k, k + T, k + 2T, ...)
 --   BENCH_CITIES    search: "lat,lng;lat,lng;..." origins, taken in turn
@@ -10,6 +10,7 @@
 --   BENCH_POOL      booking: a file of free slots "practitioner_id,starts_at,mode", one a line,
 --                   this run's alone (no other run books them)
 --   BENCH_PATH      staff_bookings: the path and query; BENCH_TOKEN: the bearer token
+--   BENCH_MANAGE_TOKENS  manage: a file of manage-link tokens, one a line, taken in turn
 
 local endpoint = os.getenv("BENCH_ENDPOINT")
 local run_tag = os.getenv("BENCH_RUN") or "0"
@@ -59,6 +60,11 @@ function init(args)
          end
          line_no = line_no + 1
       end
+   elseif endpoint == "manage" then
+      for token in io.lines(os.getenv("BENCH_MANAGE_TOKENS")) do
+         table.insert(items, "/manage/" .. token)
+      end
+      n = id - 1
    elseif endpoint == "staff_bookings" then
       wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
    end
