@@ -1,6 +1,7 @@
 pub mod config;
 pub mod consent;
 pub mod db;
+pub mod desk;
 pub mod directory;
 pub mod domain;
 pub mod email;

@@ -10,17 +10,20 @@
 //! posts its forms with its own `?lang=`, so the answer stays in the language the person reads.
 
 use crate::http::language;
-use crate::i18n::{self, Arg, Locale};
+use crate::i18n::{self, Arg, Locale, MissingText, dates};
 use crate::t;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use minijinja::value::{Kwargs, ValueKind};
 use minijinja::{
     Environment, Error as TemplateError, ErrorKind, State, UndefinedBehavior, Value, context,
 };
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Readable on phones, large tap targets, high contrast.
@@ -36,17 +39,10 @@ fieldset{border:1px solid #c9ced6;border-radius:.5rem;padding:.75rem 1rem;margin
 .notice,.problem{padding:.75rem 1rem;border-radius:.5rem;font-weight:600}.notice{background:#e6f4ea}.problem{background:#fdecea}\
 textarea{display:block;width:100%;box-sizing:border-box;font:inherit;margin:.25rem 0 .75rem}";
 
-pub(crate) static STYLE_HASH: LazyLock<String> =
-    LazyLock::new(|| STANDARD.encode(Sha256::digest(STYLE.as_bytes())));
+pub(crate) static STYLE_HASH: LazyLock<String> = LazyLock::new(|| Stylesheet::hash_of(STYLE));
 
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = Environment::new();
-    // A name the templates read and the code does not give is a template bug: the render fails (the
-    // tests render every page) instead of a page showing a blank where a name belongs.
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_function("t", translate);
-    env.add_filter("strong", strong);
-    for (name, source) in [
+    environment(&[
         ("_page.html", include_str!("../templates/pages/_page.html")),
         (
             "preferences.html",
@@ -73,12 +69,24 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "manage_invalid.html",
             include_str!("../templates/pages/manage_invalid.html"),
         ),
-    ] {
+    ])
+});
+
+/// A template environment with the catalogue's `t()` and the `strong` filter, holding `templates`
+/// (name, source): the emailed links' pages here, the front desk's console in `desk::page`.
+pub fn environment(templates: &[(&'static str, &'static str)]) -> Environment<'static> {
+    let mut env = Environment::new();
+    // A name the templates read and the code does not give is a template bug: the render fails (the
+    // tests render every page) instead of a page showing a blank where a name belongs.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_function("t", translate);
+    env.add_filter("strong", strong);
+    for (name, source) in templates {
         env.add_template(name, source)
             .unwrap_or_else(|error| panic!("page template {name}: {error}"));
     }
     env
-});
+}
 
 /// What a message receives for an argument without a value (none, or blank): a selector can say
 /// what to write without it, `{ $phone -> [none] … *[other] … }`.
@@ -178,8 +186,76 @@ pub fn requested_locale(query: Option<&str>) -> Option<Locale> {
         .and_then(|(_, value)| Locale::from_tag(value))
 }
 
+/// One offered slot: the radio's value (its RFC 3339 start) and its label (the local time).
+#[derive(Debug, Serialize)]
+pub struct SlotChoice {
+    pub value: String,
+    pub label: String,
+}
+
+/// The offered slots of one local day, under that day's name.
+#[derive(Debug, Serialize)]
+pub struct DayChoices {
+    pub label: String,
+    pub slots: Vec<SlotChoice>,
+}
+
+/// Slot starts (in the clinic's offset, in order) grouped by local day, for a form's radio inputs:
+/// the manage page's and the console's reschedule forms.
+pub fn slot_days<'a>(
+    locale: Locale,
+    starts: impl Iterator<Item = &'a DateTime<FixedOffset>>,
+) -> Result<Vec<DayChoices>, MissingText> {
+    let mut days: Vec<(NaiveDate, DayChoices)> = Vec::new();
+    // Two weeks of slots repeat the same few dozen times of day: each is formatted once.
+    let mut labels: HashMap<NaiveTime, String> = HashMap::new();
+    for start in starts {
+        let date = start.date_naive();
+        let label = match labels.get(&start.time()) {
+            Some(label) => label.clone(),
+            None => {
+                let label = dates::time_of_day(locale, start)?;
+                labels.insert(start.time(), label.clone());
+                label
+            }
+        };
+        let choice = SlotChoice {
+            value: start.to_rfc3339(),
+            label,
+        };
+        match days.last_mut() {
+            Some((day, choices)) if *day == date => choices.slots.push(choice),
+            _ => days.push((
+                date,
+                DayChoices {
+                    label: dates::long_date(locale, start)?,
+                    slots: vec![choice],
+                },
+            )),
+        }
+    }
+    Ok(days.into_iter().map(|(_, choices)| choices).collect())
+}
+
+/// A phone number (E.164) as a `tel:` link, written the way people read it: `+1 416-555-0199` for
+/// a North American number, else as stored.
+pub fn phone_link(e164: &str) -> Value {
+    let digits = e164
+        .strip_prefix("+1")
+        .filter(|rest| rest.len() == 10 && rest.bytes().all(|byte| byte.is_ascii_digit()));
+    let shown = match digits {
+        Some(rest) => format!("+1 {}-{}-{}", &rest[..3], &rest[3..6], &rest[6..]),
+        None => e164.to_owned(),
+    };
+    Value::from_safe_string(format!(
+        "<a href=\"tel:{}\">{}</a>",
+        escape_html(e164),
+        escape_html(&shown)
+    ))
+}
+
 /// A page's language tag: its `<html lang>` and its `Content-Language`.
-fn language_tag(locale: Locale) -> &'static str {
+pub fn language_tag(locale: Locale) -> &'static str {
     match locale {
         Locale::En => "en-CA",
         Locale::Fr => "fr-CA",
@@ -197,16 +273,56 @@ fn other(locale: Locale) -> Locale {
 /// A page in `locale`: its template rendered with what the layout needs (the stylesheet, the
 /// language and the link to the other one) next to `context`, with the headers every page carries.
 pub fn page(status: StatusCode, template: &str, locale: Locale, context: Value) -> Response {
+    render(
+        &PAGES,
+        Stylesheet::pages(),
+        status,
+        template,
+        locale,
+        context,
+    )
+}
+
+/// A page's one stylesheet, inlined and allowed by its hash in the Content-Security-Policy.
+pub struct Stylesheet {
+    pub css: &'static str,
+    pub hash: &'static str,
+}
+
+impl Stylesheet {
+    fn pages() -> Stylesheet {
+        Stylesheet {
+            css: STYLE,
+            hash: STYLE_HASH.as_str(),
+        }
+    }
+
+    /// The base64 SHA-256 of `css`, as a CSP `style-src 'sha256-…'` source names it.
+    pub fn hash_of(css: &str) -> String {
+        STANDARD.encode(Sha256::digest(css.as_bytes()))
+    }
+}
+
+/// `template` of `env` rendered in `locale` with `style` (see [`page`]); a template that fails is
+/// logged and answered with a bare 500 page in the same language.
+pub fn render(
+    env: &Environment<'static>,
+    style: Stylesheet,
+    status: StatusCode,
+    template: &str,
+    locale: Locale,
+    context: Value,
+) -> Response {
     let other = other(locale);
     let context = context! {
-        style => STYLE,
+        style => style.css,
         locale => locale.as_str(),
         lang => language_tag(locale),
         other_locale => other.as_str(),
         other_lang => language_tag(other),
         ..context
     };
-    let (status, body) = match PAGES
+    let (status, body) = match env
         .get_template(template)
         .and_then(|template| template.render(context))
     {
@@ -233,7 +349,7 @@ pub fn page(status: StatusCode, template: &str, locale: Locale, context: Value) 
     );
     let policy = format!(
         "default-src 'none'; style-src 'sha256-{}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-        *STYLE_HASH
+        style.hash
     );
     if let Ok(value) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);

@@ -112,6 +112,7 @@ field-too-short = must be at least { $min } characters
 field-too-long = must be at most { $max } characters
 field-invalid-datetime = must be an RFC 3339 time with offset, e.g. 2026-12-01T14:30:00-05:00
 field-invalid-date = must be a date YYYY-MM-DD
+field-choose-slot = choose one of the offered times
 field-before-from = must not be before from
 field-range-too-long = must be at most { $days } days after from
 field-one-of = must be one of { $allowed }

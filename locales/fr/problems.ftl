@@ -112,6 +112,7 @@ field-too-short = doit contenir au moins { $min } caractères
 field-too-long = doit contenir au plus { $max } caractères
 field-invalid-datetime = doit être une heure RFC 3339 avec son décalage, p. ex. 2026-12-01T14:30:00-05:00
 field-invalid-date = doit être une date AAAA-MM-JJ
+field-choose-slot = choisissez l’une des heures proposées
 field-before-from = ne doit pas précéder from
 field-range-too-long = doit être au plus { $days } jours après from
 field-one-of = doit être l’une des valeurs suivantes : { $allowed }

@@ -181,3 +181,27 @@ pub async fn exists(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Err
     .fetch_one(conn)
     .await
 }
+
+/// A clinic as a picker names it: the console's filters.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClinicName {
+    pub id: Uuid,
+    pub name: String,
+    pub time_zone: String,
+}
+
+/// The clinics a reader may see (all, or `clinic_ids`), by name.
+pub async fn names(
+    conn: &mut PgConnection,
+    all: bool,
+    clinic_ids: &[Uuid],
+) -> Result<Vec<ClinicName>, sqlx::Error> {
+    sqlx::query_as!(
+        ClinicName,
+        "SELECT id, name, time_zone FROM clinics WHERE $1 OR id = ANY($2) ORDER BY name, id",
+        all,
+        clinic_ids,
+    )
+    .fetch_all(conn)
+    .await
+}

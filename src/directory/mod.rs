@@ -1,8 +1,9 @@
 //! Clinics (the tenancy root), practitioners and location search.
 //!
 //! Doors: `clinics`, `practitioners` (admin) and `public` (search) over JSON. Use cases:
-//! `clinic_admin`, `practitioner_admin` and `finder`. SQL: `clinic_store`, `practitioner_store`,
-//! `search` (the distance queries) and `places` (where a search starts).
+//! `clinic_admin`, `practitioner_admin`, `finder` and `workplaces` (the console's pickers). SQL:
+//! `clinic_store`, `practitioner_store`, `search` (the distance queries) and `places` (where a
+//! search starts).
 
 pub mod clinic_admin;
 pub mod clinic_store;
@@ -14,3 +15,4 @@ pub mod practitioner_store;
 pub mod practitioners;
 pub mod public;
 pub mod search;
+pub mod workplaces;

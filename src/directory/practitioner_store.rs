@@ -155,3 +155,26 @@ pub async fn fetch_active_with_clinic(
         distance_m: row.distance_m,
     }))
 }
+
+/// A practitioner as a picker names them: the console's filters.
+#[derive(Debug, Clone, Serialize)]
+pub struct PractitionerName {
+    pub id: Uuid,
+    pub clinic_id: Uuid,
+    pub name: String,
+    pub active: bool,
+}
+
+/// The practitioners of these clinics, by name.
+pub async fn names_at(
+    conn: &mut PgConnection,
+    clinic_ids: &[Uuid],
+) -> Result<Vec<PractitionerName>, sqlx::Error> {
+    sqlx::query_as!(
+        PractitionerName,
+        "SELECT id, clinic_id, name, active FROM practitioners WHERE clinic_id = ANY($1) ORDER BY name, id",
+        clinic_ids,
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -48,6 +48,8 @@ pub fn build(state: AppState) -> Router {
         .merge(public_reads)
         .merge(routes.staff)
         .merge(operations)
+        // The front desk's console (HTML), outside the API document.
+        .merge(crate::desk::router(&state))
         .fallback(|| async { error::status_response(StatusCode::NOT_FOUND) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

@@ -7,12 +7,13 @@ use std::sync::LazyLock;
 
 /// The catalogue's files, per locale, in the order they are loaded. Each locale lists the same
 /// file names; `tests/catalogue.rs` checks they hold the same message ids.
-const FILES: &[&str] = &["common", "emails", "pages", "problems"];
+const FILES: &[&str] = &["common", "desk", "emails", "pages", "problems"];
 
 macro_rules! locale_files {
     ($locale:literal) => {
         [
             include_str!(concat!("../../locales/", $locale, "/common.ftl")),
+            include_str!(concat!("../../locales/", $locale, "/desk.ftl")),
             include_str!(concat!("../../locales/", $locale, "/emails.ftl")),
             include_str!(concat!("../../locales/", $locale, "/pages.ftl")),
             include_str!(concat!("../../locales/", $locale, "/problems.ftl")),
@@ -20,8 +21,8 @@ macro_rules! locale_files {
     };
 }
 
-const EN: [&str; 4] = locale_files!("en");
-const FR: [&str; 4] = locale_files!("fr");
+const EN: [&str; 5] = locale_files!("en");
+const FR: [&str; 5] = locale_files!("fr");
 
 /// The source text of each of a locale's files, with its name (for the completeness test).
 pub fn resources(locale: Locale) -> Vec<(&'static str, &'static str)> {

@@ -39,6 +39,12 @@ pub async fn queue(
     Ok(store::list(conn, &filter).await?)
 }
 
+/// How many new requests wait for the staff member (their clinics'; admins: all, the network's too).
+pub async fn new_count(conn: &mut PgConnection, staff: &CurrentStaff) -> Result<i64, ApiError> {
+    let (is_admin, clinic_ids) = staff.scope();
+    Ok(store::count_new(conn, is_admin, &clinic_ids).await?)
+}
+
 /// The request, when the staff member may see it.
 pub async fn request(
     conn: &mut PgConnection,

@@ -88,7 +88,8 @@ pub struct CallbackPatchBody {
     pub clinic_id: Option<Uuid>,
 }
 
-fn parse_change(body: &serde_json::Map<String, Value>) -> Result<CallbackChange, ApiError> {
+/// Reads a change of a request (also the console's form, turned into the same fields).
+pub fn parse_change(body: &serde_json::Map<String, Value>) -> Result<CallbackChange, ApiError> {
     let mut reader = FieldReader::new(body);
     let status = reader.optional("status", |raw| {
         STATUSES

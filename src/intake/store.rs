@@ -126,6 +126,22 @@ pub async fn list(
     .await
 }
 
+/// How many `new` requests wait at these clinics (admins: everywhere, the network queue included).
+pub async fn count_new(
+    conn: &mut PgConnection,
+    is_admin: bool,
+    clinic_ids: &[Uuid],
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM callback_requests
+            WHERE status = 'new' AND ($1 OR clinic_id = ANY($2))"#,
+        is_admin,
+        clinic_ids,
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// The request when the staff member may see it.
 pub async fn find_visible(
     conn: &mut PgConnection,

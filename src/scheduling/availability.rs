@@ -68,8 +68,19 @@ pub async fn free_slots(
     days: SlotDays,
 ) -> Result<SlotsView, ApiError> {
     let mut conn = state.db.acquire().await?;
+    free_slots_on(&mut conn, state, practitioner_id, days).await
+}
+
+/// [`free_slots`] on a connection the caller already holds (a page that reads more beside them
+/// takes one connection from the pool, not two).
+pub async fn free_slots_on(
+    conn: &mut PgConnection,
+    state: &AppState,
+    practitioner_id: Option<Uuid>,
+    days: SlotDays,
+) -> Result<SlotsView, ApiError> {
     let practitioner = match practitioner_id {
-        Some(id) => store::bookable(&mut conn, id).await?.filter(|p| p.active),
+        Some(id) => store::bookable(&mut *conn, id).await?.filter(|p| p.active),
         None => None,
     };
     let zone = practitioner
@@ -94,14 +105,14 @@ pub async fn free_slots(
         ));
     }
     let practitioner = practitioner.ok_or(ApiError::NotFound)?;
-    let Some(schedule) = store::schedule(&mut conn, practitioner.id).await? else {
+    let Some(schedule) = store::schedule(&mut *conn, practitioner.id).await? else {
         return Ok(SlotsView {
             time_zone: zone.name().to_owned(),
             slot_minutes: None,
             slots: vec![],
         });
     };
-    let busy = store::busy(&mut conn, &[practitioner.id], utc_window(from, to), None)
+    let busy = store::busy(&mut *conn, &[practitioner.id], utc_window(from, to), None)
         .await?
         .remove(&practitioner.id)
         .unwrap_or_default()

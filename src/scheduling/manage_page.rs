@@ -25,7 +25,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
-use serde::Serialize;
 
 /// Larger bodies are not the page's forms (a reason is at most 500 characters).
 const MAX_FORM_BYTES: usize = 16 * 1024;
@@ -76,42 +75,6 @@ impl Problem {
     }
 }
 
-/// One offered slot: the radio's value (its RFC 3339 start) and its label (the local time).
-#[derive(Debug, Serialize)]
-struct SlotChoice {
-    value: String,
-    label: String,
-}
-
-/// The offered slots of one local day, under that day's name.
-#[derive(Debug, Serialize)]
-struct DayChoices {
-    label: String,
-    slots: Vec<SlotChoice>,
-}
-
-fn days(locale: Locale, offered: &SlotsView) -> Result<Vec<DayChoices>, MissingText> {
-    let mut days: Vec<(chrono::NaiveDate, DayChoices)> = Vec::new();
-    for slot in &offered.slots {
-        let date = slot.starts_at.date_naive();
-        let choice = SlotChoice {
-            value: slot.starts_at.to_rfc3339(),
-            label: dates::time_of_day(locale, &slot.starts_at)?,
-        };
-        match days.last_mut() {
-            Some((day, choices)) if *day == date => choices.slots.push(choice),
-            _ => days.push((
-                date,
-                DayChoices {
-                    label: dates::long_date(locale, &slot.starts_at)?,
-                    slots: vec![choice],
-                },
-            )),
-        }
-    }
-    Ok(days.into_iter().map(|(_, choices)| choices).collect())
-}
-
 fn status_words(locale: Locale, status: BookingStatus) -> Result<String, MissingText> {
     match status {
         BookingStatus::Requested => t!(locale, "page-manage-status-requested"),
@@ -137,23 +100,6 @@ fn action(token: &str, suffix: &str, locale: Locale) -> Value {
     Value::from_safe_string(format!("/manage/{token}{suffix}?lang={}", locale.as_str()))
 }
 
-/// The clinic's phone as a `tel:` link, written the way people read it: `+1 416-555-0199` for a
-/// North American number, else as stored (E.164).
-fn phone_link(e164: &str) -> Value {
-    let digits = e164
-        .strip_prefix("+1")
-        .filter(|rest| rest.len() == 10 && rest.bytes().all(|byte| byte.is_ascii_digit()));
-    let shown = match digits {
-        Some(rest) => format!("+1 {}-{}-{}", &rest[..3], &rest[3..6], &rest[6..]),
-        None => e164.to_owned(),
-    };
-    Value::from_safe_string(format!(
-        "<a href=\"tel:{}\">{}</a>",
-        pages::escape_html(e164),
-        pages::escape_html(&shown)
-    ))
-}
-
 #[allow(clippy::too_many_arguments)]
 fn render(
     status: StatusCode,
@@ -171,13 +117,15 @@ fn render(
         clinic.address, clinic.city, clinic.province, clinic.postal_code
     );
     let days = match offered {
-        Some(offered) if view.can_change => days(locale, offered)?,
+        Some(offered) if view.can_change => {
+            pages::slot_days(locale, offered.slots.iter().map(|slot| &slot.starts_at))?
+        }
         _ => Vec::new(),
     };
     let problem = problem.map(|problem| problem.words(locale)).transpose()?;
     let context = context! {
         clinic_name => clinic.name,
-        clinic_phone => phone_link(&clinic.phone),
+        clinic_phone => pages::phone_link(&clinic.phone),
         time_zone => clinic.time_zone,
         address,
         practitioner => booking.practitioner.name,
@@ -208,17 +156,12 @@ async fn answer(
     done: Option<Done>,
     problem: Option<Problem>,
 ) -> Result<Response, ApiError> {
-    let view = match patient_manage::view(state, token).await {
-        Ok(view) => view,
+    let (view, offered) = match patient_manage::page(state, token).await {
+        Ok(page) => page,
         Err(ApiError::NotFound) => return Ok(not_valid(requested)),
         Err(error) => return Err(error),
     };
     let locale = requested.unwrap_or(view.locale);
-    let offered = if view.can_change {
-        Some(patient_manage::offered_slots(state, token).await?)
-    } else {
-        None
-    };
     render(
         status,
         locale,

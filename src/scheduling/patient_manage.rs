@@ -111,6 +111,45 @@ pub async fn view(state: &AppState, token: &str) -> Result<ManagedBooking, ApiEr
     Ok(view)
 }
 
+/// What the manage page shows: the booking as [`view`] gives it and, while it may be changed, the
+/// slots [`offered_slots`] gives, read on one connection with the booking read once.
+pub async fn page(
+    state: &AppState,
+    token: &str,
+) -> Result<(ManagedBooking, Option<SlotsView>), ApiError> {
+    let id = booking_id(state, token)?;
+    let mut conn = state.db.acquire().await?;
+    let booking = bookings::find(&mut conn, id, None, false)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let now = Utc::now();
+    let mut view = view_of(&mut conn, state, &booking, now).await?;
+    if lifecycle::is_overdue(booking.status, booking.starts_at, now) {
+        view.booking.status = BookingStatus::Expired;
+        view.can_change = false;
+    }
+    if !view.can_change {
+        return Ok((view, None));
+    }
+    let offered = availability::free_slots_on(
+        &mut conn,
+        state,
+        Some(booking.practitioner_id),
+        offered_days(&booking),
+    )
+    .await?;
+    Ok((view, Some(offered)))
+}
+
+/// The [`OFFERED_DAYS`] days from today in the booking's clinic's zone.
+fn offered_days(booking: &BookingRow) -> SlotDays {
+    let today = Utc::now().with_timezone(&booking.zone()).date_naive();
+    SlotDays {
+        from: Some(today),
+        to: today.checked_add_days(Days::new(OFFERED_DAYS - 1)),
+    }
+}
+
 /// The free slots the booking may move to: its practitioner's, over the next [`OFFERED_DAYS`]
 /// days in the clinic's zone, computed by the one slot function the public slot list uses
 /// (`availability::free_slots`). The booking's own time is busy, as it is to everyone else.
@@ -122,12 +161,7 @@ pub async fn offered_slots(state: &AppState, token: &str) -> Result<SlotsView, A
             .await?
             .ok_or(ApiError::NotFound)?
     };
-    let today = Utc::now().with_timezone(&booking.zone()).date_naive();
-    let days = SlotDays {
-        from: Some(today),
-        to: today.checked_add_days(Days::new(OFFERED_DAYS - 1)),
-    };
-    availability::free_slots(state, Some(booking.practitioner_id), days).await
+    availability::free_slots(state, Some(booking.practitioner_id), offered_days(&booking)).await
 }
 
 /// Begins a patient's `action`: the transaction, the booking locked, and the 409 when it can no

@@ -80,8 +80,12 @@ fn presented_token(parts: &Parts) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::Unauthorized(Message::new("problem-sign-in-required")))
 }
 
-/// The staff member whose live session `presented` is, looked up on `conn`.
-async fn authenticate(conn: &mut PgConnection, presented: &str) -> Result<CurrentStaff, ApiError> {
+/// The staff member whose live session `presented` is, looked up on `conn`: the bearer token of the
+/// JSON API and the console's session cookie both hold such a token.
+pub async fn authenticate(
+    conn: &mut PgConnection,
+    presented: &str,
+) -> Result<CurrentStaff, ApiError> {
     let token_hash = token::hash(presented);
     let holder = session_store::holder(conn, &token_hash)
         .await?

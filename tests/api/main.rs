@@ -12,6 +12,7 @@ mod callbacks;
 mod cli;
 mod consent;
 mod consent_migration;
+mod desk;
 mod directory;
 mod email;
 mod errors;

@@ -1,0 +1,213 @@
+//! The console's pages: minijinja templates from `templates/desk/`, every word from the catalogue
+//! (`locales/*/desk.ftl`, ids `desk-…`), one inline stylesheet allowed by its hash in a strict
+//! Content-Security-Policy and no script (`crate::pages` does the rendering and the headers). Every
+//! page a signed-in staff member sees has the console's header: where they can go, the language
+//! switch and the sign-out form with its CSRF field.
+
+use crate::desk::session::Desk;
+use crate::error::ApiError;
+use crate::i18n::{self, Locale};
+use crate::pages::{self, Stylesheet};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::Response;
+use minijinja::{Environment, Value, context};
+use std::sync::LazyLock;
+
+/// Readable at 768 px and up (tables scroll inside their box below that), large targets, visible
+/// focus, high contrast.
+const STYLE: &str = "body{margin:0;background:#f6f7f9;color:#1b1f24;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}\
+header{background:#0b3d6b;color:#fff}header nav{max-width:72rem;margin:0 auto;display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;padding:.5rem 1rem}\
+header a{color:#fff;display:inline-block;padding:.6rem .25rem}header a[aria-current=page]{font-weight:700;text-decoration:underline}\
+header .end{margin-left:auto;display:flex;gap:1rem;align-items:center}header form{margin:0}\
+header button{background:transparent;border-color:#fff;color:#fff;margin:0}\
+main{max-width:72rem;margin:0 auto;padding:1rem 1rem 3rem;box-sizing:border-box}\
+h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 1rem}h2{font-size:1.2rem;margin:1.75rem 0 .5rem}h3{font-size:1.05rem;margin:1.25rem 0 .5rem}\
+section,.panel{background:#fff;border:1px solid #d5dae1;border-radius:.5rem;padding:1rem;margin:0 0 1rem}\
+button,.button{font:inherit;font-weight:600;padding:.55rem 1rem;margin:.25rem 0;border:2px solid #0b5394;border-radius:.4rem;background:#0b5394;color:#fff;cursor:pointer;min-height:44px;display:inline-block;text-decoration:none}\
+button.secondary{background:#fff;color:#0b5394}button.danger{background:#a61b1b;border-color:#a61b1b}\
+a{color:#0b5394}:focus-visible{outline:3px solid #f2a900;outline-offset:2px}\
+label{font-weight:600;display:block;margin:.5rem 0 .15rem}.inline label{display:inline-block;margin-right:.25rem}\
+input,select,textarea{font:inherit;padding:.45rem .5rem;border:1px solid #8a94a3;border-radius:.3rem;min-height:40px;box-sizing:border-box;max-width:100%}\
+textarea{width:100%;display:block}\
+.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}.filters div{min-width:10rem}\
+fieldset{border:1px solid #c9ced6;border-radius:.5rem;padding:.5rem 1rem;margin:0 0 1rem}legend{font-weight:600;padding:0 .25rem}\
+.choices{display:flex;flex-wrap:wrap;gap:.25rem 1rem}.choice{display:flex;gap:.4rem;align-items:center;font-weight:400;margin:0}.choice input{width:1.3rem;height:1.3rem;min-height:0}\
+.table{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #e3e6ea;vertical-align:top}\
+th{font-size:.9rem;color:#3d4651}tr.requested{background:#fff7e0}\
+.badge{display:inline-block;padding:.1rem .5rem;border-radius:1rem;font-size:.85rem;font-weight:600;background:#e8ecf1}\
+.badge.requested{background:#ffe3a3}.badge.confirmed{background:#cfe9d6}.badge.cancelled,.badge.expired,.badge.no_show{background:#f5d0d0}.badge.new{background:#ffe3a3}\
+.notice,.problem{padding:.75rem 1rem;border-radius:.5rem;font-weight:600;margin:0 0 1rem}.notice{background:#e6f4ea}.problem{background:#fdecea}\
+.problem ul{margin:.25rem 0 0;font-weight:400}.hint{color:#4a5360;font-size:.9rem}.summary{display:flex;flex-wrap:wrap;gap:1rem}\
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}dt{font-weight:600;color:#3d4651}dd{margin:0}\
+.actions{display:flex;flex-wrap:wrap;gap:1rem}.actions form{flex:1 1 18rem}.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;color:#0b5394;padding:.5rem;z-index:1}";
+
+static STYLE_HASH: LazyLock<String> = LazyLock::new(|| Stylesheet::hash_of(STYLE));
+
+fn stylesheet() -> Stylesheet {
+    Stylesheet {
+        css: STYLE,
+        hash: STYLE_HASH.as_str(),
+    }
+}
+
+static DESK: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    pages::environment(&[
+        (
+            "_desk.html",
+            include_str!("../../templates/desk/_desk.html"),
+        ),
+        (
+            "sign_in.html",
+            include_str!("../../templates/desk/sign_in.html"),
+        ),
+        (
+            "status.html",
+            include_str!("../../templates/desk/status.html"),
+        ),
+        ("day.html", include_str!("../../templates/desk/day.html")),
+        (
+            "booking.html",
+            include_str!("../../templates/desk/booking.html"),
+        ),
+        (
+            "callbacks.html",
+            include_str!("../../templates/desk/callbacks.html"),
+        ),
+    ])
+});
+
+/// The console's sections, for the header's `aria-current`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Today,
+    Bookings,
+    Callbacks,
+}
+
+impl Section {
+    fn as_str(self) -> &'static str {
+        match self {
+            Section::Today => "today",
+            Section::Bookings => "bookings",
+            Section::Callbacks => "callbacks",
+        }
+    }
+}
+
+/// The link that switches the console to the other language and comes back to `uri`.
+fn switch_href(locale: Locale, uri: &Uri) -> String {
+    let other = match locale {
+        Locale::En => Locale::Fr,
+        Locale::Fr => Locale::En,
+    };
+    let back = uri
+        .path_and_query()
+        .map(|path| path.as_str())
+        .unwrap_or("/desk/");
+    let query =
+        serde_urlencoded::to_string([("to", other.as_str()), ("back", back)]).unwrap_or_default();
+    format!("/desk/language?{query}")
+}
+
+/// A page of the signed-in console: `template` with `context`, under the header.
+pub fn screen(
+    desk: &Desk,
+    uri: &Uri,
+    section: Option<Section>,
+    status: StatusCode,
+    template: &str,
+    context: Value,
+) -> Response {
+    let context = context! {
+        signed_in => true,
+        is_admin => desk.is_admin(),
+        csrf => desk.csrf,
+        section => section.map(Section::as_str),
+        switch_href => switch_href(desk.locale, uri),
+        ..context
+    };
+    pages::render(&DESK, stylesheet(), status, template, desk.locale, context)
+}
+
+/// A page without the signed-in header (the sign-in page, and the answers to signed-out requests).
+/// The keys given here win over `context`'s: the sign-in page brings its own `csrf`.
+pub fn bare(locale: Locale, status: StatusCode, template: &str, context: Value) -> Response {
+    let context = context! {
+        signed_in => false,
+        is_admin => false,
+        section => Value::from(()),
+        switch_href => format!("/desk/language?to={}&back=%2Fdesk%2Fsign-in", match locale {
+            Locale::En => "fr",
+            Locale::Fr => "en",
+        }),
+        ..context
+    };
+    pages::render(&DESK, stylesheet(), status, template, locale, context)
+}
+
+/// The page for a status no screen answers itself: 403 (a form without its CSRF field, an admin
+/// page), 404 (unknown, or another clinic's: the same page), 400, 413, 415, 429, 500, 503.
+pub fn status_page(locale: Locale, status: StatusCode) -> Response {
+    let kind = match status {
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        StatusCode::TOO_MANY_REQUESTS => "too-many",
+        status if status.is_client_error() => "bad-request",
+        _ => "error",
+    };
+    bare(locale, status, "status.html", context! { kind })
+}
+
+/// The page for an error a screen does not show in place.
+pub fn failure(locale: Locale, error: ApiError) -> Response {
+    match error {
+        ApiError::NotFound => status_page(locale, StatusCode::NOT_FOUND),
+        ApiError::Forbidden => status_page(locale, StatusCode::FORBIDDEN),
+        ApiError::Unavailable(detail) => {
+            tracing::warn!(detail, "console: database unavailable");
+            let mut response = status_page(locale, StatusCode::SERVICE_UNAVAILABLE);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
+        }
+        ApiError::RateLimited { retry_after_secs }
+        | ApiError::LimitReached {
+            retry_after_secs, ..
+        } => {
+            let mut response = status_page(locale, StatusCode::TOO_MANY_REQUESTS);
+            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
+        ApiError::Internal(error) => {
+            tracing::error!(error = %error, "console: internal error");
+            status_page(locale, StatusCode::INTERNAL_SERVER_ERROR)
+        }
+        other => {
+            tracing::info!(error = %other, "console: request refused");
+            status_page(locale, StatusCode::BAD_REQUEST)
+        }
+    }
+}
+
+/// What an error the screen shows in place says: the problem's detail, and each invalid field's
+/// words, in `locale`. `None` for errors that get a page of their own.
+pub fn problem_words(locale: Locale, error: &ApiError) -> Option<Vec<String>> {
+    let render = |message| i18n::render(locale, message).unwrap_or_default();
+    match error {
+        ApiError::Conflict { detail, .. } => Some(vec![render(detail)]),
+        ApiError::Validation(fields) => {
+            Some(fields.iter().map(|field| render(&field.message)).collect())
+        }
+        ApiError::BadQuery { errors, .. } => Some(
+            errors
+                .iter()
+                .map(|field| format!("{}: {}", field.field, render(&field.message)))
+                .collect(),
+        ),
+        _ => None,
+    }
+}

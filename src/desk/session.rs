@@ -1,0 +1,333 @@
+//! Who is using the console, and proof that a form came from it.
+//!
+//! - The session is a cookie holding a staff session token of the JSON API's kind (`staff::signing`
+//!   opens it, only its hash is stored, `staff::auth::authenticate` checks it): `HttpOnly`,
+//!   `SameSite=Strict`, and `Secure` with the `__Host-` prefix when `PUBLIC_BASE_URL` is https.
+//! - Every POST form carries a `csrf` field: an HMAC keyed by the session's token hash, which only
+//!   the cookie's holder has, so it needs no storage and dies with the session. Before signing in
+//!   there is no session: the sign-in page sets a random nonce cookie and its form carries the HMAC
+//!   keyed by that nonce (a double submit another site can neither read nor set).
+//! - The console speaks the language of the `consultdesk_lang` cookie (set by the switch link),
+//!   else of `Accept-Language`.
+
+use crate::desk::page;
+use crate::error::ApiError;
+use crate::http::language;
+use crate::i18n::Locale;
+use crate::staff::auth::{self, CurrentStaff};
+use crate::state::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cookie::{Cookie, SameSite};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::time::Duration;
+
+type HmacSha256 = Hmac<Sha256>;
+
+const CSRF_PURPOSE: &[u8] = b"consultdesk/desk-csrf/v1\0";
+const SIGN_IN_PURPOSE: &[u8] = b"consultdesk/desk-sign-in/v1\0";
+/// The language cookie: not a secret, kept a year.
+pub const LANGUAGE_COOKIE: &str = "consultdesk_lang";
+/// Longer form bodies are not the console's forms (a note is at most 2,000 characters).
+const MAX_FORM_BYTES: usize = 64 * 1024;
+/// Where the sign-in page sends a signed-out visitor.
+pub const SIGN_IN_PATH: &str = "/desk/sign-in";
+
+/// The cookie names: `__Host-` ones (which browsers only accept with `Secure`, `Path=/` and no
+/// domain) when the console is served over https.
+struct Names {
+    session: &'static str,
+    sign_in: &'static str,
+    secure: bool,
+}
+
+fn names(state: &AppState) -> Names {
+    if state.settings.public_base_url.starts_with("https://") {
+        Names {
+            session: "__Host-consultdesk_desk",
+            sign_in: "__Host-consultdesk_sign_in",
+            secure: true,
+        }
+    } else {
+        Names {
+            session: "consultdesk_desk",
+            sign_in: "consultdesk_sign_in",
+            secure: false,
+        }
+    }
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
+        .filter(|value| !value.is_empty() && value.len() <= 256)
+}
+
+/// A `Set-Cookie` value: `HttpOnly`, `Path=/`, `SameSite` as given, `Secure` over https; `None`
+/// for `max_age` removes the cookie.
+fn set_cookie(
+    name: &'static str,
+    value: String,
+    max_age: Option<Duration>,
+    secure: bool,
+    same_site: SameSite,
+) -> HeaderValue {
+    let mut cookie = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(same_site)
+        .build();
+    match max_age {
+        Some(age) => cookie.set_max_age(cookie::time::Duration::seconds(
+            i64::try_from(age.as_secs()).unwrap_or(i64::MAX),
+        )),
+        None => cookie.make_removal(),
+    }
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The MAC of `purpose` keyed by `secret` (the session's token hash, or the sign-in nonce): only
+/// someone holding the secret, which lives in an `HttpOnly` cookie, can compute it.
+fn tag(secret: &[u8], purpose: &[u8]) -> HmacSha256 {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(secret)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    mac.update(purpose);
+    mac
+}
+
+/// The form field value that proves a form was rendered for `secret`'s holder.
+fn sign(purpose: &[u8], secret: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(tag(secret, purpose).finalize().into_bytes())
+}
+
+/// Whether `given` is the field value for `secret` under `purpose` (compared in constant time).
+fn verify(purpose: &[u8], secret: &[u8], given: Option<&str>) -> bool {
+    given
+        .and_then(|given| URL_SAFE_NO_PAD.decode(given).ok())
+        .is_some_and(|bytes| tag(secret, purpose).verify_slice(&bytes).is_ok())
+}
+
+/// The language the console speaks to this request.
+pub fn locale_of(headers: &HeaderMap) -> Locale {
+    cookie(headers, LANGUAGE_COOKIE)
+        .and_then(|tag| Locale::from_tag(&tag))
+        .unwrap_or_else(|| language::accepted(headers))
+}
+
+/// The cookie that keeps the console in `locale` (the switch link sets it).
+pub fn language_cookie(state: &AppState, locale: Locale) -> HeaderValue {
+    set_cookie(
+        LANGUAGE_COOKIE,
+        locale.as_str().to_owned(),
+        Some(Duration::from_secs(365 * 24 * 3600)),
+        names(state).secure,
+        SameSite::Lax,
+    )
+}
+
+/// 303 to the sign-in page.
+pub fn to_sign_in() -> Response {
+    Redirect::to(SIGN_IN_PATH).into_response()
+}
+
+/// A signed-in staff member at the console, with the CSRF value their forms carry.
+pub struct Desk {
+    pub staff: CurrentStaff,
+    pub csrf: String,
+    pub locale: Locale,
+}
+
+impl Desk {
+    pub fn is_admin(&self) -> bool {
+        self.staff.is_admin()
+    }
+}
+
+impl FromRequestParts<AppState> for Desk {
+    /// Signed out (no cookie, or its session ended): 303 to the sign-in page.
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let locale = locale_of(&parts.headers);
+        let Some(token) = cookie(&parts.headers, names(state).session) else {
+            return Err(to_sign_in());
+        };
+        let mut conn = state
+            .db
+            .acquire()
+            .await
+            .map_err(|error| page::failure(locale, error.into()))?;
+        let staff = match auth::authenticate(&mut conn, &token).await {
+            Ok(staff) => staff,
+            Err(ApiError::Unauthorized(_)) => return Err(to_sign_in()),
+            Err(error) => return Err(page::failure(locale, error)),
+        };
+        let csrf = sign(CSRF_PURPOSE, &staff.token_hash);
+        Ok(Desk {
+            staff,
+            csrf,
+            locale,
+        })
+    }
+}
+
+/// A form's fields, in order (`application/x-www-form-urlencoded`).
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The fields named in `names` as a JSON object of strings (absent ones left out), for the
+    /// JSON door's field readers: one set of rules for both doors.
+    pub fn to_object(&self, names: &[&str]) -> serde_json::Map<String, serde_json::Value> {
+        names
+            .iter()
+            .filter_map(|name| {
+                self.get(name)
+                    .map(|value| ((*name).to_owned(), value.to_owned().into()))
+            })
+            .collect()
+    }
+}
+
+/// Reads a form body: 415 for another content type, 413 past the limit, 400 when not a form.
+async fn read_form(request: Request, locale: Locale) -> Result<Form, Response> {
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(page::status_page(
+            locale,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ));
+    }
+    let bytes = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES)
+        .await
+        .map_err(|_| page::status_page(locale, StatusCode::PAYLOAD_TOO_LARGE))?;
+    serde_urlencoded::from_bytes(&bytes)
+        .map(Form)
+        .map_err(|_| page::status_page(locale, StatusCode::BAD_REQUEST))
+}
+
+/// A POST from a signed-in staff member's form whose `csrf` field is right (403 page otherwise).
+pub struct DeskPost {
+    pub desk: Desk,
+    pub form: Form,
+}
+
+impl FromRequest<AppState> for DeskPost {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let desk = Desk::from_request_parts(&mut parts, state).await?;
+        let form = read_form(Request::from_parts(parts, body), desk.locale).await?;
+        if !verify(CSRF_PURPOSE, &desk.staff.token_hash, form.get("csrf")) {
+            tracing::info!(staff_id = %desk.staff.id, "console form refused: wrong csrf field");
+            return Err(page::status_page(desk.locale, StatusCode::FORBIDDEN));
+        }
+        Ok(DeskPost { desk, form })
+    }
+}
+
+/// The sign-in form's POST: its fields, checked against the nonce cookie its page set.
+pub struct SignInPost {
+    pub locale: Locale,
+    pub form: Form,
+}
+
+impl FromRequest<AppState> for SignInPost {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let locale = locale_of(request.headers());
+        let nonce = cookie(request.headers(), names(state).sign_in);
+        let form = read_form(request, locale).await?;
+        let fresh =
+            nonce.is_some_and(|nonce| verify(SIGN_IN_PURPOSE, nonce.as_bytes(), form.get("csrf")));
+        if !fresh {
+            return Err(page::status_page(locale, StatusCode::FORBIDDEN));
+        }
+        Ok(SignInPost { locale, form })
+    }
+}
+
+/// A new sign-in nonce: its cookie, and the `csrf` value the sign-in form carries.
+pub fn sign_in_nonce(state: &AppState) -> (HeaderValue, String) {
+    let nonce = crate::staff::token::generate();
+    let csrf = sign(SIGN_IN_PURPOSE, nonce.as_bytes());
+    let names = names(state);
+    let cookie = set_cookie(
+        names.sign_in,
+        nonce,
+        Some(Duration::from_secs(3600)),
+        names.secure,
+        SameSite::Strict,
+    );
+    (cookie, csrf)
+}
+
+/// Whether the request carries a live session already (the sign-in page then moves on).
+pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(token) = cookie(headers, names(state).session) else {
+        return false;
+    };
+    let Ok(mut conn) = state.db.acquire().await else {
+        return false;
+    };
+    auth::authenticate(&mut conn, &token).await.is_ok()
+}
+
+/// The cookies a successful sign-in sets: the session (for as long as it lasts) and the sign-in
+/// nonce removed.
+pub fn session_cookies(state: &AppState, token: String) -> [HeaderValue; 2] {
+    let names = names(state);
+    [
+        set_cookie(
+            names.session,
+            token,
+            Some(state.settings.session_ttl),
+            names.secure,
+            SameSite::Strict,
+        ),
+        set_cookie(
+            names.sign_in,
+            String::new(),
+            None,
+            names.secure,
+            SameSite::Strict,
+        ),
+    ]
+}
+
+/// The cookie that signing out sets: the session's, removed.
+pub fn session_removal(state: &AppState) -> HeaderValue {
+    let names = names(state);
+    set_cookie(
+        names.session,
+        String::new(),
+        None,
+        names.secure,
+        SameSite::Strict,
+    )
+}
