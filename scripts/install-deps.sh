@@ -55,3 +55,13 @@ done
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     apt_install chromium chromium-driver
 fi
+
+# axe-core, which the browser tests inject into each page to find accessibility faults (npm,
+# pinned in tests/browser/package-lock.json; needs Node.js and npm).
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+    if ! command -v npm >/dev/null; then
+        apt_install nodejs npm
+    fi
+    echo "install-deps: installing axe-core (npm ci in tests/browser)"
+    (cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,9 +1,8 @@
 -- GET /manage/{token} (scheduling::manage_page::show): the page a patient opens from a booking
--- email. patient_manage::view reads the booking and the patient's language; patient_manage::
--- offered_slots reads the booking again and calls availability::free_slots over the next 14 days
--- (the practitioner and the clinic's zone, the weekly hours, time off and bookings over the window:
--- from today, Toronto time, - 1 day to today + 13 + 2 days, in UTC). Each on a pooled connection,
--- no transaction (GET changes nothing).
+-- email. patient_manage::page reads the booking and the patient's language, then the 14 offered
+-- days' free slots (availability::free_slots_on: the practitioner and the clinic's zone, the weekly
+-- hours, time off and bookings over the window: from today, Toronto time, - 1 day to today + 13 +
+-- 2 days, in UTC). One pooled connection, no transaction (GET changes nothing).
 --
 -- Each transaction opens one of the bookings wrk opens (bench_manage, made by bench/run through
 -- POST /v1/bookings). Reading which is one cheap round trip more than the SQL needs; the service
@@ -15,12 +14,10 @@ SELECT id AS bid, patient_id AS patient, clinic_id AS clinic, practitioner_id AS
        '{' || practitioner_id || '}' AS pids, '{' || practitioner_id || '}' AS busy_pids
   FROM bench_manage WHERE r = :k
 \gset
--- patient_manage::view: scheduling::bookings::find
+-- scheduling::bookings::find
 -- @include booking_find.sql
 -- patients::store::reader_locale
 SELECT reader_locale(:patient, :clinic) AS locale;
--- patient_manage::offered_slots: scheduling::bookings::find
--- @include booking_find.sql
 -- scheduling::store::bookable
 SELECT p.id, p.name, p.discipline, p.consult_modes, p.active, p.clinic_id, c.time_zone
            FROM practitioners p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = :pid;

@@ -8,8 +8,9 @@
 //! (409: the state does not allow it, the slot was taken; 422: a reason too long, no slot chosen)
 //! answers the booking's page again with the reason; another clinic's booking is the 404 page.
 
+use crate::desk::extract::DeskPost;
 use crate::desk::page::{self, Section};
-use crate::desk::session::{Desk, DeskPost};
+use crate::desk::session::Desk;
 use crate::desk::words;
 use crate::directory::workplaces;
 use crate::domain::Invalid;
@@ -178,8 +179,8 @@ async fn day_page(
             let context = context! { problems, ..context };
             page::screen(&desk, &uri, Some(section), status, "day.html", context)
         }
-        Ok(Err(missing)) => page::failure(locale, ApiError::Internal(missing.into())),
-        Err(error) => page::failure(locale, error),
+        Ok(Err(missing)) => page::desk_failure(&desk, ApiError::Internal(missing.into())),
+        Err(error) => page::desk_failure(&desk, error),
     }
 }
 
@@ -384,7 +385,7 @@ pub async fn show(
 ) -> Response {
     let done = match done_words(desk.locale, query.as_deref()) {
         Ok(done) => done,
-        Err(missing) => return page::failure(desk.locale, ApiError::Internal(missing.into())),
+        Err(missing) => return page::desk_failure(&desk, ApiError::Internal(missing.into())),
     };
     booking_page(&state, &desk, &uri, id, StatusCode::OK, done, Vec::new()).await
 }
@@ -405,7 +406,7 @@ async fn booking_page(
     };
     let file = match file {
         Ok(file) => file,
-        Err(error) => return page::failure(locale, error),
+        Err(error) => return page::desk_failure(desk, error),
     };
     let movable = allows(file.booking.status, Action::Reschedule);
     let offered = if movable {
@@ -418,14 +419,14 @@ async fn booking_page(
             Ok(view) => view.slots,
             // An inactive practitioner offers nothing; the booking's page still shows.
             Err(ApiError::NotFound) => Vec::new(),
-            Err(error) => return page::failure(locale, error),
+            Err(error) => return page::desk_failure(desk, error),
         }
     } else {
         Vec::new()
     };
     let context = match booking_context(locale, &file, &offered, done, problems) {
         Ok(context) => context,
-        Err(missing) => return page::failure(locale, ApiError::Internal(missing.into())),
+        Err(missing) => return page::desk_failure(desk, ApiError::Internal(missing.into())),
     };
     page::screen(
         desk,
@@ -539,7 +540,7 @@ async fn answer(
             let status = match &error {
                 ApiError::Conflict { .. } => StatusCode::CONFLICT,
                 ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => return page::failure(desk.locale, error),
+                _ => return page::desk_failure(desk, error),
             };
             let problems = page::problem_words(desk.locale, &error).unwrap_or_default();
             booking_page(state, desk, uri, id, status, None, problems).await

@@ -3,8 +3,9 @@
 //! `intake::desk` holds the rules; the form's fields are read by the JSON door's reader, so both
 //! doors accept and refuse the same values.
 
+use crate::desk::extract::DeskPost;
 use crate::desk::page::{self, Section};
-use crate::desk::session::{Desk, DeskPost};
+use crate::desk::session::Desk;
 use crate::desk::words;
 use crate::directory::workplaces;
 use crate::error::ApiError;
@@ -108,7 +109,7 @@ async fn queue_page(
     .await;
     let (rows, places) = match loaded {
         Ok(loaded) => loaded,
-        Err(error) => return page::failure(locale, error),
+        Err(error) => return page::desk_failure(desk, error),
     };
     let page = Page::from_rows(rows, PAGE_SIZE, |row| QueuePosition {
         handled: row.status != "new",
@@ -124,7 +125,7 @@ async fn queue_page(
             "callbacks.html",
             context,
         ),
-        Err(missing) => page::failure(locale, ApiError::Internal(missing.into())),
+        Err(missing) => page::desk_failure(desk, ApiError::Internal(missing.into())),
     }
 }
 
@@ -214,7 +215,7 @@ pub async fn update(
     // Answered in place, the page is the queue's (where its language switch comes back to).
     let uri = Uri::from_static("/desk/callbacks");
     let Ok(id) = Uuid::parse_str(&id) else {
-        return page::status_page(locale, StatusCode::NOT_FOUND);
+        return page::desk_status_page(&desk, StatusCode::NOT_FOUND);
     };
     let back_status = form
         .get("back_status")
@@ -267,6 +268,6 @@ pub async fn update(
             )
             .await
         }
-        Err(error) => page::failure(locale, error),
+        Err(error) => page::desk_failure(&desk, error),
     }
 }

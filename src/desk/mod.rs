@@ -4,6 +4,7 @@
 //! `staff::signing`); the modules here turn requests into those calls and the results into pages.
 //!
 //! - `session`: the cookie session, the CSRF field of every form, the console's language;
+//! - `extract`: the signed-in staff member, their forms' POSTs (CSRF checked), the sign-in POST;
 //! - `page`: the templates, the header, the status pages (404 for unknown and other clinics' ids);
 //! - `sign_in`, `bookings`, `callbacks`: the screens; `words`: the catalogue's words for values.
 //!
@@ -12,6 +13,7 @@
 
 mod bookings;
 mod callbacks;
+mod extract;
 pub mod page;
 pub mod session;
 mod sign_in;

@@ -8,6 +8,7 @@ use crate::desk::session::Desk;
 use crate::error::ApiError;
 use crate::i18n::{self, Locale};
 use crate::pages::{self, Stylesheet};
+use crate::t;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use minijinja::{Environment, Value, context};
@@ -148,25 +149,67 @@ pub fn bare(locale: Locale, status: StatusCode, template: &str, context: Value) 
 /// The page for a status no screen answers itself: 403 (a form without its CSRF field, an admin
 /// page), 404 (unknown, or another clinic's: the same page), 400, 413, 415, 429, 500, 503.
 pub fn status_page(locale: Locale, status: StatusCode) -> Response {
-    let kind = match status {
-        StatusCode::FORBIDDEN => "forbidden",
-        StatusCode::NOT_FOUND => "not-found",
-        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
-        StatusCode::TOO_MANY_REQUESTS => "too-many",
-        status if status.is_client_error() => "bad-request",
-        _ => "error",
+    bare(locale, status, "status.html", status_words(locale, status))
+}
+
+/// [`status_page`] for a signed-in staff member: under the console's header, so they can go on.
+pub fn desk_status_page(desk: &Desk, status: StatusCode) -> Response {
+    let uri = Uri::from_static("/desk/");
+    let words = status_words(desk.locale, status);
+    screen(desk, &uri, None, status, "status.html", words)
+}
+
+/// A status page's heading and words.
+fn status_words(locale: Locale, status: StatusCode) -> Value {
+    let words = match status {
+        StatusCode::FORBIDDEN => (
+            t!(locale, "desk-status-forbidden-title"),
+            t!(locale, "desk-status-forbidden-body"),
+        ),
+        StatusCode::NOT_FOUND => (
+            t!(locale, "desk-status-not-found-title"),
+            t!(locale, "desk-status-not-found-body"),
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            t!(locale, "desk-status-unavailable-title"),
+            t!(locale, "desk-status-unavailable-body"),
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            t!(locale, "desk-status-too-many-title"),
+            t!(locale, "desk-status-too-many-body"),
+        ),
+        status if status.is_client_error() => (
+            t!(locale, "desk-status-bad-request-title"),
+            t!(locale, "desk-status-bad-request-body"),
+        ),
+        _ => (
+            t!(locale, "desk-status-error-title"),
+            t!(locale, "desk-status-error-body"),
+        ),
     };
-    bare(locale, status, "status.html", context! { kind })
+    context! {
+        title => words.0.unwrap_or_default(),
+        body => words.1.unwrap_or_default(),
+    }
 }
 
 /// The page for an error a screen does not show in place.
 pub fn failure(locale: Locale, error: ApiError) -> Response {
+    failure_with(error, |status| status_page(locale, status))
+}
+
+/// [`failure`] for a signed-in staff member (the page keeps the console's header).
+pub fn desk_failure(desk: &Desk, error: ApiError) -> Response {
+    failure_with(error, |status| desk_status_page(desk, status))
+}
+
+fn failure_with(error: ApiError, status_page: impl Fn(StatusCode) -> Response) -> Response {
     match error {
-        ApiError::NotFound => status_page(locale, StatusCode::NOT_FOUND),
-        ApiError::Forbidden => status_page(locale, StatusCode::FORBIDDEN),
+        ApiError::NotFound => status_page(StatusCode::NOT_FOUND),
+        ApiError::Forbidden => status_page(StatusCode::FORBIDDEN),
         ApiError::Unavailable(detail) => {
             tracing::warn!(detail, "console: database unavailable");
-            let mut response = status_page(locale, StatusCode::SERVICE_UNAVAILABLE);
+            let mut response = status_page(StatusCode::SERVICE_UNAVAILABLE);
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
@@ -176,7 +219,7 @@ pub fn failure(locale: Locale, error: ApiError) -> Response {
         | ApiError::LimitReached {
             retry_after_secs, ..
         } => {
-            let mut response = status_page(locale, StatusCode::TOO_MANY_REQUESTS);
+            let mut response = status_page(StatusCode::TOO_MANY_REQUESTS);
             if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
@@ -184,11 +227,11 @@ pub fn failure(locale: Locale, error: ApiError) -> Response {
         }
         ApiError::Internal(error) => {
             tracing::error!(error = %error, "console: internal error");
-            status_page(locale, StatusCode::INTERNAL_SERVER_ERROR)
+            status_page(StatusCode::INTERNAL_SERVER_ERROR)
         }
         other => {
             tracing::info!(error = %other, "console: request refused");
-            status_page(locale, StatusCode::BAD_REQUEST)
+            status_page(StatusCode::BAD_REQUEST)
         }
     }
 }
@@ -209,5 +252,40 @@ pub fn problem_words(locale: Locale, error: &ApiError) -> Option<Vec<String>> {
                 .collect(),
         ),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        String::from_utf8(bytes.to_vec()).expect("UTF-8")
+    }
+
+    #[tokio::test]
+    async fn every_status_page_renders_in_both_languages_under_its_csp() {
+        for locale in [Locale::En, Locale::Fr] {
+            for status in [400, 403, 404, 413, 415, 429, 500, 503] {
+                let status = StatusCode::from_u16(status).unwrap();
+                let response = status_page(locale, status);
+                assert_eq!(response.status(), status);
+                let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                assert!(policy.contains(&format!("'sha256-{}'", *STYLE_HASH)));
+                assert!(!policy.contains("script-src"));
+                let body = body_of(response).await;
+                assert!(
+                    body.contains("<h1>") && body.contains("<main id=\"main\">"),
+                    "{body}"
+                );
+                assert!(!body.contains("desk-status"), "{body}");
+            }
+        }
     }
 }

@@ -10,15 +10,11 @@
 //! - The console speaks the language of the `consultdesk_lang` cookie (set by the switch link),
 //!   else of `Accept-Language`.
 
-use crate::desk::page;
-use crate::error::ApiError;
 use crate::http::language;
 use crate::i18n::Locale;
 use crate::staff::auth::{self, CurrentStaff};
 use crate::state::AppState;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -33,8 +29,6 @@ const CSRF_PURPOSE: &[u8] = b"consultdesk/desk-csrf/v1\0";
 const SIGN_IN_PURPOSE: &[u8] = b"consultdesk/desk-sign-in/v1\0";
 /// The language cookie: not a secret, kept a year.
 pub const LANGUAGE_COOKIE: &str = "consultdesk_lang";
-/// Longer form bodies are not the console's forms (a note is at most 2,000 characters).
-const MAX_FORM_BYTES: usize = 64 * 1024;
 /// Where the sign-in page sends a signed-out visitor.
 pub const SIGN_IN_PATH: &str = "/desk/sign-in";
 
@@ -156,38 +150,14 @@ impl Desk {
     }
 }
 
-impl FromRequestParts<AppState> for Desk {
-    /// Signed out (no cookie, or its session ended): 303 to the sign-in page.
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let locale = locale_of(&parts.headers);
-        let Some(token) = cookie(&parts.headers, names(state).session) else {
-            return Err(to_sign_in());
-        };
-        let mut conn = state
-            .db
-            .acquire()
-            .await
-            .map_err(|error| page::failure(locale, error.into()))?;
-        let staff = match auth::authenticate(&mut conn, &token).await {
-            Ok(staff) => staff,
-            Err(ApiError::Unauthorized(_)) => return Err(to_sign_in()),
-            Err(error) => return Err(page::failure(locale, error)),
-        };
-        let csrf = sign(CSRF_PURPOSE, &staff.token_hash);
-        Ok(Desk {
-            staff,
-            csrf,
-            locale,
-        })
-    }
-}
-
 /// A form's fields, in order (`application/x-www-form-urlencoded`).
 pub struct Form(Vec<(String, String)>);
 
 impl Form {
+    pub fn new(fields: Vec<(String, String)>) -> Form {
+        Form(fields)
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
@@ -208,68 +178,29 @@ impl Form {
     }
 }
 
-/// Reads a form body: 415 for another content type, 413 past the limit, 400 when not a form.
-async fn read_form(request: Request, locale: Locale) -> Result<Form, Response> {
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Err(page::status_page(
-            locale,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ));
-    }
-    let bytes = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES)
-        .await
-        .map_err(|_| page::status_page(locale, StatusCode::PAYLOAD_TOO_LARGE))?;
-    serde_urlencoded::from_bytes(&bytes)
-        .map(Form)
-        .map_err(|_| page::status_page(locale, StatusCode::BAD_REQUEST))
+/// The session token the request's cookie holds, if any.
+pub fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    cookie(headers, names(state).session)
 }
 
-/// A POST from a signed-in staff member's form whose `csrf` field is right (403 page otherwise).
-pub struct DeskPost {
-    pub desk: Desk,
-    pub form: Form,
+/// The sign-in nonce the request's cookie holds, if any.
+pub fn sign_in_nonce_of(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    cookie(headers, names(state).sign_in)
 }
 
-impl FromRequest<AppState> for DeskPost {
-    type Rejection = Response;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
-        let (mut parts, body) = request.into_parts();
-        let desk = Desk::from_request_parts(&mut parts, state).await?;
-        let form = read_form(Request::from_parts(parts, body), desk.locale).await?;
-        if !verify(CSRF_PURPOSE, &desk.staff.token_hash, form.get("csrf")) {
-            tracing::info!(staff_id = %desk.staff.id, "console form refused: wrong csrf field");
-            return Err(page::status_page(desk.locale, StatusCode::FORBIDDEN));
-        }
-        Ok(DeskPost { desk, form })
-    }
+/// The `csrf` field value of a session's forms.
+pub fn csrf_for(token_hash: &[u8]) -> String {
+    sign(CSRF_PURPOSE, token_hash)
 }
 
-/// The sign-in form's POST: its fields, checked against the nonce cookie its page set.
-pub struct SignInPost {
-    pub locale: Locale,
-    pub form: Form,
+/// Whether `given` is the `csrf` field value of the session with `token_hash`.
+pub fn csrf_ok(token_hash: &[u8], given: Option<&str>) -> bool {
+    verify(CSRF_PURPOSE, token_hash, given)
 }
 
-impl FromRequest<AppState> for SignInPost {
-    type Rejection = Response;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
-        let locale = locale_of(request.headers());
-        let nonce = cookie(request.headers(), names(state).sign_in);
-        let form = read_form(request, locale).await?;
-        let fresh =
-            nonce.is_some_and(|nonce| verify(SIGN_IN_PURPOSE, nonce.as_bytes(), form.get("csrf")));
-        if !fresh {
-            return Err(page::status_page(locale, StatusCode::FORBIDDEN));
-        }
-        Ok(SignInPost { locale, form })
-    }
+/// Whether `given` is the sign-in form's `csrf` value for the nonce `nonce`.
+pub fn sign_in_ok(nonce: &str, given: Option<&str>) -> bool {
+    verify(SIGN_IN_PURPOSE, nonce.as_bytes(), given)
 }
 
 /// A new sign-in nonce: its cookie, and the `csrf` value the sign-in form carries.

@@ -2,8 +2,9 @@
 //! JSON API's rules (`staff::signing`: the same throttle, the same answer for a wrong email and a
 //! wrong password); the session token goes into the console's cookie instead of the answer.
 
+use crate::desk::extract::{DeskPost, SignInPost};
 use crate::desk::page;
-use crate::desk::session::{self, DeskPost, SignInPost};
+use crate::desk::session;
 use crate::domain::client::ClientInfo;
 use crate::error::ApiError;
 use crate::i18n::{self, Locale};

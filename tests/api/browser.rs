@@ -23,7 +23,7 @@ const BROWSER_PATIENCE: Duration = Duration::from_secs(60);
 /// A chromedriver child process in a process group of its own, with a fresh profile directory.
 /// Dropping it (also while a failed test unwinds) kills the whole group — chromedriver and the
 /// Chromium it started — and removes the directory.
-struct Chromedriver {
+pub(crate) struct Chromedriver {
     child: Child,
     port: u16,
     dir: PathBuf,
@@ -106,7 +106,7 @@ async fn browser() -> Option<(Chromedriver, Client)> {
 }
 
 /// [`browser`], with JavaScript turned off when not `javascript`.
-async fn browser_with(javascript: bool) -> Option<(Chromedriver, Client)> {
+pub(crate) async fn browser_with(javascript: bool) -> Option<(Chromedriver, Client)> {
     if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists() {
         eprintln!(
             "skipping: install chromium and chromium-driver (apt-get install chromium chromium-driver)"
@@ -153,7 +153,7 @@ async fn browser_with(javascript: bool) -> Option<(Chromedriver, Client)> {
 }
 
 /// Waits until the page's heading reads `heading`.
-async fn wait_for_heading(client: &Client, heading: &str) {
+pub(crate) async fn wait_for_heading(client: &Client, heading: &str) {
     let xpath = format!("//h1[normalize-space()='{heading}']");
     if let Err(error) = client
         .wait()
@@ -167,7 +167,7 @@ async fn wait_for_heading(client: &Client, heading: &str) {
     }
 }
 
-async fn click_button(client: &Client, label: &str) {
+pub(crate) async fn click_button(client: &Client, label: &str) {
     client
         .find(Locator::XPath(&format!(
             "//button[normalize-space()='{label}']"
@@ -465,7 +465,7 @@ async fn in_chromium_a_french_patient_switches_languages_and_saves_in_french() {
 }
 
 /// Waits until an element matching `xpath` is on the page; returns its text.
-async fn wait_for_text(client: &Client, xpath: &str) -> String {
+pub(crate) async fn wait_for_text(client: &Client, xpath: &str) -> String {
     match client
         .wait()
         .at_most(BROWSER_PATIENCE)

@@ -569,7 +569,9 @@ async fn the_console_speaks_french_when_asked_and_keeps_it() {
         page.contains("Rendez-vous du") && page.contains("une demande à confirmer"),
         "{page}"
     );
-    assert!(page.contains("9 h–9 h 15"), "{page}");
+    // French writes its times with non-breaking spaces: « 9 h 15 ».
+    let plain = page.replace(['\u{a0}', '\u{202f}'], " ");
+    assert!(plain.contains("9 h–9 h 15"), "{page}");
     // Only console paths are places to come back to.
     let away = console
         .get("/desk/language?to=en&back=https://evil.example/")

@@ -13,6 +13,7 @@ mod cli;
 mod consent;
 mod consent_migration;
 mod desk;
+mod desk_browser;
 mod directory;
 mod email;
 mod errors;

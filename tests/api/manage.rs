@@ -70,7 +70,7 @@ impl Fixture {
     }
 
     /// Sends everything due; every message the SMTP server has received so far.
-    async fn deliver(&self) -> Vec<Captured> {
+    pub(crate) async fn deliver(&self) -> Vec<Captured> {
         let before = self.smtp.messages().len();
         let sent = drain(&self.worker()).await.len();
         self.smtp
