@@ -2,7 +2,8 @@
 -- RESULT line at the end (latency percentiles in microseconds, statuses of the POSTs).
 --
 -- Environment (set by bench/run):
---   BENCH_ENDPOINT  callback | search | slots | booking | staff_bookings | manage
+--   BENCH_ENDPOINT  callback | search | slots | booking | staff_bookings | manage | desk_day |
+--                   desk_booking
 --   BENCH_RUN       a tag unique to this wrk run (unique emails across runs)
 --   BENCH_THREADS   wrk's -t (booking: thread k takes pool lines k, k + T, k + 2T, ...)
 --   BENCH_CITIES    search: "lat,lng;lat,lng;..." origins, taken in turn
@@ -11,6 +12,9 @@
 --                   this run's alone (no other run books them)
 --   BENCH_PATH      staff_bookings: the path and query; BENCH_TOKEN: the bearer token
 --   BENCH_MANAGE_TOKENS  manage: a file of manage-link tokens, one a line, taken in turn
+--   BENCH_DESK_COOKIE  desk_*: the console's session cookie (name=value)
+--   BENCH_DESK_DAY  desk_day: the day page's path and query
+--   BENCH_DESK_BOOKINGS  desk_booking: a file of booking ids, one a line, taken in turn
 
 local endpoint = os.getenv("BENCH_ENDPOINT")
 local run_tag = os.getenv("BENCH_RUN") or "0"
@@ -63,6 +67,15 @@ function init(args)
    elseif endpoint == "manage" then
       for token in io.lines(os.getenv("BENCH_MANAGE_TOKENS")) do
          table.insert(items, "/manage/" .. token)
+      end
+      n = id - 1
+   elseif endpoint == "desk_day" then
+      wrk.headers["Cookie"] = os.getenv("BENCH_DESK_COOKIE")
+      table.insert(items, os.getenv("BENCH_DESK_DAY"))
+   elseif endpoint == "desk_booking" then
+      wrk.headers["Cookie"] = os.getenv("BENCH_DESK_COOKIE")
+      for booking in io.lines(os.getenv("BENCH_DESK_BOOKINGS")) do
+         table.insert(items, "/desk/bookings/" .. booking)
       end
       n = id - 1
    elseif endpoint == "staff_bookings" then
