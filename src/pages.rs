@@ -21,10 +21,10 @@ use minijinja::value::{Kwargs, ValueKind};
 use minijinja::{
     Environment, Error as TemplateError, ErrorKind, State, UndefinedBehavior, Value, context,
 };
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::LazyLock;
+use std::sync::RwLock;
 
 /// Readable on phones, large tap targets, high contrast.
 const STYLE: &str = "body{margin:0;background:#f6f7f9;color:#1b1f24;font:17px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}\
@@ -186,55 +186,67 @@ pub fn requested_locale(query: Option<&str>) -> Option<Locale> {
         .and_then(|(_, value)| Locale::from_tag(value))
 }
 
-/// One offered slot: the radio's value (its RFC 3339 start) and its label (the local time).
-#[derive(Debug, Serialize)]
-pub struct SlotChoice {
-    pub value: String,
-    pub label: String,
+/// The label of a time of day ("2:30 PM", "14 h 30"): formatted once per language and clock time
+/// for the life of the process (the catalogue is compiled in), as a two-week slot list repeats
+/// the same few dozen times.
+pub fn clock_label<Tz: chrono::TimeZone>(
+    locale: Locale,
+    start: &DateTime<Tz>,
+) -> Result<String, MissingText>
+where
+    Tz::Offset: std::fmt::Display,
+{
+    static LABELS: LazyLock<RwLock<HashMap<(Locale, NaiveTime), String>>> =
+        LazyLock::new(|| RwLock::new(HashMap::new()));
+    let key = (locale, start.naive_local().time());
+    if let Some(label) = LABELS
+        .read()
+        .ok()
+        .and_then(|labels| labels.get(&key).cloned())
+    {
+        return Ok(label);
+    }
+    let label = dates::time_of_day(locale, start)?;
+    if let Ok(mut labels) = LABELS.write() {
+        labels.insert(key, label.clone());
+    }
+    Ok(label)
 }
 
-/// The offered slots of one local day, under that day's name.
-#[derive(Debug, Serialize)]
-pub struct DayChoices {
-    pub label: String,
-    pub slots: Vec<SlotChoice>,
-}
-
-/// Slot starts (in the clinic's offset, in order) grouped by local day, for a form's radio inputs:
-/// the manage page's and the console's reschedule forms.
-pub fn slot_days<'a>(
+/// The radio inputs of a reschedule form (`name="starts_at"`, each value a slot's RFC 3339 start),
+/// one fieldset per local day under the day's name, for the manage page and the console. Written
+/// straight into one string: two weeks of open hours are over a thousand slots, and a template loop
+/// over them costs more than the rest of the page. `None` when no slot is offered.
+pub fn slot_fieldsets<'a>(
     locale: Locale,
     starts: impl Iterator<Item = &'a DateTime<FixedOffset>>,
-) -> Result<Vec<DayChoices>, MissingText> {
-    let mut days: Vec<(NaiveDate, DayChoices)> = Vec::new();
-    // Two weeks of slots repeat the same few dozen times of day: each is formatted once.
-    let mut labels: HashMap<NaiveTime, String> = HashMap::new();
+) -> Result<Option<Value>, MissingText> {
+    let mut html = String::new();
+    let mut day: Option<NaiveDate> = None;
     for start in starts {
         let date = start.date_naive();
-        let label = match labels.get(&start.time()) {
-            Some(label) => label.clone(),
-            None => {
-                let label = dates::time_of_day(locale, start)?;
-                labels.insert(start.time(), label.clone());
-                label
+        if day != Some(date) {
+            if day.is_some() {
+                html.push_str("</div></fieldset>\n");
             }
-        };
-        let choice = SlotChoice {
-            value: start.to_rfc3339(),
-            label,
-        };
-        match days.last_mut() {
-            Some((day, choices)) if *day == date => choices.slots.push(choice),
-            _ => days.push((
-                date,
-                DayChoices {
-                    label: dates::long_date(locale, start)?,
-                    slots: vec![choice],
-                },
-            )),
+            day = Some(date);
+            let legend = dates::long_date(locale, start)?;
+            html.push_str("<fieldset><legend>");
+            html.push_str(&escape_html(&legend));
+            html.push_str("</legend><div class=\"choices\">");
         }
+        let label = clock_label(locale, start)?;
+        html.push_str("<label class=\"choice\"><input type=\"radio\" name=\"starts_at\" value=\"");
+        html.push_str(&escape_html(&start.to_rfc3339()));
+        html.push_str("\" required> ");
+        html.push_str(&escape_html(&label));
+        html.push_str("</label>");
     }
-    Ok(days.into_iter().map(|(_, choices)| choices).collect())
+    if day.is_none() {
+        return Ok(None);
+    }
+    html.push_str("</div></fieldset>\n");
+    Ok(Some(Value::from_safe_string(html)))
 }
 
 /// A phone number (E.164) as a `tel:` link, written the way people read it: `+1 416-555-0199` for

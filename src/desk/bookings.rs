@@ -35,7 +35,7 @@ use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use minijinja::{Value, context};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 /// A day at one clinic is a few dozen bookings; more than this asks for a narrower filter.
@@ -262,10 +262,14 @@ fn render_day(
     new_callbacks: i64,
 ) -> Result<Value, MissingText> {
     let truncated = rows.len() as i64 > DAY_LIMIT;
+    // A day is a hundred rows or more of a few statuses and modes: each word is looked up once.
+    let mut status_labels: HashMap<BookingStatus, String> = HashMap::new();
+    let mut mode_labels: HashMap<String, String> = HashMap::new();
     let mut groups: BTreeMap<(String, Uuid), PractitionerDay> = BTreeMap::new();
     let (mut total, mut requested) = (0_i64, 0_i64);
     for row in rows.iter().take(DAY_LIMIT as usize) {
-        let starts = local(row.starts_at, row.zone());
+        let zone = row.zone();
+        let starts = local(row.starts_at, zone);
         if starts.date_naive() != date {
             continue;
         }
@@ -280,15 +284,31 @@ fn render_day(
                 clinic: row.clinic_name.clone(),
                 rows: Vec::new(),
             });
+        let status_label = match status_labels.get(&row.status) {
+            Some(label) => label.clone(),
+            None => {
+                let label = words::booking_status(locale, row.status)?;
+                status_labels.insert(row.status, label.clone());
+                label
+            }
+        };
+        let mode = match mode_labels.get(&row.mode) {
+            Some(label) => label.clone(),
+            None => {
+                let label = words::mode(locale, &row.mode)?;
+                mode_labels.insert(row.mode.clone(), label.clone());
+                label
+            }
+        };
         group.rows.push(DayRow {
             id: row.id,
-            time: dates::time_of_day(locale, &starts)?,
-            ends: dates::time_of_day(locale, &local(row.ends_at, row.zone()))?,
+            time: pages::clock_label(locale, &starts)?,
+            ends: pages::clock_label(locale, &local(row.ends_at, zone))?,
             status: row.status.as_str(),
-            status_label: words::booking_status(locale, row.status)?,
+            status_label,
             patient: row.name.clone(),
             phone: row.phone.as_deref().map(pages::phone_link),
-            mode: words::mode(locale, &row.mode)?,
+            mode,
         });
     }
     let noon = zone
@@ -492,6 +512,7 @@ fn booking_context(
         booking => context! {
             id => booking.id,
             patient => booking.name,
+            patient_id => booking.patient_id,
             email => booking.email,
             phone => booking.phone.as_deref().map(pages::phone_link),
             concern => booking.concern,
@@ -512,7 +533,7 @@ fn booking_context(
         can_reschedule => allows(status, Action::Reschedule),
         can_complete => allows(status, Action::Complete),
         can_no_show => allows(status, Action::NoShow),
-        days => pages::slot_days(locale, offered.iter().map(|slot| &slot.starts_at))?,
+        slots => pages::slot_fieldsets(locale, offered.iter().map(|slot| &slot.starts_at))?,
         consents,
         emails,
         done,

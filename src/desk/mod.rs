@@ -6,15 +6,17 @@
 //! - `session`: the cookie session, the CSRF field of every form, the console's language;
 //! - `extract`: the signed-in staff member, their forms' POSTs (CSRF checked), the sign-in POST;
 //! - `page`: the templates, the header, the status pages (404 for unknown and other clinics' ids);
-//! - `sign_in`, `bookings`, `callbacks`: the screens; `words`: the catalogue's words for values.
+//! - `sign_in`, `bookings`, `callbacks`, `patients`, `admin`: the screens; `words`: the catalogue's words for values.
 //!
 //! Not in the OpenAPI document (it describes the JSON API for client generators); the pages are
 //! described in `docs/API.md`.
 
+mod admin;
 mod bookings;
 mod callbacks;
 mod extract;
 pub mod page;
+mod patients;
 pub mod session;
 mod sign_in;
 mod words;
@@ -52,6 +54,47 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/desk/bookings/{id}/no-show", post(bookings::no_show))
         .route("/desk/callbacks", get(callbacks::list))
         .route("/desk/callbacks/{id}", post(callbacks::update))
+        .route("/desk/patients/{id}", get(patients::show))
+        .route(
+            "/desk/patients/{id}/consents",
+            post(patients::record_consent),
+        )
+        .route(
+            "/desk/patients/{id}/exercise-plans",
+            post(patients::send_exercise_plan),
+        )
+        .route(
+            "/desk/patients/{id}/care-plans",
+            post(patients::send_care_plan),
+        )
+        .route(
+            "/desk/admin/clinics",
+            get(admin::clinics).post(admin::create_clinic),
+        )
+        .route(
+            "/desk/admin/clinics/{id}",
+            get(admin::clinic).post(admin::update_clinic),
+        )
+        .route(
+            "/desk/admin/practitioners",
+            get(admin::practitioners).post(admin::create_practitioner),
+        )
+        .route(
+            "/desk/admin/practitioners/{id}",
+            get(admin::practitioner).post(admin::update_practitioner),
+        )
+        .route(
+            "/desk/admin/practitioners/{id}/schedule",
+            post(admin::put_schedule),
+        )
+        .route(
+            "/desk/admin/practitioners/{id}/time-off",
+            post(admin::add_time_off),
+        )
+        .route(
+            "/desk/admin/staff",
+            get(admin::staff).post(admin::create_staff),
+        )
         .route_layer(from_fn_with_state(
             state.public_read_limiter.clone(),
             rate_limit::limit,

@@ -5,6 +5,7 @@
 //! switch and the sign-out form with its CSRF field.
 
 use crate::desk::session::Desk;
+use crate::desk::words;
 use crate::error::ApiError;
 use crate::i18n::{self, Locale};
 use crate::pages::{self, Stylesheet};
@@ -74,6 +75,42 @@ static DESK: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "callbacks.html",
             include_str!("../../templates/desk/callbacks.html"),
         ),
+        (
+            "patient.html",
+            include_str!("../../templates/desk/patient.html"),
+        ),
+        (
+            "_admin_nav.html",
+            include_str!("../../templates/desk/_admin_nav.html"),
+        ),
+        (
+            "_clinic_fields.html",
+            include_str!("../../templates/desk/_clinic_fields.html"),
+        ),
+        (
+            "_practitioner_fields.html",
+            include_str!("../../templates/desk/_practitioner_fields.html"),
+        ),
+        (
+            "admin_clinics.html",
+            include_str!("../../templates/desk/admin_clinics.html"),
+        ),
+        (
+            "admin_clinic.html",
+            include_str!("../../templates/desk/admin_clinic.html"),
+        ),
+        (
+            "admin_practitioners.html",
+            include_str!("../../templates/desk/admin_practitioners.html"),
+        ),
+        (
+            "admin_practitioner.html",
+            include_str!("../../templates/desk/admin_practitioner.html"),
+        ),
+        (
+            "admin_staff.html",
+            include_str!("../../templates/desk/admin_staff.html"),
+        ),
     ])
 });
 
@@ -83,6 +120,7 @@ pub enum Section {
     Today,
     Bookings,
     Callbacks,
+    Admin,
 }
 
 impl Section {
@@ -91,6 +129,7 @@ impl Section {
             Section::Today => "today",
             Section::Bookings => "bookings",
             Section::Callbacks => "callbacks",
+            Section::Admin => "admin",
         }
     }
 }
@@ -242,13 +281,16 @@ pub fn problem_words(locale: Locale, error: &ApiError) -> Option<Vec<String>> {
     let render = |message| i18n::render(locale, message).unwrap_or_default();
     match error {
         ApiError::Conflict { detail, .. } => Some(vec![render(detail)]),
-        ApiError::Validation(fields) => {
-            Some(fields.iter().map(|field| render(&field.message)).collect())
-        }
-        ApiError::BadQuery { errors, .. } => Some(
+        ApiError::Validation(errors) | ApiError::BadQuery { errors, .. } => Some(
             errors
                 .iter()
-                .map(|field| format!("{}: {}", field.field, render(&field.message)))
+                .map(|error| {
+                    let message = render(&error.message);
+                    // A field no form has keeps its name (a query parameter, say).
+                    let label =
+                        words::field(locale, &error.field).unwrap_or_else(|| error.field.clone());
+                    format!("{label}: {message}")
+                })
                 .collect(),
         ),
         _ => None,

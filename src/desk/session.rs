@@ -165,6 +165,14 @@ impl Form {
             .map(|(_, value)| value.as_str())
     }
 
+    /// Every value of a field given several times (checkboxes of one name).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
     /// The fields named in `names` as a JSON object of strings (absent ones left out), for the
     /// JSON door's field readers: one set of rules for both doors.
     pub fn to_object(&self, names: &[&str]) -> serde_json::Map<String, serde_json::Value> {

@@ -101,3 +101,51 @@ pub fn preferred_time(locale: Locale, preferred: &str) -> Result<String, Missing
         other => Ok(other.to_owned()),
     }
 }
+
+/// A form field's label, for the words of a 422 (`weekly[2].start` is labelled as `weekly`);
+/// `None` for a field no form of the console has.
+pub fn field(locale: Locale, field: &str) -> Option<String> {
+    let name = field.split(['[', '.']).next().unwrap_or(field);
+    let words = match name {
+        "name" => t!(locale, "desk-field-name"),
+        "address" => t!(locale, "desk-field-address"),
+        "city" => t!(locale, "desk-field-city"),
+        "province" => t!(locale, "desk-field-province"),
+        "postal_code" => t!(locale, "desk-field-postal_code"),
+        "phone" => t!(locale, "desk-field-phone"),
+        "latitude" => t!(locale, "desk-field-latitude"),
+        "longitude" => t!(locale, "desk-field-longitude"),
+        "time_zone" => t!(locale, "desk-field-time_zone"),
+        "default_locale" => t!(locale, "desk-field-default_locale"),
+        "notification_email" => t!(locale, "desk-field-notification_email"),
+        "clinic_id" => t!(locale, "desk-field-clinic_id"),
+        "clinic_ids" => t!(locale, "desk-field-clinic_ids"),
+        "discipline" => t!(locale, "desk-field-discipline"),
+        "services" => t!(locale, "desk-field-services"),
+        "languages" => t!(locale, "desk-field-languages"),
+        "consult_modes" => t!(locale, "desk-field-consult_modes"),
+        "active" => t!(locale, "desk-field-active"),
+        "slot_minutes" => t!(locale, "desk-field-slot_minutes"),
+        "weekly" => t!(locale, "desk-field-weekly"),
+        "starts_at" => t!(locale, "desk-field-starts_at"),
+        "ends_at" => t!(locale, "desk-field-ends_at"),
+        "reason" => t!(locale, "desk-field-reason"),
+        "email" => t!(locale, "desk-field-email"),
+        "role" => t!(locale, "desk-field-role"),
+        "password" => t!(locale, "desk-field-password"),
+        "title" => t!(locale, "desk-patient-plan-title"),
+        "summary" => t!(locale, "desk-patient-care-summary"),
+        "goals" => t!(locale, "desk-patient-care-goals"),
+        "visits_per_week" => t!(locale, "desk-patient-care-visits"),
+        "weeks" => t!(locale, "desk-patient-care-weeks"),
+        "exercises" => t!(locale, "desk-patient-exercises"),
+        "note" => t!(locale, "desk-callback-note"),
+        "category" => t!(locale, "desk-column-category"),
+        "granted" => t!(locale, "desk-patient-record-choice"),
+        "status" => t!(locale, "desk-callback-status"),
+        "date" => t!(locale, "desk-filter-date"),
+        "practitioner_id" => t!(locale, "desk-filter-practitioner"),
+        _ => return None,
+    };
+    words.ok()
+}

@@ -86,7 +86,8 @@ const TEXT_FIELDS: [&str; 7] = [
 ];
 
 /// `partial`: a PATCH, where absent fields stay as they are (but at least one must be given).
-fn read_fields(body: &Map<String, Value>, partial: bool) -> Result<ClinicFields, ApiError> {
+/// Reads a clinic's fields (also the console's forms, turned into the same fields).
+pub fn read_fields(body: &Map<String, Value>, partial: bool) -> Result<ClinicFields, ApiError> {
     let mut reader = FieldReader::new(body);
     let mut fields = ClinicFields::default();
     let address = |raw: &str| text::bounded_text(raw, 1, MAX_ADDRESS_CHARS, false);

@@ -78,7 +78,10 @@ fn unique<T: PartialEq>(items: Vec<T>) -> Vec<T> {
 }
 
 /// `partial`: a PATCH, where absent fields stay as they are (but at least one must be given).
-fn read_fields(body: &Map<String, Value>, partial: bool) -> Result<PractitionerFields, ApiError> {
+pub fn read_fields(
+    body: &Map<String, Value>,
+    partial: bool,
+) -> Result<PractitionerFields, ApiError> {
     let mut reader = FieldReader::new(body);
     let wanted = |reader: &FieldReader, name: &str| !partial || reader.is_present(name);
     let mut fields = PractitionerFields::default();

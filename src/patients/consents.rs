@@ -44,7 +44,10 @@ fn parse_category(raw: &str) -> Result<ConsentCategory, Invalid> {
     })
 }
 
-fn parse(body: &serde_json::Map<String, serde_json::Value>) -> Result<ConsentChange, ApiError> {
+/// Reads a consent change (also the console's form, turned into the same fields).
+pub fn parse_change(
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<ConsentChange, ApiError> {
     let mut reader = FieldReader::new(body);
     let clinic_id = reader.required_uuid("clinic_id");
     let category = reader.required("category", parse_category);
@@ -79,7 +82,7 @@ pub async fn record_consent(
     JsonObject(body): JsonObject,
 ) -> Result<(StatusCode, Json<ConsentEventView>), ApiError> {
     let patient_id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let change = parse(&body)?;
+    let change = parse_change(&body)?;
     let recorded = consent_request::record(&state, &staff, &client, patient_id, &change).await?;
     Ok((StatusCode::CREATED, Json(recorded)))
 }

@@ -62,7 +62,8 @@ pub struct TimeOffBody {
     pub reason: Option<String>,
 }
 
-fn parse_schedule(body: &serde_json::Map<String, serde_json::Value>) -> Result<Week, ApiError> {
+/// Reads a week of hours (also the console's form, turned into the same fields).
+pub fn parse_schedule(body: &serde_json::Map<String, serde_json::Value>) -> Result<Week, ApiError> {
     let mut reader = FieldReader::new(body);
     let slot_minutes = reader.required_i64("slot_minutes", schedule::check_slot_minutes);
     let weekly = reader.object_array("weekly", MAX_WEEKLY_RANGES, |range| {
@@ -130,7 +131,8 @@ pub async fn get_schedule(
     Ok(Json(view))
 }
 
-fn parse_time_off(
+/// Reads a time-off entry (also the console's form, turned into the same fields).
+pub fn parse_time_off(
     body: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<TimeOffEntry, ApiError> {
     let mut reader = FieldReader::new(body);

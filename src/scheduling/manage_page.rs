@@ -116,11 +116,11 @@ fn render(
         "{}, {}, {} {}",
         clinic.address, clinic.city, clinic.province, clinic.postal_code
     );
-    let days = match offered {
+    let slots = match offered {
         Some(offered) if view.can_change => {
-            pages::slot_days(locale, offered.slots.iter().map(|slot| &slot.starts_at))?
+            pages::slot_fieldsets(locale, offered.slots.iter().map(|slot| &slot.starts_at))?
         }
-        _ => Vec::new(),
+        _ => None,
     };
     let problem = problem.map(|problem| problem.words(locale)).transpose()?;
     let context = context! {
@@ -134,7 +134,7 @@ fn render(
         cutoff => dates::long_date_time(locale, &view.change_cutoff)?,
         status => status_words(locale, booking.status)?,
         can_change => view.can_change,
-        days,
+        slots,
         // A `?done=cancelled` copied onto a booking that is not cancelled says nothing.
         done => done
             .filter(|done| *done != Done::Cancelled || booking.status == BookingStatus::Cancelled)

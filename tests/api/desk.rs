@@ -594,3 +594,321 @@ async fn failed_sign_ins_are_throttled_like_the_apis() {
     assert_eq!(response.status(), 429);
     assert!(!header(&response, "retry-after").is_empty());
 }
+
+#[tokio::test]
+async fn the_patient_page_records_consent_and_sends_plans_under_consent() {
+    let desk = Desk::new().await;
+    let (nine, _) = monday("09:00");
+    let booking = desk.book_at(&nine, "jane@example.com").await;
+    let patient: Uuid = sqlx::query_scalar("SELECT patient_id FROM bookings WHERE id = $1")
+        .bind(booking)
+        .fetch_one(&desk.app.db)
+        .await
+        .unwrap();
+    let exercise: Uuid = sqlx::query_scalar("SELECT id FROM exercises ORDER BY name LIMIT 1")
+        .fetch_one(&desk.app.db)
+        .await
+        .unwrap();
+    let mut console = front_desk(&desk, desk.clinic).await;
+    let path = format!("/desk/patients/{patient}");
+    let clinic = desk.clinic.to_string();
+    let exercise = exercise.to_string();
+
+    // From the booking's page to the patient's.
+    let booking_page = console
+        .page(&format!("/desk/bookings/{booking}"), 200)
+        .await;
+    assert!(booking_page.contains(&format!("href=\"{path}\"")));
+    let page = console.page(&path, 200).await;
+    assert!(page.contains("Jane Runner") && page.contains("jane@example.com"));
+
+    // An exercise plan from the library: the patient consented to them on the booking form.
+    let location = console
+        .submit(
+            &path,
+            &format!("{path}/exercise-plans"),
+            &[
+                ("clinic_id", &clinic),
+                ("title", "Knee programme"),
+                ("exercise_id", &exercise),
+                ("note", "Twice a day"),
+            ],
+        )
+        .await;
+    assert_eq!(location, format!("{path}?done=exercise_plan"));
+    let plans: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM email_outbox WHERE patient_id = $1 AND kind = 'exercise_plan' AND status = 'queued'",
+    )
+    .bind(patient)
+    .fetch_one(&desk.app.db)
+    .await
+    .unwrap();
+    assert_eq!(plans, 1);
+
+    // A plan of care without the patient's consent to them: 409, nothing stored or sent.
+    let response = console
+        .submit_raw(
+            &path,
+            &format!("{path}/care-plans"),
+            &[
+                ("clinic_id", &clinic),
+                ("title", "Back to running"),
+                ("summary", "Six weeks of physiotherapy"),
+                ("goals", "Run 5 km\nNo pain on stairs"),
+                ("visits_per_week", "2"),
+                ("weeks", "6"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains("role=\"alert\""));
+    assert_eq!(desk.app.count("care_plans").await, 0);
+
+    // A plan of care with a number that is not one: 422 naming it.
+    let response = console
+        .submit_raw(
+            &path,
+            &format!("{path}/care-plans"),
+            &[
+                ("clinic_id", &clinic),
+                ("title", "Back to running"),
+                ("summary", "Six weeks"),
+                ("goals", "Run 5 km"),
+                ("visits_per_week", "often"),
+                ("weeks", "6"),
+            ],
+        )
+        .await;
+    assert!([409, 422].contains(&response.status().as_u16()));
+
+    // The person phones to stop exercise plans: recorded with the staff member, and the next plan
+    // is refused.
+    let location = console
+        .submit(
+            &path,
+            &format!("{path}/consents"),
+            &[
+                ("clinic_id", &clinic),
+                ("category", "exercise_plans"),
+                ("granted", "false"),
+                ("note", "By phone"),
+            ],
+        )
+        .await;
+    assert_eq!(location, format!("{path}?done=consent"));
+    let (source, staff, note): (String, Option<Uuid>, Option<String>) = sqlx::query_as(
+        "SELECT source, staff_id, note FROM consent_events WHERE patient_id = $1 AND category = 'exercise_plans' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(patient)
+    .fetch_one(&desk.app.db)
+    .await
+    .unwrap();
+    assert_eq!(source, "staff");
+    assert!(staff.is_some());
+    assert_eq!(note.as_deref(), Some("By phone"));
+    let page = console.page(&format!("{path}?done=consent"), 200).await;
+    assert!(page.contains("The change is recorded.") && page.contains("No (withdrawn)"));
+    let response = console
+        .submit_raw(
+            &path,
+            &format!("{path}/exercise-plans"),
+            &[
+                ("clinic_id", &clinic),
+                ("title", "More"),
+                ("exercise_id", &exercise),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+
+    // Nothing chosen in the consent form: 422, nothing recorded.
+    let before = desk.app.count("consent_events").await;
+    let response = console
+        .submit_raw(
+            &path,
+            &format!("{path}/consents"),
+            &[("clinic_id", &clinic)],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(desk.app.count("consent_events").await, before);
+
+    // Another clinic's front desk: the 404 page, for the page and its forms.
+    let elsewhere = desk.clinic_in("Uptown Chiro", "America/Toronto").await;
+    let mut other = front_desk(&desk, elsewhere).await;
+    other.page(&path, 404).await;
+    let response = other
+        .submit_raw(
+            "/desk/",
+            &format!("{path}/consents"),
+            &[
+                ("clinic_id", &clinic),
+                ("category", "exercise_plans"),
+                ("granted", "true"),
+            ],
+        )
+        .await;
+    assert!([403, 404].contains(&response.status().as_u16()));
+    assert_eq!(desk.app.count("consent_events").await, before);
+}
+
+#[tokio::test]
+async fn an_admin_sets_up_a_clinic_a_practitioner_their_hours_and_a_front_desk_member() {
+    let desk = Desk::new().await;
+    let email = staff(&desk.app, "admin", &[]).await;
+    let mut admin = Console::new(&desk.app);
+    assert_eq!(admin.sign_in(&email, PASSWORD).await.status(), 303);
+
+    // A clinic: a field the API refuses is named, nothing is stored.
+    let before = desk.app.count("clinics").await;
+    let clinic_form = [
+        ("name", "Plateau Physio"),
+        ("address", "4500 rue Saint-Denis"),
+        ("city", "Montréal"),
+        ("province", "QC"),
+        ("postal_code", "H2J 2L3"),
+        ("phone", "514-555-0142"),
+        ("latitude", "45.5236"),
+        ("longitude", "-73.5865"),
+        ("time_zone", "America/Toronto"),
+        ("default_locale", "fr"),
+        ("notification_email", ""),
+    ];
+    let mut wrong = clinic_form.to_vec();
+    wrong[8] = ("time_zone", "Mars/Olympus");
+    let response = admin
+        .submit_raw("/desk/admin/clinics", "/desk/admin/clinics", &wrong)
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("Time zone:"));
+    assert_eq!(desk.app.count("clinics").await, before);
+    let location = admin
+        .submit("/desk/admin/clinics", "/desk/admin/clinics", &clinic_form)
+        .await;
+    assert!(location.ends_with("?done=created"), "{location}");
+    let clinic: Uuid = sqlx::query_scalar("SELECT id FROM clinics WHERE name = 'Plateau Physio'")
+        .fetch_one(&desk.app.db)
+        .await
+        .unwrap();
+    let clinic_text = clinic.to_string();
+
+    // A practitioner there, then their weekly hours (with a lunch break) and time off.
+    let location = admin
+        .submit(
+            "/desk/admin/practitioners",
+            "/desk/admin/practitioners",
+            &[
+                ("clinic_id", &clinic_text),
+                ("name", "Marie Tremblay"),
+                ("discipline", "physiotherapy"),
+                ("services", "sports injuries, back pain"),
+                ("languages", "fr, en"),
+                ("consult_modes", "phone"),
+                ("consult_modes", "video"),
+            ],
+        )
+        .await;
+    let practitioner = location
+        .strip_prefix("/desk/admin/practitioners/")
+        .and_then(|rest| rest.strip_suffix("?done=created"))
+        .unwrap_or_else(|| panic!("{location}"))
+        .to_owned();
+    let path = format!("/desk/admin/practitioners/{practitioner}");
+    let location = admin
+        .submit(
+            &path,
+            &format!("{path}/schedule"),
+            &[
+                ("start_1_1", "09:00"),
+                ("end_1_1", "12:00"),
+                ("start_1_2", "13:00"),
+                ("end_1_2", "17:00"),
+                ("start_3_1", "10:00"),
+                ("end_3_1", "14:00"),
+                ("slot_minutes", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(location, format!("{path}?done=hours"));
+    let ranges: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM schedule_ranges WHERE practitioner_id = $1::uuid")
+            .bind(&practitioner)
+            .fetch_one(&desk.app.db)
+            .await
+            .unwrap();
+    assert_eq!(ranges, 3);
+    let page = admin.page(&path, 200).await;
+    assert!(
+        page.contains("value=\"13:00\""),
+        "the saved hours are shown"
+    );
+    // Closing before opening: 422, the hours as they were.
+    let response = admin
+        .submit_raw(
+            &path,
+            &format!("{path}/schedule"),
+            &[
+                ("start_2_1", "17:00"),
+                ("end_2_1", "09:00"),
+                ("slot_minutes", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let location = admin
+        .submit(
+            &path,
+            &format!("{path}/time-off"),
+            &[
+                ("starts_at", "2027-01-04T09:00"),
+                ("ends_at", "2027-01-08T17:00"),
+                ("reason", "Conference"),
+            ],
+        )
+        .await;
+    assert_eq!(location, format!("{path}?done=time_off"));
+    let starts: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT starts_at FROM time_off WHERE practitioner_id = $1::uuid")
+            .bind(&practitioner)
+            .fetch_one(&desk.app.db)
+            .await
+            .unwrap();
+    // 09:00 in the clinic's zone (Toronto, EST in January).
+    assert_eq!(starts.to_rfc3339(), "2027-01-04T14:00:00+00:00");
+
+    // A front-desk member of the new clinic, who can then sign in and sees only it.
+    let member = format!("desk-{}@clinic.test", Uuid::new_v4().simple());
+    let location = admin
+        .submit(
+            "/desk/admin/staff",
+            "/desk/admin/staff",
+            &[
+                ("name", "Julie Accueil"),
+                ("email", &member),
+                ("role", "front_desk"),
+                ("clinic_ids", &clinic_text),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(location, "/desk/admin/staff?done=created");
+    let mut front = Console::new(&desk.app);
+    assert_eq!(front.sign_in(&member, PASSWORD).await.status(), 303);
+    let day = front.page("/desk/", 200).await;
+    assert!(day.contains("Plateau Physio") && !day.contains("Downtown Physio"));
+    // Admin pages are admins' only: 403 page, nothing created.
+    let before = desk.app.count("clinics").await;
+    assert_eq!(front.get("/desk/admin/clinics").await.status(), 403);
+    let response = front
+        .submit_raw("/desk/", "/desk/admin/clinics", &clinic_form)
+        .await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(desk.app.count("clinics").await, before);
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action IN ('clinic.create', 'practitioner.create') AND staff_id IS NOT NULL",
+    )
+    .fetch_one(&desk.app.db)
+    .await
+    .unwrap();
+    assert!(audited >= 2);
+}

@@ -187,6 +187,19 @@ async fn desk_in_chromium(javascript: bool) {
         chrono::DateTime::parse_from_rfc3339(&chosen).unwrap()
     );
 
+    // The patient's page, from the booking's.
+    client
+        .find(Locator::LinkText("Jane Runner"))
+        .await
+        .expect("the patient's link")
+        .click()
+        .await
+        .expect("opening the patient");
+    wait_for_heading(&client, "Patient: Jane Runner").await;
+    if javascript {
+        assert_accessible(&client, "a patient's page").await;
+    }
+
     // The callback queue: mark the request contacted, with a note.
     client
         .find(Locator::LinkText("Callbacks"))
@@ -264,4 +277,75 @@ async fn in_chromium_the_front_desk_works_the_day() {
 #[tokio::test]
 async fn in_chromium_without_javascript_the_front_desk_works_the_same() {
     desk_in_chromium(false).await;
+}
+
+/// The admin pages, as an admin finds them: axe-core on each kind (lists, edit forms, the weekly
+/// hours table), and a practitioner's hours saved through the form.
+#[tokio::test]
+async fn in_chromium_the_admin_pages_are_accessible_and_save_hours() {
+    let Some((_driver, client)) = browser_with(true).await else {
+        return;
+    };
+    let desk = crate::bookings::Desk::new().await;
+    let app = &desk.app;
+    let email = format!("admin-{}@clinic.test", Uuid::new_v4().simple());
+    app.create_staff(&email, "admin", &[], PASSWORD).await;
+    client
+        .goto(&app.url("/desk/sign-in"))
+        .await
+        .expect("the sign-in page");
+    wait_for_heading(&client, "Sign in to the front desk").await;
+    fill(&client, "email", &email).await;
+    fill(&client, "password", PASSWORD).await;
+    click_button(&client, "Sign in").await;
+    wait_for_text(
+        &client,
+        "//h1[starts-with(normalize-space(), 'Bookings for')]",
+    )
+    .await;
+    for (path, heading) in [
+        ("/desk/admin/clinics".to_owned(), "Clinics"),
+        (
+            format!("/desk/admin/clinics/{}", desk.clinic),
+            "Downtown Physio",
+        ),
+        ("/desk/admin/practitioners".to_owned(), "Practitioners"),
+        (
+            format!("/desk/admin/practitioners/{}", desk.practitioner),
+            "Alex Physio",
+        ),
+        ("/desk/admin/staff".to_owned(), "Staff"),
+    ] {
+        client.goto(&app.url(&path)).await.expect("an admin page");
+        wait_for_heading(&client, heading).await;
+        assert_accessible(&client, &path).await;
+    }
+    // Saturday mornings, through the hours table.
+    client
+        .goto(&app.url(&format!("/desk/admin/practitioners/{}", desk.practitioner)))
+        .await
+        .expect("the practitioner's page");
+    wait_for_heading(&client, "Alex Physio").await;
+    // A time field's typing depends on the browser's locale; set it as its picker does.
+    for (name, value) in [("start_6_1", "09:00"), ("end_6_1", "12:00")] {
+        client
+            .execute(
+                "document.querySelector(`[name='${arguments[0]}']`).value = arguments[1]; return true;",
+                vec![json!(name), json!(value)],
+            )
+            .await
+            .expect("setting the time");
+    }
+    click_button(&client, "Save the hours").await;
+    let said = wait_for_text(&client, "//p[@role='status']").await;
+    assert!(said.starts_with("The weekly hours are saved"), "{said}");
+    let saturday: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM schedule_ranges WHERE practitioner_id = $1 AND weekday = 6",
+    )
+    .bind(desk.practitioner)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(saturday, 1);
+    client.close().await.expect("closing the browser");
 }

@@ -1,0 +1,748 @@
+//! The console's admin pages: clinics (`/desk/admin/clinics`), practitioners with their weekly hours
+//! and time off (`/desk/admin/practitioners`), staff (`/desk/admin/staff`). Admins only (others get
+//! the 403 page before anything is read). The forms' fields are turned into the JSON API's bodies and
+//! read by its readers (`directory::clinics::read_fields`, `directory::practitioners::read_fields`,
+//! `scheduling::hours::parse_schedule|parse_time_off`, `staff::accounts::NewStaff::parse`); the use
+//! cases are the ones the JSON API calls, each audited with the admin.
+
+use crate::desk::extract::DeskPost;
+use crate::desk::page::{self, Section};
+use crate::desk::session::{Desk, Form};
+use crate::directory::clinic_store::ClinicView;
+use crate::directory::practitioner_store::PractitionerView;
+use crate::directory::{clinic_admin, clinics, practitioner_admin, practitioners};
+use crate::domain::practice::DISCIPLINES;
+use crate::error::ApiError;
+use crate::http::query::QueryParams;
+use crate::scheduling::{hours, working_hours};
+use crate::staff::accounts::{self, NewStaff};
+use crate::state::AppState;
+use crate::t;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDateTime, TimeZone};
+use minijinja::{Value, context};
+use serde_json::{Map, Value as Json};
+use uuid::Uuid;
+
+/// One page of an admin list.
+const LIST_LIMIT: i64 = 100;
+const MODES: [&str; 3] = ["phone", "video", "in_person"];
+const ROLES: [&str; 3] = ["admin", "front_desk", "practitioner"];
+
+fn put(body: &mut Map<String, Json>, name: &str, value: Option<Json>) {
+    if let Some(value) = value {
+        body.insert(name.to_owned(), value);
+    }
+}
+
+/// A text field as typed; absent when blank.
+fn text(form: &Form, name: &str) -> Option<Json> {
+    form.get(name)
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(Json::from)
+}
+
+/// A number field: a JSON number when it reads as one (the reader checks its range), else the text
+/// as typed (the reader names it invalid); absent when blank.
+fn number(form: &Form, name: &str) -> Option<Json> {
+    let raw = form.get(name)?.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    Some(
+        raw.parse::<i64>()
+            .map(Json::from)
+            .or_else(|_| raw.parse::<f64>().map(Json::from))
+            .unwrap_or_else(|_| Json::from(raw)),
+    )
+}
+
+/// A list typed one item a line or separated by commas.
+fn list(form: &Form, name: &str) -> Json {
+    Json::from(
+        form.get(name)
+            .unwrap_or_default()
+            .split(['\n', ','])
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(Json::from)
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn done_words(locale: crate::i18n::Locale, query: Option<&str>) -> Option<String> {
+    let pairs: Vec<(String, String)> = query
+        .and_then(|query| serde_urlencoded::from_str(query).ok())
+        .unwrap_or_default();
+    let (_, done) = pairs.iter().find(|(name, _)| name == "done")?;
+    match done.as_str() {
+        "created" => t!(locale, "desk-done-created").ok(),
+        "saved" => t!(locale, "desk-done-saved").ok(),
+        "hours" => t!(locale, "desk-done-hours").ok(),
+        "time_off" => t!(locale, "desk-done-time-off").ok(),
+        _ => None,
+    }
+}
+
+/// The 403 page for anyone but an admin; `None` for an admin.
+fn refusal(desk: &Desk) -> Option<Response> {
+    (!desk.is_admin()).then(|| page::desk_status_page(desk, StatusCode::FORBIDDEN))
+}
+
+fn refused(desk: &Desk, error: &ApiError) -> Option<(StatusCode, Vec<String>)> {
+    let status = match error {
+        ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ApiError::Conflict { .. } => StatusCode::CONFLICT,
+        _ => return None,
+    };
+    Some((
+        status,
+        page::problem_words(desk.locale, error).unwrap_or_default(),
+    ))
+}
+
+fn uri(path: &str) -> Uri {
+    path.parse().unwrap_or_else(|_| Uri::from_static("/desk/"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clinics
+
+fn clinic_body(form: &Form, creating: bool) -> Map<String, Json> {
+    let mut body = Map::new();
+    for name in [
+        "name",
+        "address",
+        "city",
+        "province",
+        "postal_code",
+        "phone",
+        "time_zone",
+        "default_locale",
+    ] {
+        put(&mut body, name, text(form, name));
+    }
+    put(&mut body, "latitude", number(form, "latitude"));
+    put(&mut body, "longitude", number(form, "longitude"));
+    // Blank: nobody is told (on an edit, that clears it).
+    match text(form, "notification_email") {
+        Some(email) => {
+            body.insert("notification_email".into(), email);
+        }
+        None if !creating => {
+            body.insert("notification_email".into(), Json::Null);
+        }
+        None => {}
+    }
+    body
+}
+
+fn clinic_value(clinic: &ClinicView) -> Value {
+    let summary = &clinic.clinic;
+    context! {
+        id => summary.id,
+        name => summary.name,
+        address => summary.address,
+        city => summary.city,
+        province => summary.province,
+        postal_code => summary.postal_code,
+        phone => summary.phone,
+        latitude => summary.latitude,
+        longitude => summary.longitude,
+        time_zone => summary.time_zone,
+        default_locale => clinic.default_locale.as_str(),
+        notification_email => clinic.notification_email,
+    }
+}
+
+async fn clinics_page(
+    state: &AppState,
+    desk: &Desk,
+    status: StatusCode,
+    done: Option<String>,
+    problems: Vec<String>,
+) -> Response {
+    let rows = match clinic_admin::list(state, &desk.staff, None, LIST_LIMIT).await {
+        Ok(rows) => rows,
+        Err(error) => return page::desk_failure(desk, error),
+    };
+    let more = rows.len() as i64 > LIST_LIMIT;
+    let clinics: Vec<Value> = rows
+        .iter()
+        .take(LIST_LIMIT as usize)
+        .map(clinic_value)
+        .collect();
+    let context = context! { clinics, more, done, problems, editing => Value::from(()) };
+    page::screen(
+        desk,
+        &uri("/desk/admin/clinics"),
+        Some(Section::Admin),
+        status,
+        "admin_clinics.html",
+        context,
+    )
+}
+
+pub async fn clinics(
+    State(state): State<AppState>,
+    desk: Desk,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let done = done_words(desk.locale, query.as_deref());
+    clinics_page(&state, &desk, StatusCode::OK, done, Vec::new()).await
+}
+
+pub async fn create_clinic(
+    State(state): State<AppState>,
+    DeskPost { desk, form }: DeskPost,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let result = match clinics::read_fields(&clinic_body(&form, true), false) {
+        Ok(fields) => clinic_admin::create(&state, &desk.staff, fields).await,
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(clinic) => Redirect::to(&format!(
+            "/desk/admin/clinics/{}?done=created",
+            clinic.clinic.id
+        ))
+        .into_response(),
+        Err(error) => match refused(&desk, &error) {
+            Some((status, problems)) => clinics_page(&state, &desk, status, None, problems).await,
+            None => page::desk_failure(&desk, error),
+        },
+    }
+}
+
+async fn clinic_page(
+    state: &AppState,
+    desk: &Desk,
+    id: &str,
+    status: StatusCode,
+    done: Option<String>,
+    problems: Vec<String>,
+) -> Response {
+    let clinic = match Uuid::parse_str(id) {
+        Ok(id) => clinic_admin::get(state, &desk.staff, id).await,
+        Err(_) => Err(ApiError::NotFound),
+    };
+    let clinic = match clinic {
+        Ok(clinic) => clinic,
+        Err(error) => return page::desk_failure(desk, error),
+    };
+    let context = context! { editing => clinic_value(&clinic), done, problems };
+    page::screen(
+        desk,
+        &uri(&format!("/desk/admin/clinics/{}", clinic.clinic.id)),
+        Some(Section::Admin),
+        status,
+        "admin_clinic.html",
+        context,
+    )
+}
+
+pub async fn clinic(
+    State(state): State<AppState>,
+    desk: Desk,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let done = done_words(desk.locale, query.as_deref());
+    clinic_page(&state, &desk, &id, StatusCode::OK, done, Vec::new()).await
+}
+
+pub async fn update_clinic(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    DeskPost { desk, form }: DeskPost,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let result = match (
+        Uuid::parse_str(&id),
+        clinics::read_fields(&clinic_body(&form, false), true),
+    ) {
+        (Err(_), _) => Err(ApiError::NotFound),
+        (Ok(_), Err(error)) => Err(error),
+        (Ok(uuid), Ok(fields)) => clinic_admin::update(&state, &desk.staff, uuid, fields).await,
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/desk/admin/clinics/{id}?done=saved")).into_response(),
+        Err(error) => match refused(&desk, &error) {
+            Some((status, problems)) => {
+                clinic_page(&state, &desk, &id, status, None, problems).await
+            }
+            None => page::desk_failure(&desk, error),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Practitioners
+
+fn practitioner_body(form: &Form, creating: bool) -> Map<String, Json> {
+    let mut body = Map::new();
+    for name in ["clinic_id", "name", "discipline"] {
+        put(&mut body, name, text(form, name));
+    }
+    body.insert("services".into(), list(form, "services"));
+    body.insert("languages".into(), list(form, "languages"));
+    body.insert(
+        "consult_modes".into(),
+        Json::from(
+            form.all("consult_modes")
+                .map(Json::from)
+                .collect::<Vec<_>>(),
+        ),
+    );
+    if !creating {
+        // An unticked checkbox sends nothing: the form says it was shown.
+        body.insert("active".into(), Json::Bool(form.get("active").is_some()));
+    }
+    body
+}
+
+fn practitioner_value(practitioner: &PractitionerView) -> Value {
+    context! {
+        id => practitioner.id,
+        clinic_id => practitioner.clinic_id,
+        name => practitioner.name,
+        discipline => practitioner.discipline,
+        services => practitioner.services.join(", "),
+        languages => practitioner.languages.join(", "),
+        consult_modes => practitioner.consult_modes,
+        active => practitioner.active,
+    }
+}
+
+/// The clinics an admin picks from (by name).
+async fn clinic_choices(state: &AppState, desk: &Desk) -> Result<Vec<Value>, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    let places = crate::directory::workplaces::of(&mut conn, &desk.staff, None).await?;
+    Ok(places
+        .clinics
+        .iter()
+        .map(|clinic| context! { id => clinic.id, name => clinic.name })
+        .collect())
+}
+
+async fn practitioners_page(
+    state: &AppState,
+    desk: &Desk,
+    clinic: Option<Uuid>,
+    status: StatusCode,
+    problems: Vec<String>,
+) -> Response {
+    let loaded = async {
+        let rows = practitioner_admin::list(state, &desk.staff, clinic, None, LIST_LIMIT).await?;
+        let clinics = clinic_choices(state, desk).await?;
+        Ok::<_, ApiError>((rows, clinics))
+    }
+    .await;
+    let (rows, clinics) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => return page::desk_failure(desk, error),
+    };
+    let more = rows.len() as i64 > LIST_LIMIT;
+    let practitioners: Vec<Value> = rows
+        .iter()
+        .take(LIST_LIMIT as usize)
+        .map(practitioner_value)
+        .collect();
+    let context = context! {
+        practitioners,
+        more,
+        clinics,
+        clinic => clinic.map(|id| id.to_string()),
+        disciplines => DISCIPLINES,
+        modes => MODES,
+        problems,
+    };
+    page::screen(
+        desk,
+        &uri("/desk/admin/practitioners"),
+        Some(Section::Admin),
+        status,
+        "admin_practitioners.html",
+        context,
+    )
+}
+
+pub async fn practitioners(
+    State(state): State<AppState>,
+    desk: Desk,
+    query: Result<QueryParams, ApiError>,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let clinic = query.ok().and_then(|mut query| query.uuid("clinic_id"));
+    practitioners_page(&state, &desk, clinic, StatusCode::OK, Vec::new()).await
+}
+
+pub async fn create_practitioner(
+    State(state): State<AppState>,
+    DeskPost { desk, form }: DeskPost,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let result = match practitioners::read_fields(&practitioner_body(&form, true), false) {
+        Ok(fields) => practitioner_admin::create(&state, &desk.staff, fields).await,
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(created) => Redirect::to(&format!(
+            "/desk/admin/practitioners/{}?done=created",
+            created.id
+        ))
+        .into_response(),
+        Err(error) => match refused(&desk, &error) {
+            Some((status, problems)) => {
+                let clinic = form
+                    .get("clinic_id")
+                    .and_then(|raw| Uuid::parse_str(raw).ok());
+                practitioners_page(&state, &desk, clinic, status, problems).await
+            }
+            None => page::desk_failure(&desk, error),
+        },
+    }
+}
+
+/// The weekly-hours form's rows: each weekday with up to two ranges (a lunch break between them).
+fn week_rows(schedule: &working_hours::ScheduleView, locale: crate::i18n::Locale) -> Vec<Value> {
+    (1..=7u8)
+        .map(|weekday| {
+            let ranges: Vec<_> = schedule
+                .weekly
+                .iter()
+                .filter(|range| range.weekday == weekday)
+                .collect();
+            let at = |index: usize, start: bool| {
+                ranges
+                    .get(index)
+                    .map(|range| {
+                        let time = if start { range.start } else { range.end };
+                        time.format("%H:%M").to_string()
+                    })
+                    .unwrap_or_default()
+            };
+            context! {
+                weekday,
+                name => weekday_name(locale, weekday),
+                start_1 => at(0, true),
+                end_1 => at(0, false),
+                start_2 => at(1, true),
+                end_2 => at(1, false),
+            }
+        })
+        .collect()
+}
+
+fn weekday_name(locale: crate::i18n::Locale, weekday: u8) -> String {
+    let words = match weekday {
+        1 => t!(locale, "desk-weekday-1"),
+        2 => t!(locale, "desk-weekday-2"),
+        3 => t!(locale, "desk-weekday-3"),
+        4 => t!(locale, "desk-weekday-4"),
+        5 => t!(locale, "desk-weekday-5"),
+        6 => t!(locale, "desk-weekday-6"),
+        _ => t!(locale, "desk-weekday-7"),
+    };
+    words.unwrap_or_default()
+}
+
+async fn practitioner_page(
+    state: &AppState,
+    desk: &Desk,
+    id: &str,
+    status: StatusCode,
+    done: Option<String>,
+    problems: Vec<String>,
+) -> Response {
+    let loaded = async {
+        let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound)?;
+        let practitioner = practitioner_admin::get(state, &desk.staff, id).await?;
+        let mut conn = state.db.acquire().await?;
+        let schedule = working_hours::schedule(&mut conn, &desk.staff, id).await?;
+        drop(conn);
+        let clinics = clinic_choices(state, desk).await?;
+        Ok::<_, ApiError>((practitioner, schedule, clinics))
+    }
+    .await;
+    let (practitioner, schedule, clinics) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => return page::desk_failure(desk, error),
+    };
+    let context = context! {
+        practitioner => practitioner_value(&practitioner),
+        clinics,
+        disciplines => DISCIPLINES,
+        modes => MODES,
+        week => week_rows(&schedule, desk.locale),
+        slot_minutes => schedule.slot_minutes.unwrap_or(15),
+        time_zone => schedule.time_zone,
+        done,
+        problems,
+    };
+    page::screen(
+        desk,
+        &uri(&format!("/desk/admin/practitioners/{}", practitioner.id)),
+        Some(Section::Admin),
+        status,
+        "admin_practitioner.html",
+        context,
+    )
+}
+
+pub async fn practitioner(
+    State(state): State<AppState>,
+    desk: Desk,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let done = done_words(desk.locale, query.as_deref());
+    practitioner_page(&state, &desk, &id, StatusCode::OK, done, Vec::new()).await
+}
+
+/// The answer to a practitioner page's form: 303 back saying `done`, or the page with why not.
+async fn practitioner_answer<T>(
+    state: &AppState,
+    desk: &Desk,
+    id: &str,
+    done: &str,
+    result: Result<T, ApiError>,
+) -> Response {
+    match result {
+        Ok(_) => {
+            Redirect::to(&format!("/desk/admin/practitioners/{id}?done={done}")).into_response()
+        }
+        Err(error) => match refused(desk, &error) {
+            Some((status, problems)) => {
+                practitioner_page(state, desk, id, status, None, problems).await
+            }
+            None => page::desk_failure(desk, error),
+        },
+    }
+}
+
+pub async fn update_practitioner(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    DeskPost { desk, form }: DeskPost,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let result = match (
+        Uuid::parse_str(&id),
+        practitioners::read_fields(&practitioner_body(&form, false), true),
+    ) {
+        (Err(_), _) => Err(ApiError::NotFound),
+        (Ok(_), Err(error)) => Err(error),
+        (Ok(uuid), Ok(fields)) => {
+            practitioner_admin::update(&state, &desk.staff, uuid, fields).await
+        }
+    };
+    practitioner_answer(&state, &desk, &id, "saved", result).await
+}
+
+pub async fn put_schedule(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    DeskPost { desk, form }: DeskPost,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let mut weekly = Vec::new();
+    for weekday in 1..=7 {
+        for part in 1..=2 {
+            let start = text(&form, &format!("start_{weekday}_{part}"));
+            let end = text(&form, &format!("end_{weekday}_{part}"));
+            if start.is_none() && end.is_none() {
+                continue;
+            }
+            let mut range = Map::new();
+            range.insert("weekday".into(), Json::from(weekday));
+            put(
+                &mut range,
+                "start",
+                Some(start.unwrap_or_else(|| Json::from(""))),
+            );
+            put(
+                &mut range,
+                "end",
+                Some(end.unwrap_or_else(|| Json::from(""))),
+            );
+            weekly.push(Json::Object(range));
+        }
+    }
+    let mut body = Map::new();
+    body.insert("weekly".into(), Json::from(weekly));
+    put(&mut body, "slot_minutes", number(&form, "slot_minutes"));
+    let result = match (Uuid::parse_str(&id), hours::parse_schedule(&body)) {
+        (Err(_), _) => Err(ApiError::NotFound),
+        (Ok(_), Err(error)) => Err(error),
+        (Ok(uuid), Ok(week)) => {
+            working_hours::replace_schedule(&state, &desk.staff, uuid, week).await
+        }
+    };
+    practitioner_answer(&state, &desk, &id, "hours", result).await
+}
+
+/// A `datetime-local` value (`2026-12-24T09:00`) in the clinic's zone as RFC 3339; as typed when it
+/// does not read as one (the reader then names it invalid).
+fn local_instant(raw: Option<&str>, zone: chrono_tz::Tz) -> Option<Json> {
+    let raw = raw?.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .ok()
+        .and_then(|naive| zone.from_local_datetime(&naive).earliest());
+    Some(match parsed {
+        Some(instant) => Json::from(instant.to_rfc3339()),
+        None => Json::from(raw),
+    })
+}
+
+pub async fn add_time_off(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    DeskPost { desk, form }: DeskPost,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let result = async {
+        let uuid = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+        let zone: chrono_tz::Tz = {
+            let mut conn = state.db.acquire().await?;
+            working_hours::schedule(&mut conn, &desk.staff, uuid)
+                .await?
+                .time_zone
+                .parse()
+                .unwrap_or(chrono_tz::UTC)
+        };
+        let mut body = Map::new();
+        put(
+            &mut body,
+            "starts_at",
+            local_instant(form.get("starts_at"), zone),
+        );
+        put(
+            &mut body,
+            "ends_at",
+            local_instant(form.get("ends_at"), zone),
+        );
+        put(&mut body, "reason", text(&form, "reason"));
+        let entry = hours::parse_time_off(&body)?;
+        working_hours::add_time_off(&state, &desk.staff, uuid, entry).await
+    }
+    .await;
+    practitioner_answer(&state, &desk, &id, "time_off", result).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff
+
+async fn staff_page(
+    state: &AppState,
+    desk: &Desk,
+    status: StatusCode,
+    done: Option<String>,
+    problems: Vec<String>,
+) -> Response {
+    let loaded = async {
+        let admin = desk.staff.as_admin()?;
+        let rows = accounts::list(&state.db, admin, None, LIST_LIMIT).await?;
+        let clinics = clinic_choices(state, desk).await?;
+        Ok::<_, ApiError>((rows, clinics))
+    }
+    .await;
+    let (rows, clinics) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => return page::desk_failure(desk, error),
+    };
+    let more = rows.len() as i64 > LIST_LIMIT;
+    let members: Vec<Value> = rows
+        .iter()
+        .take(LIST_LIMIT as usize)
+        .map(|member| {
+            context! {
+                id => member.id,
+                name => member.name,
+                email => member.email,
+                role => member.role,
+                clinics => member.clinic_ids.len(),
+                active => member.active,
+            }
+        })
+        .collect();
+    let context = context! { members, more, clinics, roles => ROLES, done, problems };
+    page::screen(
+        desk,
+        &uri("/desk/admin/staff"),
+        Some(Section::Admin),
+        status,
+        "admin_staff.html",
+        context,
+    )
+}
+
+pub async fn staff(
+    State(state): State<AppState>,
+    desk: Desk,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let done = done_words(desk.locale, query.as_deref());
+    staff_page(&state, &desk, StatusCode::OK, done, Vec::new()).await
+}
+
+pub async fn create_staff(
+    State(state): State<AppState>,
+    DeskPost { desk, form }: DeskPost,
+) -> Response {
+    if let Some(refused) = refusal(&desk) {
+        return refused;
+    }
+    let mut body = Map::new();
+    for name in ["email", "name", "role"] {
+        put(&mut body, name, text(&form, name));
+    }
+    put(&mut body, "password", form.get("password").map(Json::from));
+    body.insert(
+        "clinic_ids".into(),
+        Json::from(form.all("clinic_ids").map(Json::from).collect::<Vec<_>>()),
+    );
+    let result = match (desk.staff.as_admin(), NewStaff::parse(&body)) {
+        (Err(error), _) | (_, Err(error)) => Err(error),
+        (Ok(admin), Ok(new)) => accounts::create(&state, admin, &new).await,
+    };
+    match result {
+        Ok(_) => Redirect::to("/desk/admin/staff?done=created").into_response(),
+        Err(error) => match refused(&desk, &error) {
+            Some((status, problems)) => staff_page(&state, &desk, status, None, problems).await,
+            None => page::desk_failure(&desk, error),
+        },
+    }
+}
