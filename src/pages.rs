@@ -16,7 +16,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Timelike};
 use minijinja::value::{Kwargs, ValueKind};
 use minijinja::{
     Environment, Error as TemplateError, ErrorKind, State, UndefinedBehavior, Value, context,
@@ -34,6 +34,7 @@ button{font:inherit;font-weight:600;padding:.75rem 1.25rem;margin:.25rem 0;borde
 button.secondary{background:#fff;color:#0b5394}button:focus,input:focus,a:focus{outline:3px solid #f2a900;outline-offset:2px}\
 fieldset{border:1px solid #c9ced6;border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}legend{font-weight:600;padding:0 .25rem}\
 .choice{display:flex;gap:.75rem;align-items:flex-start;padding:.5rem 0}.choice input{width:1.4rem;height:1.4rem;margin-top:.15rem}\
+.slots{display:flex;flex-wrap:wrap;column-gap:1.25rem}.slots label{display:flex;gap:.6rem;align-items:center;padding:.5rem 0}.slots input{width:1.4rem;height:1.4rem;margin:0}\
 .hint{display:block;color:#4a5360;font-size:.9rem}.small{color:#4a5360;font-size:.9rem;margin-top:2rem}a{color:#0b5394}\
 .language{margin:0;text-align:right}.language a{display:inline-block;padding:.6rem .25rem}\
 .notice,.problem{padding:.75rem 1rem;border-radius:.5rem;font-weight:600}.notice{background:#e6f4ea}.problem{background:#fdecea}\
@@ -162,6 +163,21 @@ fn strong(value: Value) -> Value {
 /// `raw` as HTML text: `& < > " '` escaped.
 pub fn escape_html(raw: &str) -> String {
     let mut escaped = String::with_capacity(raw.len());
+    push_escaped(&mut escaped, raw);
+    escaped
+}
+
+/// Appends `raw` to `html`, escaped as [`escape_html`] does; text with nothing to escape (most of
+/// it) is copied in one go.
+pub fn push_escaped(html: &mut String, raw: &str) {
+    if !raw
+        .bytes()
+        .any(|byte| matches!(byte, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        html.push_str(raw);
+        return;
+    }
+    let escaped = html;
     for ch in raw.chars() {
         match ch {
             '&' => escaped.push_str("&amp;"),
@@ -172,7 +188,6 @@ pub fn escape_html(raw: &str) -> String {
             _ => escaped.push(ch),
         }
     }
-    escaped
 }
 
 /// The language a page's query string asks for: `?lang=en` or `?lang=fr` (a region such as
@@ -221,8 +236,13 @@ pub fn slot_fieldsets<'a>(
     locale: Locale,
     starts: impl Iterator<Item = &'a DateTime<FixedOffset>>,
 ) -> Result<Option<Value>, MissingText> {
-    let mut html = String::new();
+    const MINUTES_A_DAY: usize = 24 * 60;
+    let starts = starts.into_iter();
+    let mut html = String::with_capacity(starts.size_hint().0 * 80 + 256);
+    // This page's labels by minute of the day: the process-wide cache is asked once per time.
+    let mut labels: Vec<Option<String>> = vec![None; MINUTES_A_DAY];
     let mut day: Option<NaiveDate> = None;
+    let mut first = true;
     for start in starts {
         let date = start.date_naive();
         if day != Some(date) {
@@ -230,16 +250,20 @@ pub fn slot_fieldsets<'a>(
                 html.push_str("</div></fieldset>\n");
             }
             day = Some(date);
-            let legend = dates::long_date(locale, start)?;
             html.push_str("<fieldset><legend>");
-            html.push_str(&escape_html(&legend));
-            html.push_str("</legend><div class=\"choices\">");
+            push_escaped(&mut html, &dates::long_date(locale, start)?);
+            html.push_str("</legend><div class=\"slots\">");
         }
-        let label = clock_label(locale, start)?;
-        html.push_str("<label class=\"choice\"><input type=\"radio\" name=\"starts_at\" value=\"");
-        html.push_str(&escape_html(&start.to_rfc3339()));
-        html.push_str("\" required> ");
-        html.push_str(&escape_html(&label));
+        let minute = (start.hour() * 60 + start.minute()) as usize % MINUTES_A_DAY;
+        if labels[minute].is_none() {
+            labels[minute] = Some(clock_label(locale, start)?);
+        }
+        // An RFC 3339 time holds nothing to escape; one `required` radio makes the group required.
+        html.push_str("<label><input type=\"radio\" name=\"starts_at\" value=\"");
+        html.push_str(&start.to_rfc3339());
+        html.push_str(if first { "\" required> " } else { "\"> " });
+        first = false;
+        push_escaped(&mut html, labels[minute].as_deref().unwrap_or_default());
         html.push_str("</label>");
     }
     if day.is_none() {

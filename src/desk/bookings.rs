@@ -22,7 +22,7 @@ use crate::i18n::{Locale, MissingText, dates};
 use crate::intake;
 use crate::pages;
 use crate::scheduling::availability::{self, SlotDays, local};
-use crate::scheduling::bookings::BookingRow;
+use crate::scheduling::bookings::{BookingRow, DayBooking};
 use crate::scheduling::desk::{self, BookingFile, BookingQuery, Cancellation};
 use crate::scheduling::lifecycle::{self, Action, Transition};
 use crate::scheduling::schedule::parse_instant;
@@ -221,7 +221,7 @@ async fn day_context(
             start_of(next, chrono_tz::Etc::GMTPlus12),
         )
     };
-    let rows = desk::list(
+    let rows = desk::day(
         &mut conn,
         &desk.staff,
         BookingQuery {
@@ -258,7 +258,7 @@ fn render_day(
     zone: Tz,
     zones: &[Tz],
     places: &workplaces::Workplaces,
-    rows: Vec<BookingRow>,
+    rows: Vec<DayBooking>,
     new_callbacks: i64,
 ) -> Result<Value, MissingText> {
     let truncated = rows.len() as i64 > DAY_LIMIT;

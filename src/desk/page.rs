@@ -33,7 +33,7 @@ input,select,textarea{font:inherit;padding:.45rem .5rem;border:1px solid #8a94a3
 textarea{width:100%;display:block}\
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}.filters div{min-width:10rem}\
 fieldset{border:1px solid #c9ced6;border-radius:.5rem;padding:.5rem 1rem;margin:0 0 1rem}legend{font-weight:600;padding:0 .25rem}\
-.choices{display:flex;flex-wrap:wrap;gap:.25rem 1rem}.choice{display:flex;gap:.4rem;align-items:center;font-weight:400;margin:0}.choice input{width:1.3rem;height:1.3rem;min-height:0}\
+.choices,.slots{display:flex;flex-wrap:wrap;gap:.25rem 1rem}.slots label{display:flex;gap:.4rem;align-items:center;font-weight:400;margin:0}.slots input{width:1.3rem;height:1.3rem;min-height:0}.choice{display:flex;gap:.4rem;align-items:center;font-weight:400;margin:0}.choice input{width:1.3rem;height:1.3rem;min-height:0}\
 .table{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #e3e6ea;vertical-align:top}\
 th{font-size:.9rem;color:#3d4651}tr.requested{background:#fff7e0}\
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:1rem;font-size:.85rem;font-weight:600;background:#e8ecf1}\

@@ -9,7 +9,7 @@ use crate::email::history::EmailView;
 use crate::error::ApiError;
 use crate::error::Message;
 use crate::scheduling::availability::lead;
-use crate::scheduling::bookings::{self, BookingFilter, BookingRow, ChangedBy};
+use crate::scheduling::bookings::{self, BookingFilter, BookingRow, ChangedBy, DayBooking};
 use crate::scheduling::lifecycle::{self, Action, Transition};
 use crate::scheduling::public_booking::check_slot;
 use crate::scheduling::{expiry, notify, store};
@@ -129,6 +129,11 @@ pub async fn list(
     staff: &CurrentStaff,
     query: BookingQuery,
 ) -> Result<Vec<BookingRow>, ApiError> {
+    Ok(bookings::list(conn, &filter_of(staff, query)).await?)
+}
+
+/// The filter `query` asks for, bound to the staff member's clinics.
+fn filter_of(staff: &CurrentStaff, query: BookingQuery) -> BookingFilter {
     let (is_admin, clinic_ids) = staff.scope();
     let BookingQuery {
         status,
@@ -140,7 +145,7 @@ pub async fn list(
         after,
         limit,
     } = query;
-    let filter = BookingFilter {
+    BookingFilter {
         is_admin,
         clinic_ids,
         status,
@@ -151,8 +156,16 @@ pub async fn list(
         to,
         after,
         limit,
-    };
-    Ok(bookings::list(conn, &filter).await?)
+    }
+}
+
+/// [`list`] with only what a day's list shows (the console's day page).
+pub async fn day(
+    conn: &mut PgConnection,
+    staff: &CurrentStaff,
+    query: BookingQuery,
+) -> Result<Vec<DayBooking>, ApiError> {
+    Ok(bookings::day(conn, &filter_of(staff, query)).await?)
 }
 
 /// The booking with the booking's clinic's part of the patient only: the details given with this

@@ -484,9 +484,13 @@ mod tests {
             "{page}"
         );
         assert!(
-            page.contains("value=\"2026-12-08T14:30:00-05:00\" required> 2:30 PM</label>"),
+            page.contains("value=\"2026-12-08T14:30:00-05:00\"> 2:30 PM</label>")
+                || page.contains("value=\"2026-12-08T14:30:00-05:00\" required> 2:30 PM</label>"),
             "{page}"
         );
+        // One required radio makes the group required: choosing none is refused by the browser.
+        assert!(page.matches("name=\"starts_at\"").count() > 1);
+        assert_eq!(page.matches(" required>").count(), 1, "{page}");
         assert!(
             page.contains("action=\"/manage/AQ-token_x/cancel?lang=en\""),
             "{page}"

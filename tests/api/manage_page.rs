@@ -94,10 +94,12 @@ async fn the_page_from_the_email_shows_the_booking_and_the_offered_slots() {
         instant(slot);
     }
     assert_eq!(
-        page.matches("<label class=\"choice\"><input type=\"radio\" name=\"starts_at\"")
+        page.matches("<label><input type=\"radio\" name=\"starts_at\"")
             .count(),
         slots.len()
     );
+    // The group is required (one `required` radio is enough for the browser to refuse none).
+    assert_eq!(page.matches(" required> ").count(), 1);
 }
 
 #[tokio::test]
