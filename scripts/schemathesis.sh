@@ -42,103 +42,24 @@ examples=${SCHEMATHESIS_EXAMPLES:-100}
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
 sign_out_path=/v1/staff/sessions/current
 
-target_dir=$(cargo metadata --format-version 1 --no-deps |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+# The service: the debug binary over a fresh database and working directory (scripts/lib).
+# shellcheck source=scripts/lib/live-service.sh
+source "$root/scripts/lib/live-service.sh"
+live_service_prepare schemathesis
 venv=$target_dir/schemathesis-venv
-
-# --- Schemathesis, in its own virtual environment -------------------------------------------------
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, version $schemathesis_version"; then
     echo "installing schemathesis $schemathesis_version into $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi
 python=$venv/bin/python
-
-# --- The binary ------------------------------------------------------------------------------------
-cargo build --quiet --bin consultdesk
-bin=$target_dir/debug/consultdesk
-
-# --- A fresh working directory and database --------------------------------------------------------
-mkdir -p "$target_dir/tmp"
-work=$(mktemp -d "$target_dir/tmp/schemathesis.XXXXXX")
-# The embedded Postgres runs as an unprivileged user when we are root: it must traverse this.
-chmod 755 "$work"
-admin_url=${DATABASE_URL:-}
-db_name=
-server_pid=
-
-cleanup() {
-    local status=$?
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    if [ -n "$db_name" ]; then
-        psql "$admin_url" -q -v ON_ERROR_STOP=1 \
-            -c "DROP DATABASE IF EXISTS \"$db_name\" WITH (FORCE)" >/dev/null 2>&1 ||
-            echo "warning: could not drop the database $db_name" >&2
-    fi
-    if [ "${KEEP_WORKDIR:-}" = 1 ] || [ "$status" -ne 0 ]; then
-        echo "kept $work (server log, emails, report)" >&2
-    else
-        rm -rf "$work"
-    fi
-    exit "$status"
-}
-trap cleanup EXIT
-
-if [ -n "$admin_url" ]; then
-    db_name=consultdesk_schemathesis_$$
-    psql "$admin_url" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$db_name\"" >/dev/null
-    # The same server and credentials, another database.
-    DATABASE_URL=$("$python" - "$admin_url" "$db_name" <<'EOF'
-import sys, urllib.parse
-url = urllib.parse.urlsplit(sys.argv[1])
-print(urllib.parse.urlunsplit(url._replace(path="/" + sys.argv[2])))
-EOF
-)
-    export DATABASE_URL
-    echo "database: $db_name (fresh, dropped at the end)"
-else
-    unset DATABASE_URL
-    echo "database: the embedded Postgres under $work/.consultdesk"
-fi
-
-port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base=http://127.0.0.1:$port
-export BIND_ADDR=127.0.0.1:$port PUBLIC_BASE_URL=$base
 # High limits: the run sends thousands of public requests from one address.
 export PUBLIC_RATE_LIMIT=1000000/s PUBLIC_READ_RATE_LIMIT=1000000/s MAX_OPEN_REQUESTS=1000000000
-# No SMTP: emails are written under $work/.consultdesk/mail.
-unset SMTP_URL CORS_ORIGINS
-export RUST_LOG=${RUST_LOG:-info,sqlx=warn}
-
-cd "$work"
+unset CORS_ORIGINS
 # With the embedded Postgres, these start and stop it themselves, so they run before `serve`.
-admin_email=schemathesis-admin@clinic.example
-admin_password=$(head -c 24 /dev/urandom | base64)
-printf '%s\n' "$admin_password" |
-    "$bin" staff add --email "$admin_email" --name "Schemathesis Admin" --role admin >"$work/setup.log" 2>&1 ||
-    { cat "$work/setup.log" >&2; exit 1; }
+live_service_admin schemathesis-admin@clinic.example
 "$bin" seed-demo >>"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; exit 1; }
-
-"$bin" serve >"$work/server.log" 2>&1 &
-server_pid=$!
-deadline=$((SECONDS + 60))
-until curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "consultdesk serve exited before it was ready:" >&2
-        tail -n 30 "$work/server.log" >&2
-        exit 1
-    fi
-    if [ "$SECONDS" -ge "$deadline" ]; then
-        echo "consultdesk serve was not ready within 60 s:" >&2
-        tail -n 30 "$work/server.log" >&2
-        exit 1
-    fi
-    sleep 0.5
-done
-echo "consultdesk serve ready at $base"
+live_service_start
 
 sign_in() {
     curl -fsS "$base/v1/staff/sessions" -H 'content-type: application/json' \

@@ -11,13 +11,7 @@ SELECT id AS bid, patient_id AS patient, practitioner_id AS pid,
        '{' || practitioner_id || '}' AS pids, '{' || practitioner_id || '}' AS busy_pids
   FROM bench_desk_bookings WHERE r = :k
 \gset
-SELECT s.id, s.role,
-                COALESCE(array_agg(sc.clinic_id) FILTER (WHERE sc.clinic_id IS NOT NULL), '{}') AS clinic_ids
-           FROM staff_sessions ss
-           JOIN staff s ON s.id = ss.staff_id
-           LEFT JOIN staff_clinics sc ON sc.staff_id = s.id
-          WHERE ss.token_hash = :token_hash AND ss.expires_at > now() AND s.active
-          GROUP BY s.id;
+-- @include session_holder.sql
 BEGIN;
 SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
 SELECT b.id, b.status, b.starts_at, b.ends_at, b.mode, b.patient_id, b.name,

@@ -7,13 +7,7 @@
 -- count (intake::store::count_new). Variables set by bench/run with -D: token_hash, clinic_id,
 -- clinic_ids ({clinic_id}, the scope as an array),
 -- day_from and day_to (the day in the clinic's zone, as UTC instants).
-SELECT s.id, s.role,
-                COALESCE(array_agg(sc.clinic_id) FILTER (WHERE sc.clinic_id IS NOT NULL), '{}') AS clinic_ids
-           FROM staff_sessions ss
-           JOIN staff s ON s.id = ss.staff_id
-           LEFT JOIN staff_clinics sc ON sc.staff_id = s.id
-          WHERE ss.token_hash = :token_hash AND ss.expires_at > now() AND s.active
-          GROUP BY s.id;
+-- @include session_holder.sql
 SELECT id, name, time_zone FROM clinics WHERE false OR id = ANY(:clinic_ids) ORDER BY name, id;
 SELECT id, clinic_id, name, active FROM practitioners WHERE clinic_id = ANY(:clinic_ids) ORDER BY name, id;
 SELECT b.id, b.status, b.starts_at, b.ends_at, b.mode, b.name, b.phone, p.id AS practitioner_id, p.name AS practitioner_name, c.name AS clinic_name, c.time_zone FROM bookings b JOIN practitioners p ON p.id = b.practitioner_id JOIN clinics c ON c.id = b.clinic_id WHERE true AND b.clinic_id = :clinic_id AND b.starts_at >= :day_from AND b.starts_at < :day_to ORDER BY b.starts_at, b.id LIMIT 501;

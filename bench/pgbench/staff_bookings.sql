@@ -4,13 +4,7 @@
 -- another). Variables set by bench/run with -D: token_hash (the session's SHA-256, \x-hex),
 -- clinic_id (the member's one clinic), from_ts, to_ts (the coming week), limit (21).
 -- staff::auth CurrentStaff
-SELECT s.id, s.role,
-                    COALESCE(array_agg(sc.clinic_id) FILTER (WHERE sc.clinic_id IS NOT NULL), '{}') AS clinic_ids
-               FROM staff_sessions ss
-               JOIN staff s ON s.id = ss.staff_id
-               LEFT JOIN staff_clinics sc ON sc.staff_id = s.id
-              WHERE ss.token_hash = :token_hash AND ss.expires_at > now() AND s.active
-              GROUP BY s.id;
+-- @include session_holder.sql
 -- scheduling::bookings::list: the SQL names only the filters given (here from and to), and one
 -- clinic is bound as a scalar.
 SELECT b.id, b.status, b.starts_at, b.ends_at, b.mode, b.patient_id, b.name,

@@ -200,7 +200,6 @@ desk-patient-record-withdraw = no longer wants these emails
 desk-patient-record-note = How they asked (for example: by phone)
 desk-patient-record-button = Record the change
 desk-patient-history = History
-desk-patient-not-your-clinic = Choose one of your clinics.
 desk-patient-plans = Send a plan
 desk-patient-exercise-heading = Exercise plan
 desk-patient-exercises = Exercises from the library

@@ -199,7 +199,6 @@ desk-patient-record-withdraw = ne veut plus de ces courriels
 desk-patient-record-note = Comment elle l’a demandé (par exemple : par téléphone)
 desk-patient-record-button = Consigner le changement
 desk-patient-history = Historique
-desk-patient-not-your-clinic = Choisissez l’une de vos cliniques.
 desk-patient-plans = Envoyer un programme
 desk-patient-exercise-heading = Programme d’exercices
 desk-patient-exercises = Exercices de la bibliothèque

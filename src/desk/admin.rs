@@ -5,9 +5,10 @@
 //! `scheduling::hours::parse_schedule|parse_time_off`, `staff::accounts::NewStaff::parse`); the use
 //! cases are the ones the JSON API calls, each audited with the admin.
 
-use crate::desk::extract::DeskPost;
+use crate::desk::extract::{AdminDesk, AdminPost};
+use crate::desk::form::{Form, put};
 use crate::desk::page::{self, Section};
-use crate::desk::session::{Desk, Form};
+use crate::desk::session::Desk;
 use crate::directory::clinic_store::ClinicView;
 use crate::directory::practitioner_store::PractitionerView;
 use crate::directory::{clinic_admin, clinics, practitioner_admin, practitioners};
@@ -20,7 +21,7 @@ use crate::state::AppState;
 use crate::t;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{NaiveDateTime, TimeZone};
 use minijinja::{Value, context};
 use serde_json::{Map, Value as Json};
@@ -31,53 +32,8 @@ const LIST_LIMIT: i64 = 100;
 const MODES: [&str; 3] = ["phone", "video", "in_person"];
 const ROLES: [&str; 3] = ["admin", "front_desk", "practitioner"];
 
-fn put(body: &mut Map<String, Json>, name: &str, value: Option<Json>) {
-    if let Some(value) = value {
-        body.insert(name.to_owned(), value);
-    }
-}
-
-/// A text field as typed; absent when blank.
-fn text(form: &Form, name: &str) -> Option<Json> {
-    form.get(name)
-        .map(str::trim)
-        .filter(|value| !value.is_empty())
-        .map(Json::from)
-}
-
-/// A number field: a JSON number when it reads as one (the reader checks its range), else the text
-/// as typed (the reader names it invalid); absent when blank.
-fn number(form: &Form, name: &str) -> Option<Json> {
-    let raw = form.get(name)?.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    Some(
-        raw.parse::<i64>()
-            .map(Json::from)
-            .or_else(|_| raw.parse::<f64>().map(Json::from))
-            .unwrap_or_else(|_| Json::from(raw)),
-    )
-}
-
-/// A list typed one item a line or separated by commas.
-fn list(form: &Form, name: &str) -> Json {
-    Json::from(
-        form.get(name)
-            .unwrap_or_default()
-            .split(['\n', ','])
-            .map(str::trim)
-            .filter(|item| !item.is_empty())
-            .map(Json::from)
-            .collect::<Vec<_>>(),
-    )
-}
-
 fn done_words(locale: crate::i18n::Locale, query: Option<&str>) -> Option<String> {
-    let pairs: Vec<(String, String)> = query
-        .and_then(|query| serde_urlencoded::from_str(query).ok())
-        .unwrap_or_default();
-    let (_, done) = pairs.iter().find(|(name, _)| name == "done")?;
+    let done = page::query_value(query, "done")?;
     match done.as_str() {
         "created" => t!(locale, "desk-done-created").ok(),
         "saved" => t!(locale, "desk-done-saved").ok(),
@@ -87,21 +43,22 @@ fn done_words(locale: crate::i18n::Locale, query: Option<&str>) -> Option<String
     }
 }
 
-/// The 403 page for anyone but an admin; `None` for an admin.
-fn refusal(desk: &Desk) -> Option<Response> {
-    (!desk.is_admin()).then(|| page::desk_status_page(desk, StatusCode::FORBIDDEN))
-}
-
-fn refused(desk: &Desk, error: &ApiError) -> Option<(StatusCode, Vec<String>)> {
-    let status = match error {
-        ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        ApiError::Conflict { .. } => StatusCode::CONFLICT,
-        _ => return None,
-    };
-    Some((
+/// An admin page under the console's header, its "Admin" link current.
+fn admin_screen(
+    desk: &Desk,
+    path: &str,
+    status: StatusCode,
+    template: &str,
+    context: Value,
+) -> Response {
+    page::screen(
+        desk,
+        &uri(path),
+        Some(Section::Admin),
         status,
-        page::problem_words(desk.locale, error).unwrap_or_default(),
-    ))
+        template,
+        context,
+    )
 }
 
 fn uri(path: &str) -> Uri {
@@ -112,8 +69,7 @@ fn uri(path: &str) -> Uri {
 // Clinics
 
 fn clinic_body(form: &Form, creating: bool) -> Map<String, Json> {
-    let mut body = Map::new();
-    for name in [
+    let mut body = form.body_of(&[
         "name",
         "address",
         "city",
@@ -122,13 +78,11 @@ fn clinic_body(form: &Form, creating: bool) -> Map<String, Json> {
         "phone",
         "time_zone",
         "default_locale",
-    ] {
-        put(&mut body, name, text(form, name));
-    }
-    put(&mut body, "latitude", number(form, "latitude"));
-    put(&mut body, "longitude", number(form, "longitude"));
+    ]);
+    put(&mut body, "latitude", form.number("latitude"));
+    put(&mut body, "longitude", form.number("longitude"));
     // Blank: nobody is told (on an edit, that clears it).
-    match text(form, "notification_email") {
+    match form.text("notification_email") {
         Some(email) => {
             body.insert("notification_email".into(), email);
         }
@@ -176,10 +130,9 @@ async fn clinics_page(
         .map(clinic_value)
         .collect();
     let context = context! { clinics, more, done, problems, editing => Value::from(()) };
-    page::screen(
+    admin_screen(
         desk,
-        &uri("/desk/admin/clinics"),
-        Some(Section::Admin),
+        "/desk/admin/clinics",
         status,
         "admin_clinics.html",
         context,
@@ -188,38 +141,27 @@ async fn clinics_page(
 
 pub async fn clinics(
     State(state): State<AppState>,
-    desk: Desk,
+    AdminDesk(desk): AdminDesk,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let done = done_words(desk.locale, query.as_deref());
     clinics_page(&state, &desk, StatusCode::OK, done, Vec::new()).await
 }
 
 pub async fn create_clinic(
     State(state): State<AppState>,
-    DeskPost { desk, form }: DeskPost,
+    AdminPost { desk, form }: AdminPost,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let result = match clinics::read_fields(&clinic_body(&form, true), false) {
         Ok(fields) => clinic_admin::create(&state, &desk.staff, fields).await,
         Err(error) => Err(error),
     };
-    match result {
-        Ok(clinic) => Redirect::to(&format!(
-            "/desk/admin/clinics/{}?done=created",
-            clinic.clinic.id
-        ))
-        .into_response(),
-        Err(error) => match refused(&desk, &error) {
-            Some((status, problems)) => clinics_page(&state, &desk, status, None, problems).await,
-            None => page::desk_failure(&desk, error),
-        },
-    }
+    let done =
+        |clinic: &ClinicView| format!("/desk/admin/clinics/{}?done=created", clinic.clinic.id);
+    page::after_form(&desk, result, done, |status, problems| {
+        clinics_page(&state, &desk, status, None, problems)
+    })
+    .await
 }
 
 async fn clinic_page(
@@ -239,10 +181,9 @@ async fn clinic_page(
         Err(error) => return page::desk_failure(desk, error),
     };
     let context = context! { editing => clinic_value(&clinic), done, problems };
-    page::screen(
+    admin_screen(
         desk,
-        &uri(&format!("/desk/admin/clinics/{}", clinic.clinic.id)),
-        Some(Section::Admin),
+        &format!("/desk/admin/clinics/{}", clinic.clinic.id),
         status,
         "admin_clinic.html",
         context,
@@ -251,13 +192,10 @@ async fn clinic_page(
 
 pub async fn clinic(
     State(state): State<AppState>,
-    desk: Desk,
+    AdminDesk(desk): AdminDesk,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let done = done_words(desk.locale, query.as_deref());
     clinic_page(&state, &desk, &id, StatusCode::OK, done, Vec::new()).await
 }
@@ -265,11 +203,8 @@ pub async fn clinic(
 pub async fn update_clinic(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    DeskPost { desk, form }: DeskPost,
+    AdminPost { desk, form }: AdminPost,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let result = match (
         Uuid::parse_str(&id),
         clinics::read_fields(&clinic_body(&form, false), true),
@@ -278,35 +213,21 @@ pub async fn update_clinic(
         (Ok(_), Err(error)) => Err(error),
         (Ok(uuid), Ok(fields)) => clinic_admin::update(&state, &desk.staff, uuid, fields).await,
     };
-    match result {
-        Ok(_) => Redirect::to(&format!("/desk/admin/clinics/{id}?done=saved")).into_response(),
-        Err(error) => match refused(&desk, &error) {
-            Some((status, problems)) => {
-                clinic_page(&state, &desk, &id, status, None, problems).await
-            }
-            None => page::desk_failure(&desk, error),
-        },
-    }
+    let done = |_: &ClinicView| format!("/desk/admin/clinics/{id}?done=saved");
+    page::after_form(&desk, result, done, |status, problems| {
+        clinic_page(&state, &desk, &id, status, None, problems)
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
 // Practitioners
 
 fn practitioner_body(form: &Form, creating: bool) -> Map<String, Json> {
-    let mut body = Map::new();
-    for name in ["clinic_id", "name", "discipline"] {
-        put(&mut body, name, text(form, name));
-    }
-    body.insert("services".into(), list(form, "services"));
-    body.insert("languages".into(), list(form, "languages"));
-    body.insert(
-        "consult_modes".into(),
-        Json::from(
-            form.all("consult_modes")
-                .map(Json::from)
-                .collect::<Vec<_>>(),
-        ),
-    );
+    let mut body = form.body_of(&["clinic_id", "name", "discipline"]);
+    body.insert("services".into(), form.list("services"));
+    body.insert("languages".into(), form.list("languages"));
+    body.insert("consult_modes".into(), form.every("consult_modes"));
     if !creating {
         // An unticked checkbox sends nothing: the form says it was shown.
         body.insert("active".into(), Json::Bool(form.get("active").is_some()));
@@ -370,10 +291,9 @@ async fn practitioners_page(
         modes => MODES,
         problems,
     };
-    page::screen(
+    admin_screen(
         desk,
-        &uri("/desk/admin/practitioners"),
-        Some(Section::Admin),
+        "/desk/admin/practitioners",
         status,
         "admin_practitioners.html",
         context,
@@ -382,43 +302,31 @@ async fn practitioners_page(
 
 pub async fn practitioners(
     State(state): State<AppState>,
-    desk: Desk,
+    AdminDesk(desk): AdminDesk,
     query: Result<QueryParams, ApiError>,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let clinic = query.ok().and_then(|mut query| query.uuid("clinic_id"));
     practitioners_page(&state, &desk, clinic, StatusCode::OK, Vec::new()).await
 }
 
 pub async fn create_practitioner(
     State(state): State<AppState>,
-    DeskPost { desk, form }: DeskPost,
+    AdminPost { desk, form }: AdminPost,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let result = match practitioners::read_fields(&practitioner_body(&form, true), false) {
         Ok(fields) => practitioner_admin::create(&state, &desk.staff, fields).await,
         Err(error) => Err(error),
     };
-    match result {
-        Ok(created) => Redirect::to(&format!(
-            "/desk/admin/practitioners/{}?done=created",
-            created.id
-        ))
-        .into_response(),
-        Err(error) => match refused(&desk, &error) {
-            Some((status, problems)) => {
-                let clinic = form
-                    .get("clinic_id")
-                    .and_then(|raw| Uuid::parse_str(raw).ok());
-                practitioners_page(&state, &desk, clinic, status, problems).await
-            }
-            None => page::desk_failure(&desk, error),
-        },
-    }
+    let done = |created: &PractitionerView| {
+        format!("/desk/admin/practitioners/{}?done=created", created.id)
+    };
+    let clinic = form
+        .get("clinic_id")
+        .and_then(|raw| Uuid::parse_str(raw).ok());
+    page::after_form(&desk, result, done, |status, problems| {
+        practitioners_page(&state, &desk, clinic, status, problems)
+    })
+    .await
 }
 
 /// The weekly-hours form's rows: each weekday with up to two ranges (a lunch break between them).
@@ -497,10 +405,9 @@ async fn practitioner_page(
         done,
         problems,
     };
-    page::screen(
+    admin_screen(
         desk,
-        &uri(&format!("/desk/admin/practitioners/{}", practitioner.id)),
-        Some(Section::Admin),
+        &format!("/desk/admin/practitioners/{}", practitioner.id),
         status,
         "admin_practitioner.html",
         context,
@@ -509,13 +416,10 @@ async fn practitioner_page(
 
 pub async fn practitioner(
     State(state): State<AppState>,
-    desk: Desk,
+    AdminDesk(desk): AdminDesk,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let done = done_words(desk.locale, query.as_deref());
     practitioner_page(&state, &desk, &id, StatusCode::OK, done, Vec::new()).await
 }
@@ -528,27 +432,18 @@ async fn practitioner_answer<T>(
     done: &str,
     result: Result<T, ApiError>,
 ) -> Response {
-    match result {
-        Ok(_) => {
-            Redirect::to(&format!("/desk/admin/practitioners/{id}?done={done}")).into_response()
-        }
-        Err(error) => match refused(desk, &error) {
-            Some((status, problems)) => {
-                practitioner_page(state, desk, id, status, None, problems).await
-            }
-            None => page::desk_failure(desk, error),
-        },
-    }
+    let back = |_: &T| format!("/desk/admin/practitioners/{id}?done={done}");
+    page::after_form(desk, result, back, |status, problems| {
+        practitioner_page(state, desk, id, status, None, problems)
+    })
+    .await
 }
 
 pub async fn update_practitioner(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    DeskPost { desk, form }: DeskPost,
+    AdminPost { desk, form }: AdminPost,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let result = match (
         Uuid::parse_str(&id),
         practitioners::read_fields(&practitioner_body(&form, false), true),
@@ -565,16 +460,13 @@ pub async fn update_practitioner(
 pub async fn put_schedule(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    DeskPost { desk, form }: DeskPost,
+    AdminPost { desk, form }: AdminPost,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let mut weekly = Vec::new();
     for weekday in 1..=7 {
         for part in 1..=2 {
-            let start = text(&form, &format!("start_{weekday}_{part}"));
-            let end = text(&form, &format!("end_{weekday}_{part}"));
+            let start = form.text(&format!("start_{weekday}_{part}"));
+            let end = form.text(&format!("end_{weekday}_{part}"));
             if start.is_none() && end.is_none() {
                 continue;
             }
@@ -595,7 +487,7 @@ pub async fn put_schedule(
     }
     let mut body = Map::new();
     body.insert("weekly".into(), Json::from(weekly));
-    put(&mut body, "slot_minutes", number(&form, "slot_minutes"));
+    put(&mut body, "slot_minutes", form.number("slot_minutes"));
     let result = match (Uuid::parse_str(&id), hours::parse_schedule(&body)) {
         (Err(_), _) => Err(ApiError::NotFound),
         (Ok(_), Err(error)) => Err(error),
@@ -625,11 +517,8 @@ fn local_instant(raw: Option<&str>, zone: chrono_tz::Tz) -> Option<Json> {
 pub async fn add_time_off(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    DeskPost { desk, form }: DeskPost,
+    AdminPost { desk, form }: AdminPost,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let result = async {
         let uuid = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
         let zone: chrono_tz::Tz = {
@@ -651,7 +540,7 @@ pub async fn add_time_off(
             "ends_at",
             local_instant(form.get("ends_at"), zone),
         );
-        put(&mut body, "reason", text(&form, "reason"));
+        put(&mut body, "reason", form.text("reason"));
         let entry = hours::parse_time_off(&body)?;
         working_hours::add_time_off(&state, &desk.staff, uuid, entry).await
     }
@@ -696,10 +585,9 @@ async fn staff_page(
         })
         .collect();
     let context = context! { members, more, clinics, roles => ROLES, done, problems };
-    page::screen(
+    admin_screen(
         desk,
-        &uri("/desk/admin/staff"),
-        Some(Section::Admin),
+        "/desk/admin/staff",
         status,
         "admin_staff.html",
         context,
@@ -708,41 +596,27 @@ async fn staff_page(
 
 pub async fn staff(
     State(state): State<AppState>,
-    desk: Desk,
+    AdminDesk(desk): AdminDesk,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
     let done = done_words(desk.locale, query.as_deref());
     staff_page(&state, &desk, StatusCode::OK, done, Vec::new()).await
 }
 
 pub async fn create_staff(
     State(state): State<AppState>,
-    DeskPost { desk, form }: DeskPost,
+    AdminPost { desk, form }: AdminPost,
 ) -> Response {
-    if let Some(refused) = refusal(&desk) {
-        return refused;
-    }
-    let mut body = Map::new();
-    for name in ["email", "name", "role"] {
-        put(&mut body, name, text(&form, name));
-    }
+    let mut body = form.body_of(&["email", "name", "role"]);
     put(&mut body, "password", form.get("password").map(Json::from));
-    body.insert(
-        "clinic_ids".into(),
-        Json::from(form.all("clinic_ids").map(Json::from).collect::<Vec<_>>()),
-    );
+    body.insert("clinic_ids".into(), form.every("clinic_ids"));
     let result = match (desk.staff.as_admin(), NewStaff::parse(&body)) {
         (Err(error), _) | (_, Err(error)) => Err(error),
         (Ok(admin), Ok(new)) => accounts::create(&state, admin, &new).await,
     };
-    match result {
-        Ok(_) => Redirect::to("/desk/admin/staff?done=created").into_response(),
-        Err(error) => match refused(&desk, &error) {
-            Some((status, problems)) => staff_page(&state, &desk, status, None, problems).await,
-            None => page::desk_failure(&desk, error),
-        },
-    }
+    let done = |_: &_| "/desk/admin/staff?done=created".to_owned();
+    page::after_form(&desk, result, done, |status, problems| {
+        staff_page(&state, &desk, status, None, problems)
+    })
+    .await
 }

@@ -30,7 +30,7 @@ use crate::state::AppState;
 use crate::t;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use minijinja::{Value, context};
@@ -369,10 +369,7 @@ fn render_day(
 
 /// What an action did, as the booking page's `?done=` says it.
 fn done_words(locale: Locale, query: Option<&str>) -> Result<Option<String>, MissingText> {
-    let pairs: Vec<(String, String)> = query
-        .and_then(|query| serde_urlencoded::from_str(query).ok())
-        .unwrap_or_default();
-    let Some((_, done)) = pairs.iter().find(|(name, _)| name == "done") else {
+    let Some(done) = page::query_value(query, "done") else {
         return Ok(None);
     };
     let words = match done.as_str() {
@@ -483,21 +480,7 @@ fn booking_context(
             })
         })
         .collect::<Result<Vec<_>, MissingText>>()?;
-    let emails = file
-        .emails
-        .iter()
-        .map(|email| {
-            let when = email.sent_at.unwrap_or(email.created_at);
-            Ok(context! {
-                kind => email.kind.as_str(),
-                kind_label => words::email_kind(locale, email.kind)?,
-                to => email.to,
-                status_label => words::email_status(locale, email.status)?,
-                last_error => email.last_error,
-                when => dates::short_date_time(locale, &local(when, zone))?,
-            })
-        })
-        .collect::<Result<Vec<_>, MissingText>>()?;
+    let emails = page::email_rows(locale, &file.emails, zone)?;
     let status = booking.status;
     let day_href = format!(
         "/desk/bookings?{}",
@@ -550,23 +533,12 @@ async fn answer(
     action: Action,
     result: Result<BookingRow, ApiError>,
 ) -> Response {
-    match result {
-        Ok(booking) => Redirect::to(&format!(
-            "/desk/bookings/{}?done={}",
-            booking.id,
-            action.as_str()
-        ))
-        .into_response(),
-        Err(error) => {
-            let status = match &error {
-                ApiError::Conflict { .. } => StatusCode::CONFLICT,
-                ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => return page::desk_failure(desk, error),
-            };
-            let problems = page::problem_words(desk.locale, &error).unwrap_or_default();
-            booking_page(state, desk, uri, id, status, None, problems).await
-        }
-    }
+    let done =
+        |booking: &BookingRow| format!("/desk/bookings/{}?done={}", booking.id, action.as_str());
+    page::after_form(desk, result, done, |status, problems| {
+        booking_page(state, desk, uri, id, status, None, problems)
+    })
+    .await
 }
 
 /// The page a form posted from (its actions post to the page's URL plus `/action`).

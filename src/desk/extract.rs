@@ -2,8 +2,9 @@
 //! POST from one of their forms with the right CSRF field (`DeskPost`, else the 403 page), and the
 //! sign-in form's POST checked against its nonce cookie (`SignInPost`).
 
+use crate::desk::form::Form;
 use crate::desk::page;
-use crate::desk::session::{self, Desk, Form};
+use crate::desk::session::{self, Desk};
 use crate::error::ApiError;
 use crate::i18n::Locale;
 use crate::staff::auth;
@@ -104,5 +105,38 @@ impl FromRequest<AppState> for SignInPost {
             return Err(page::status_page(locale, StatusCode::FORBIDDEN));
         }
         Ok(SignInPost { locale, form })
+    }
+}
+
+/// A signed-in admin; anyone else gets the 403 page before the request is read any further.
+pub struct AdminDesk(pub Desk);
+
+impl FromRequestParts<AppState> for AdminDesk {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let desk = Desk::from_request_parts(parts, state).await?;
+        if !desk.is_admin() {
+            return Err(page::desk_status_page(&desk, StatusCode::FORBIDDEN));
+        }
+        Ok(AdminDesk(desk))
+    }
+}
+
+/// A POST from an admin's form (CSRF checked); anyone else gets the 403 page.
+pub struct AdminPost {
+    pub desk: Desk,
+    pub form: Form,
+}
+
+impl FromRequest<AppState> for AdminPost {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let DeskPost { desk, form } = DeskPost::from_request(request, state).await?;
+        if !desk.is_admin() {
+            return Err(page::desk_status_page(&desk, StatusCode::FORBIDDEN));
+        }
+        Ok(AdminPost { desk, form })
     }
 }

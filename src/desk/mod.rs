@@ -5,6 +5,7 @@
 //!
 //! - `session`: the cookie session, the CSRF field of every form, the console's language;
 //! - `extract`: the signed-in staff member, their forms' POSTs (CSRF checked), the sign-in POST;
+//! - `form`: a posted form and the JSON body it stands for;
 //! - `page`: the templates, the header, the status pages (404 for unknown and other clinics' ids);
 //! - `sign_in`, `bookings`, `callbacks`, `patients`, `admin`: the screens; `words`: the catalogue's words for values.
 //!
@@ -15,6 +16,7 @@ mod admin;
 mod bookings;
 mod callbacks;
 mod extract;
+mod form;
 pub mod page;
 mod patients;
 pub mod session;

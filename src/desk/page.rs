@@ -6,8 +6,9 @@
 
 use crate::desk::session::Desk;
 use crate::desk::words;
+use crate::email::history::EmailView;
 use crate::error::ApiError;
-use crate::i18n::{self, Locale};
+use crate::i18n::{self, Locale, MissingText, dates};
 use crate::pages::{self, Stylesheet};
 use crate::t;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
@@ -78,6 +79,10 @@ static DESK: LazyLock<Environment<'static>> = LazyLock::new(|| {
         (
             "patient.html",
             include_str!("../../templates/desk/patient.html"),
+        ),
+        (
+            "_emails.html",
+            include_str!("../../templates/desk/_emails.html"),
         ),
         (
             "_admin_nav.html",
@@ -271,6 +276,64 @@ fn failure_with(error: ApiError, status_page: impl Fn(StatusCode) -> Response) -
         other => {
             tracing::info!(error = %other, "console: request refused");
             status_page(StatusCode::BAD_REQUEST)
+        }
+    }
+}
+
+/// The value of `name` in a query string (`?done=confirm`), if given.
+pub fn query_value(query: Option<&str>, name: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
+    pairs
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+/// The emails of a booking or patient as the pages' table lists them (`_emails.html`).
+pub fn email_rows(
+    locale: Locale,
+    emails: &[EmailView],
+    zone: chrono_tz::Tz,
+) -> Result<Vec<Value>, MissingText> {
+    emails
+        .iter()
+        .map(|email| {
+            let when = email.sent_at.unwrap_or(email.created_at);
+            Ok(context! {
+                kind => email.kind.as_str(),
+                kind_label => words::email_kind(locale, email.kind)?,
+                to => email.to,
+                status_label => words::email_status(locale, email.status)?,
+                last_error => email.last_error,
+                when => dates::short_date_time(locale, &when.with_timezone(&zone))?,
+            })
+        })
+        .collect()
+}
+
+/// The answer to a form: 303 to `done`'s page when it worked; when the rules refused it (409, 422)
+/// the page it came from again (`again`), with why; any other error, its status page.
+pub async fn after_form<T, Fut>(
+    desk: &Desk,
+    result: Result<T, ApiError>,
+    done: impl FnOnce(&T) -> String,
+    again: impl FnOnce(StatusCode, Vec<String>) -> Fut,
+) -> Response
+where
+    Fut: std::future::Future<Output = Response>,
+{
+    match result {
+        Ok(value) => {
+            axum::response::IntoResponse::into_response(axum::response::Redirect::to(&done(&value)))
+        }
+        Err(error) => {
+            let status = match &error {
+                ApiError::Conflict { .. } => StatusCode::CONFLICT,
+                ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => return desk_failure(desk, error),
+            };
+            let problems = problem_words(desk.locale, &error).unwrap_or_default();
+            again(status, problems).await
         }
     }
 }

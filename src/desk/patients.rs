@@ -6,8 +6,9 @@
 //! API's bodies and read by the same readers, so both doors accept and refuse the same things.
 
 use crate::desk::extract::DeskPost;
+use crate::desk::form::put;
 use crate::desk::page;
-use crate::desk::session::{Desk, Form};
+use crate::desk::session::Desk;
 use crate::desk::words;
 use crate::directory::workplaces;
 use crate::domain::client::ClientInfo;
@@ -22,19 +23,16 @@ use crate::state::AppState;
 use crate::t;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use minijinja::{Value, context};
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
 /// Times on the page are written in this zone when the row's clinic is not one the reader sees.
 const FALLBACK_ZONE: chrono_tz::Tz = chrono_tz::America::Toronto;
 
 fn done_words(locale: Locale, query: Option<&str>) -> Result<Option<String>, MissingText> {
-    let pairs: Vec<(String, String)> = query
-        .and_then(|query| serde_urlencoded::from_str(query).ok())
-        .unwrap_or_default();
-    let Some((_, done)) = pairs.iter().find(|(name, _)| name == "done") else {
+    let Some(done) = page::query_value(query, "done") else {
         return Ok(None);
     };
     Ok(match done.as_str() {
@@ -183,21 +181,7 @@ fn patient_context(
             })
         })
         .collect::<Result<Vec<_>, MissingText>>()?;
-    let emails = view
-        .emails
-        .iter()
-        .map(|email| {
-            let when = email.sent_at.unwrap_or(email.created_at);
-            Ok(context! {
-                kind => email.kind.as_str(),
-                kind_label => words::email_kind(locale, email.kind)?,
-                to => email.to,
-                status_label => words::email_status(locale, email.status)?,
-                last_error => email.last_error,
-                when => dates::short_date_time(locale, &local(when, FALLBACK_ZONE))?,
-            })
-        })
-        .collect::<Result<Vec<_>, MissingText>>()?;
+    let emails = page::email_rows(locale, &view.emails, FALLBACK_ZONE)?;
     // The clinics a form may name: the reader's clinics this patient dealt with (for an admin,
     // every clinic they did), as the consents list them.
     let mut seen: Vec<Uuid> = Vec::new();
@@ -254,50 +238,11 @@ async fn answer<T>(
     done: &str,
     result: Result<T, ApiError>,
 ) -> Response {
-    match result {
-        Ok(_) => Redirect::to(&format!("/desk/patients/{id}?done={done}")).into_response(),
-        Err(error) => {
-            let status = match &error {
-                ApiError::Conflict { .. } => StatusCode::CONFLICT,
-                ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                ApiError::Forbidden => StatusCode::FORBIDDEN,
-                _ => return page::desk_failure(desk, error),
-            };
-            let problems = match &error {
-                ApiError::Forbidden => {
-                    vec![t!(desk.locale, "desk-patient-not-your-clinic").unwrap_or_default()]
-                }
-                _ => page::problem_words(desk.locale, &error).unwrap_or_default(),
-            };
-            patient_page(state, desk, id, status, None, problems).await
-        }
-    }
-}
-
-/// A form's field as the JSON body carries it: a number when it reads as one (the reader then
-/// checks its range), else the text as typed (the reader names it invalid); absent when blank.
-fn number_or_text(form: &Form, name: &str) -> Option<Json> {
-    let raw = form.get(name)?.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    Some(
-        raw.parse::<i64>()
-            .map(Json::from)
-            .unwrap_or_else(|_| Json::from(raw)),
-    )
-}
-
-fn put(body: &mut Map<String, Json>, name: &str, value: Option<Json>) {
-    if let Some(value) = value {
-        body.insert(name.to_owned(), value);
-    }
-}
-
-fn text(form: &Form, name: &str) -> Option<Json> {
-    form.get(name)
-        .filter(|value| !value.trim().is_empty())
-        .map(Json::from)
+    let back = |_: &T| format!("/desk/patients/{id}?done={done}");
+    page::after_form(desk, result, back, |status, problems| {
+        patient_page(state, desk, id, status, None, problems)
+    })
+    .await
 }
 
 pub async fn record_consent(
@@ -306,10 +251,7 @@ pub async fn record_consent(
     Path(id): Path<String>,
     DeskPost { desk, form }: DeskPost,
 ) -> Response {
-    let mut body = Map::new();
-    put(&mut body, "clinic_id", text(&form, "clinic_id"));
-    put(&mut body, "category", text(&form, "category"));
-    put(&mut body, "note", text(&form, "note"));
+    let mut body = form.body_of(&["clinic_id", "category", "note"]);
     let granted = form.get("granted").map(|raw| match raw {
         "true" => Json::Bool(true),
         "false" => Json::Bool(false),
@@ -331,10 +273,7 @@ pub async fn send_exercise_plan(
     Path(id): Path<String>,
     DeskPost { desk, form }: DeskPost,
 ) -> Response {
-    let mut body = Map::new();
-    put(&mut body, "title", text(&form, "title"));
-    put(&mut body, "note", text(&form, "note"));
-    put(&mut body, "clinic_id", text(&form, "clinic_id"));
+    let mut body = form.body_of(&["title", "note", "clinic_id"]);
     let chosen: Vec<Json> = form
         .all("exercise_id")
         .map(|exercise| json!({"exercise_id": exercise}))
@@ -354,16 +293,9 @@ pub async fn send_care_plan(
     Path(id): Path<String>,
     DeskPost { desk, form }: DeskPost,
 ) -> Response {
-    let mut body = Map::new();
-    put(&mut body, "title", text(&form, "title"));
-    put(&mut body, "summary", text(&form, "summary"));
-    put(&mut body, "clinic_id", text(&form, "clinic_id"));
-    put(
-        &mut body,
-        "visits_per_week",
-        number_or_text(&form, "visits_per_week"),
-    );
-    put(&mut body, "weeks", number_or_text(&form, "weeks"));
+    let mut body = form.body_of(&["title", "summary", "clinic_id"]);
+    put(&mut body, "visits_per_week", form.number("visits_per_week"));
+    put(&mut body, "weeks", form.number("weeks"));
     // One goal a line.
     let goals: Vec<Json> = form
         .get("goals")

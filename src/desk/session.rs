@@ -150,42 +150,6 @@ impl Desk {
     }
 }
 
-/// A form's fields, in order (`application/x-www-form-urlencoded`).
-pub struct Form(Vec<(String, String)>);
-
-impl Form {
-    pub fn new(fields: Vec<(String, String)>) -> Form {
-        Form(fields)
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    /// Every value of a field given several times (checkboxes of one name).
-    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
-            .iter()
-            .filter(move |(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    /// The fields named in `names` as a JSON object of strings (absent ones left out), for the
-    /// JSON door's field readers: one set of rules for both doors.
-    pub fn to_object(&self, names: &[&str]) -> serde_json::Map<String, serde_json::Value> {
-        names
-            .iter()
-            .filter_map(|name| {
-                self.get(name)
-                    .map(|value| ((*name).to_owned(), value.to_owned().into()))
-            })
-            .collect()
-    }
-}
-
 /// The session token the request's cookie holds, if any.
 pub fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
     cookie(headers, names(state).session)

@@ -93,22 +93,31 @@ async fn view_of(
     })
 }
 
-/// The booking behind a link, as the patient may see it. Reads only: a mail scanner fetching the
-/// link changes nothing.
-pub async fn view(state: &AppState, token: &str) -> Result<ManagedBooking, ApiError> {
+/// The booking a token names, read on `conn`, as the patient may see it.
+async fn read_view(
+    conn: &mut PgConnection,
+    state: &AppState,
+    token: &str,
+) -> Result<(BookingRow, ManagedBooking), ApiError> {
     let id = booking_id(state, token)?;
-    let mut conn = state.db.acquire().await?;
-    let booking = bookings::find(&mut conn, id, None, false)
+    let booking = bookings::find(conn, id, None, false)
         .await?
         .ok_or(ApiError::NotFound)?;
     let now = Utc::now();
-    let mut view = view_of(&mut conn, state, &booking, now).await?;
+    let mut view = view_of(conn, state, &booking, now).await?;
     // A request whose start has passed is expired, whether or not the expiry job marked it yet.
     if lifecycle::is_overdue(booking.status, booking.starts_at, now) {
         view.booking.status = BookingStatus::Expired;
         view.can_change = false;
     }
-    Ok(view)
+    Ok((booking, view))
+}
+
+/// The booking behind a link, as the patient may see it. Reads only: a mail scanner fetching the
+/// link changes nothing.
+pub async fn view(state: &AppState, token: &str) -> Result<ManagedBooking, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(read_view(&mut conn, state, token).await?.1)
 }
 
 /// What the manage page shows: the booking as [`view`] gives it and, while it may be changed, the
@@ -117,17 +126,8 @@ pub async fn page(
     state: &AppState,
     token: &str,
 ) -> Result<(ManagedBooking, Option<SlotsView>), ApiError> {
-    let id = booking_id(state, token)?;
     let mut conn = state.db.acquire().await?;
-    let booking = bookings::find(&mut conn, id, None, false)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let now = Utc::now();
-    let mut view = view_of(&mut conn, state, &booking, now).await?;
-    if lifecycle::is_overdue(booking.status, booking.starts_at, now) {
-        view.booking.status = BookingStatus::Expired;
-        view.can_change = false;
-    }
+    let (booking, view) = read_view(&mut conn, state, token).await?;
     if !view.can_change {
         return Ok((view, None));
     }

@@ -159,7 +159,8 @@ async fn desk_in_chromium(javascript: bool) {
     // Cancel it, with a reason.
     fill(&client, "reason", "Patient phoned: feeling better").await;
     click_button(&client, "Cancel booking").await;
-    let said = wait_for_text(&client, "//p[@role='status']").await;
+    // The page before said "confirmed": wait for the page that answers the cancel.
+    let said = wait_for_text(&client, "//p[@role='status' and contains(., 'cancelled')]").await;
     assert_eq!(said, "Booking cancelled. Its time is free again.");
     assert_eq!(status_of(app, first).await.0, "cancelled");
 
