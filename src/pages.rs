@@ -10,17 +10,15 @@
 //! posts its forms with its own `?lang=`, so the answer stays in the language the person reads.
 
 use crate::http::language;
-use crate::i18n::{self, Arg, Locale, MissingText, dates};
+use crate::i18n::template;
+use crate::i18n::{Locale, MissingText, dates};
 use crate::t;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Timelike};
-use minijinja::value::{Kwargs, ValueKind};
-use minijinja::{
-    Environment, Error as TemplateError, ErrorKind, State, UndefinedBehavior, Value, context,
-};
+use minijinja::{Environment, UndefinedBehavior, Value, context};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -80,8 +78,8 @@ pub fn environment(templates: &[(&'static str, &'static str)]) -> Environment<'s
     // A name the templates read and the code does not give is a template bug: the render fails (the
     // tests render every page) instead of a page showing a blank where a name belongs.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_function("t", translate);
-    env.add_filter("strong", strong);
+    env.add_function("t", template::translate);
+    env.add_filter("strong", template::strong);
     for (name, source) in templates {
         env.add_template(name, source)
             .unwrap_or_else(|error| panic!("page template {name}: {error}"));
@@ -89,116 +87,48 @@ pub fn environment(templates: &[(&'static str, &'static str)]) -> Environment<'s
     env
 }
 
-/// What a message receives for an argument without a value (none, or blank): a selector can say
-/// what to write without it, `{ $phone -> [none] … *[other] … }`.
-const ABSENT: &str = "none";
-
-/// The templates' `t("id", name=value, …)`: the catalogue's message in the page's language (the
-/// context's `locale`), escaped, with arguments already marked up (`|strong`) put in as they are.
-/// A missing message or argument fails the render: no page shows a blank or an `{$name}`.
-fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<Value, TemplateError> {
-    let locale = state
-        .lookup("locale")
-        .and_then(|value| value.as_str().and_then(Locale::from_tag))
-        .ok_or_else(|| template_error(format!("t({id:?}): the page has no locale")))?;
-    let mut markup = Vec::new();
-    let mut args = Vec::new();
-    for name in kwargs.args() {
-        let value: Value = kwargs.get(name)?;
-        let arg = match value.kind() {
-            ValueKind::Undefined | ValueKind::None => Arg::from(ABSENT),
-            ValueKind::Number => Arg::Number(i64::try_from(value)?),
-            ValueKind::String => {
-                let text = value.as_str().unwrap_or_default();
-                if text.trim().is_empty() {
-                    Arg::from(ABSENT)
-                } else if value.is_safe() {
-                    markup.push(text.to_owned());
-                    Arg::from(placeholder(markup.len() - 1))
-                } else {
-                    Arg::from(text)
-                }
-            }
-            other => {
-                return Err(template_error(format!(
-                    "t({id:?}): argument {name} is {other}, not text or a number"
-                )));
-            }
-        };
-        args.push((name, arg));
-    }
-    let text = i18n::text_with(locale, id, &args).map_err(|err| template_error(err.to_string()))?;
-    let mut escaped = escape_html(&text);
-    for (index, markup) in markup.iter().enumerate() {
-        escaped = escaped.replace(&placeholder(index), markup);
-    }
-    Ok(Value::from_safe_string(escaped))
-}
-
-/// Stands in for a markup argument while the message is formatted and escaped: private-use
-/// characters, which neither a message nor escaping produces.
-fn placeholder(index: usize) -> String {
-    format!("\u{E000}{index}\u{E001}")
-}
-
-fn template_error(detail: String) -> TemplateError {
-    TemplateError::new(ErrorKind::InvalidOperation, detail)
-}
-
-/// `value|strong`: the value in bold, to be passed to `t` inside a sentence. Nothing stays nothing.
-fn strong(value: Value) -> Value {
-    match value.as_str() {
-        Some(text) if !text.trim().is_empty() => {
-            let inner = if value.is_safe() {
-                text.to_owned()
-            } else {
-                escape_html(text)
-            };
-            Value::from_safe_string(format!("<strong>{inner}</strong>"))
-        }
-        _ => value,
-    }
-}
-
-/// `raw` as HTML text: `& < > " '` escaped.
-pub fn escape_html(raw: &str) -> String {
-    let mut escaped = String::with_capacity(raw.len());
-    push_escaped(&mut escaped, raw);
-    escaped
-}
-
-/// Appends `raw` to `html`, escaped as [`escape_html`] does; text with nothing to escape (most of
-/// it) is copied in one go.
-pub fn push_escaped(html: &mut String, raw: &str) {
-    if !raw
-        .bytes()
-        .any(|byte| matches!(byte, b'&' | b'<' | b'>' | b'"' | b'\''))
-    {
-        html.push_str(raw);
-        return;
-    }
-    let escaped = html;
-    for ch in raw.chars() {
-        match ch {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(ch),
-        }
-    }
-}
+pub use crate::i18n::template::{escape_html, push_escaped};
 
 /// The language a page's query string asks for: `?lang=en` or `?lang=fr` (a region such as
 /// `fr-CA` counts as its language). Anything else asks for nothing, and the page falls back to the
 /// patient's language rather than refusing a link someone clicked.
 pub fn requested_locale(query: Option<&str>) -> Option<Locale> {
+    Locale::from_tag(&query_value(query, "lang")?)
+}
+
+/// The value of `name` in a query string (`?done=confirm`), if given.
+pub fn query_value(query: Option<&str>, name: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
     pairs
-        .iter()
-        .find(|(name, _)| name == "lang")
-        .and_then(|(_, value)| Locale::from_tag(value))
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+/// A posted form's fields, in order (`application/x-www-form-urlencoded`): what the pages' forms
+/// send (the manage page's, the console's).
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    /// The fields of a form body; `None` when it is not one.
+    pub fn parse(body: &[u8]) -> Option<Form> {
+        serde_urlencoded::from_bytes(body).ok().map(Form)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Every value of a field given several times (checkboxes of one name).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
 }
 
 /// The label of a time of day ("2:30 PM", "14 h 30"): formatted once per language and clock time

@@ -61,9 +61,7 @@ async fn read_form(request: Request, locale: Locale) -> Result<Form, Response> {
     let bytes = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES)
         .await
         .map_err(|_| page::status_page(locale, StatusCode::PAYLOAD_TOO_LARGE))?;
-    serde_urlencoded::from_bytes(&bytes)
-        .map(Form::new)
-        .map_err(|_| page::status_page(locale, StatusCode::BAD_REQUEST))
+    Form::parse(&bytes).ok_or_else(|| page::status_page(locale, StatusCode::BAD_REQUEST))
 }
 
 /// A POST from a signed-in staff member's form whose `csrf` field is right (403 page otherwise).

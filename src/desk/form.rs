@@ -1,32 +1,13 @@
-//! A posted form (`application/x-www-form-urlencoded`) and the JSON body it stands for: every
+//! A posted form (`crate::pages::Form`) as the JSON body it stands for: every
 //! console form is turned into the body of the JSON endpoint doing the same thing, so the JSON
 //! door's reader decides what is valid for both doors.
 
 use serde_json::{Map, Value as Json};
 
-/// A form's fields, in order (`application/x-www-form-urlencoded`).
-pub struct Form(Vec<(String, String)>);
+pub use crate::pages::Form;
 
+/// The console's reading of a form as the JSON body it stands for.
 impl Form {
-    pub fn new(fields: Vec<(String, String)>) -> Form {
-        Form(fields)
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    /// Every value of a field given several times (checkboxes of one name).
-    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
-            .iter()
-            .filter(move |(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
     /// The fields named in `names` as a JSON object of strings (absent ones left out), for the
     /// JSON door's field readers: one set of rules for both doors.
     pub fn to_object(&self, names: &[&str]) -> serde_json::Map<String, serde_json::Value> {

@@ -280,14 +280,7 @@ fn failure_with(error: ApiError, status_page: impl Fn(StatusCode) -> Response) -
     }
 }
 
-/// The value of `name` in a query string (`?done=confirm`), if given.
-pub fn query_value(query: Option<&str>, name: &str) -> Option<String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
-    pairs
-        .into_iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value)
-}
+pub use crate::pages::query_value;
 
 /// The emails of a booking or patient as the pages' table lists them (`_emails.html`).
 pub fn email_rows(

@@ -8,6 +8,7 @@ use crate::desk::session;
 use crate::domain::client::ClientInfo;
 use crate::error::ApiError;
 use crate::i18n::{self, Locale};
+use crate::pages;
 use crate::staff::signing;
 use crate::state::AppState;
 use axum::extract::{RawQuery, State};
@@ -111,21 +112,12 @@ pub async fn sign_out(State(state): State<AppState>, DeskPost { desk, .. }: Desk
 /// `GET /desk/language?to=en|fr&back=/desk/…`: keeps the console in that language (a cookie) and
 /// goes back. Only a console path is a place to go back to (never another site).
 pub async fn switch_language(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let pairs: Vec<(String, String)> = query
-        .as_deref()
-        .and_then(|query| serde_urlencoded::from_str(query).ok())
-        .unwrap_or_default();
-    let value = |name: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    };
+    let value = |name: &str| pages::query_value(query.as_deref(), name);
     let back = value("back")
         .filter(|back| back.starts_with("/desk") && !back.contains("//") && !back.contains('\\'))
-        .unwrap_or("/desk/");
-    let mut response = Redirect::to(back).into_response();
-    if let Some(locale) = value("to").and_then(Locale::from_tag) {
+        .unwrap_or_else(|| "/desk/".to_owned());
+    let mut response = Redirect::to(&back).into_response();
+    if let Some(locale) = value("to").and_then(|to| Locale::from_tag(&to)) {
         response
             .headers_mut()
             .append(header::SET_COOKIE, session::language_cookie(&state, locale));

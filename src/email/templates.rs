@@ -11,15 +11,15 @@ pub use super::payloads::ClinicInfo;
 use super::payloads::{BookingDetails, EmailPayload, REMINDER_TIME_PASSED, ReminderDecision};
 use crate::domain::email_kind::EmailKind;
 use crate::domain::plan::PlanExercise;
-use crate::i18n::{self, Arg, Locale, MissingText, dates};
+use crate::i18n::template::{self, escape_html};
+use crate::i18n::{Locale, MissingText, dates};
 use crate::t;
 use anyhow::Context as _;
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
-use minijinja::value::{Kwargs, ValueKind};
 use minijinja::{
-    AutoEscape, Environment, Error as TemplateError, ErrorKind, Output, State, UndefinedBehavior,
-    Value, escape_formatter,
+    AutoEscape, Environment, Error as TemplateError, Output, State, UndefinedBehavior, Value,
+    escape_formatter,
 };
 use serde_json::{Map, Value as Json, json};
 use std::sync::LazyLock;
@@ -119,8 +119,8 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     // Text bodies end with a line break, like any text file (subjects are trimmed anyway).
     env.set_keep_trailing_newline(true);
     env.set_formatter(format_value);
-    env.add_function("t", translate);
-    env.add_filter("strong", strong);
+    env.add_function("t", template::translate);
+    env.add_filter("strong", template::strong);
     env.add_filter("column", column);
     for (name, source) in SHARED_TEMPLATES.iter().chain(KIND_TEMPLATES.iter()) {
         if let Err(err) = env.add_template(name, source) {
@@ -166,86 +166,6 @@ fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), Te
             Ok(out.write_str(&escape_html(text))?)
         }
         _ => escape_formatter(out, state, value),
-    }
-}
-
-/// What a message receives for an argument the template has no value for (null, undefined or
-/// blank): a selector can then say what to write without it, `{ $phone -> [none] … *[other] … }`.
-const ABSENT: &str = "none";
-
-/// The templates' `t("id", name=value, …)`: the catalogue's message `id` in the render's locale
-/// (the context's `locale`), with the keyword arguments as the message's arguments. A missing
-/// message, a missing argument or an argument that is neither text nor a number fails the render:
-/// no email goes out with a blank or an `{$name}` where a text should be.
-///
-/// In HTML templates the result is escaped, message and arguments alike, except arguments that are
-/// already markup (marked safe, as `strong` makes them): they go in as they are.
-fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<Value, TemplateError> {
-    let locale = state
-        .lookup("locale")
-        .and_then(|value| value.as_str().and_then(Locale::from_tag))
-        .ok_or_else(|| template_error(format!("t({id:?}): the render has no locale")))?;
-    let html = state.auto_escape() == AutoEscape::Html;
-    let mut markup = Vec::new();
-    let mut args = Vec::new();
-    for name in kwargs.args() {
-        let value: Value = kwargs.get(name)?;
-        let arg = match value.kind() {
-            ValueKind::Undefined | ValueKind::None => Arg::from(ABSENT),
-            ValueKind::Number => Arg::Number(i64::try_from(value)?),
-            ValueKind::String => {
-                let text = value.as_str().unwrap_or_default();
-                if text.trim().is_empty() {
-                    Arg::from(ABSENT)
-                } else if html && value.is_safe() {
-                    markup.push(text.to_owned());
-                    Arg::from(placeholder(markup.len() - 1))
-                } else {
-                    Arg::from(text)
-                }
-            }
-            other => {
-                return Err(template_error(format!(
-                    "t({id:?}): argument {name} is {other}, not text or a number"
-                )));
-            }
-        };
-        args.push((name, arg));
-    }
-    let text = i18n::text_with(locale, id, &args).map_err(|err| template_error(err.to_string()))?;
-    if !html {
-        return Ok(Value::from(text));
-    }
-    let mut escaped = escape_html(&text);
-    for (index, markup) in markup.iter().enumerate() {
-        escaped = escaped.replace(&placeholder(index), markup);
-    }
-    Ok(Value::from_safe_string(escaped))
-}
-
-/// Stands in for a markup argument while the message is formatted and escaped: private-use
-/// characters, which neither a message nor escaping produces.
-fn placeholder(index: usize) -> String {
-    format!("\u{E000}{index}\u{E001}")
-}
-
-fn template_error(detail: String) -> TemplateError {
-    TemplateError::new(ErrorKind::InvalidOperation, detail)
-}
-
-/// `value|strong`: in HTML, the value in bold, to be passed to `t` inside a sentence ("on
-/// <strong>Tuesday…</strong>"); in text, the value as it is. Nothing stays nothing.
-fn strong(state: &State, value: Value) -> Value {
-    match value.as_str() {
-        Some(text) if state.auto_escape() == AutoEscape::Html && !text.trim().is_empty() => {
-            let inner = if value.is_safe() {
-                text.to_owned()
-            } else {
-                escape_html(text)
-            };
-            Value::from_safe_string(format!("<strong>{inner}</strong>"))
-        }
-        _ => value,
     }
 }
 
@@ -589,22 +509,6 @@ fn why(locale: Locale, kind: EmailKind) -> Result<String, MissingText> {
         EmailKind::ConsentConfirmation => t!(locale, "emails-why-form"),
         EmailKind::BookingChangedByPatient => t!(locale, "emails-why-staff-notice"),
     }
-}
-
-/// Escapes what could start markup or end a quoted attribute.
-fn escape_html(raw: &str) -> String {
-    let mut escaped = String::with_capacity(raw.len());
-    for ch in raw.chars() {
-        match ch {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(ch),
-        }
-    }
-    escaped
 }
 
 /// "Tuesday, December 1, 2026 at 9:30 AM (America/Toronto)" / « le mardi 1er décembre 2026 à

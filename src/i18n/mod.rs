@@ -6,6 +6,7 @@
 
 mod catalogue;
 pub mod dates;
+pub mod template;
 
 pub use crate::domain::locale::Locale;
 pub use catalogue::{Arg, Args, MissingText, message_ids, render, resources, text, text_with};

@@ -45,15 +45,11 @@ impl Done {
     }
 
     fn from_query(query: Option<&str>) -> Option<Done> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
-        pairs
-            .iter()
-            .find(|(name, _)| name == "done")
-            .and_then(|(_, value)| match value.as_str() {
-                "cancelled" => Some(Done::Cancelled),
-                "rescheduled" => Some(Done::Rescheduled),
-                _ => None,
-            })
+        match pages::query_value(query, "done")?.as_str() {
+            "cancelled" => Some(Done::Cancelled),
+            "rescheduled" => Some(Done::Rescheduled),
+            _ => None,
+        }
     }
 }
 
@@ -228,19 +224,13 @@ async fn outcome<T>(
 }
 
 /// The form's fields (urlencoded, as the page posts them); `None`: not a form of ours.
-fn fields(body: &Result<Bytes, BytesRejection>) -> Option<Vec<(String, String)>> {
+/// The page's form, when the body is one (and not larger than the page's forms are).
+fn form(body: &Result<Bytes, BytesRejection>) -> Option<pages::Form> {
     let body = body.as_ref().ok()?;
     if body.len() > MAX_FORM_BYTES {
         return None;
     }
-    serde_urlencoded::from_bytes(body).ok()
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
+    pages::Form::parse(body)
 }
 
 #[utoipa::path(get, path = "/manage/{token}", tag = "public", operation_id = "show_manage_page",
@@ -289,12 +279,13 @@ pub async fn cancel(
     let Ok(Path(token)) = token else {
         return Ok(not_valid(requested));
     };
-    let reason = fields(&body).map(|fields| {
-        match field(&fields, "reason").map(str::trim).unwrap_or_default() {
-            "" => Ok(None),
-            raw => text::bounded_text(raw, 0, text::MAX_REASON_CHARS, true).map(Some),
-        }
-    });
+    let reason =
+        form(&body).map(
+            |form| match form.get("reason").map(str::trim).unwrap_or_default() {
+                "" => Ok(None),
+                raw => text::bounded_text(raw, 0, text::MAX_REASON_CHARS, true).map(Some),
+            },
+        );
     let Some(Ok(reason)) = reason else {
         return answer(
             &state,
@@ -333,8 +324,8 @@ pub async fn reschedule(
     let Ok(Path(token)) = token else {
         return Ok(not_valid(requested));
     };
-    let starts_at = fields(&body)
-        .and_then(|fields| field(&fields, "starts_at").map(parse_instant))
+    let starts_at = form(&body)
+        .and_then(|form| form.get("starts_at").map(parse_instant))
         .and_then(Result::ok);
     let Some(starts_at) = starts_at else {
         return answer(
