@@ -36,7 +36,8 @@ fieldset{border:1px solid #c9ced6;border-radius:.5rem;padding:.75rem 1rem;margin
 .hint{display:block;color:#4a5360;font-size:.9rem}.small{color:#4a5360;font-size:.9rem;margin-top:2rem}a{color:#0b5394}\
 .language{margin:0;text-align:right}.language a{display:inline-block;padding:.6rem .25rem}\
 .notice,.problem{padding:.75rem 1rem;border-radius:.5rem;font-weight:600}.notice{background:#e6f4ea}.problem{background:#fdecea}\
-textarea{display:block;width:100%;box-sizing:border-box;font:inherit;margin:.25rem 0 .75rem}";
+textarea{display:block;width:100%;box-sizing:border-box;font:inherit;margin:.25rem 0 .75rem}\
+pre{white-space:pre-wrap;word-break:break-all;background:#f6f7f9;padding:.75rem;border-radius:.5rem;font-size:.85rem}";
 
 pub(crate) static STYLE_HASH: LazyLock<String> = LazyLock::new(|| Stylesheet::hash_of(STYLE));
 
@@ -68,6 +69,7 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "manage_invalid.html",
             include_str!("../templates/pages/manage_invalid.html"),
         ),
+        ("demo.html", include_str!("../templates/pages/demo.html")),
     ])
 });
 

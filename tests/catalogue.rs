@@ -141,3 +141,23 @@ fn french_is_typeset_as_quebec_writes_it() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn the_website_script_gets_every_widget_text_with_its_arguments_as_placeholders() {
+    for locale in [Locale::En, Locale::Fr] {
+        let texts = i18n::texts_for_script(locale, "widgets").expect("the widgets' texts");
+        assert!(texts.len() > 50, "{locale}: {} texts", texts.len());
+        let text = |id: &str| {
+            texts
+                .iter()
+                .find(|(found, _)| found == id)
+                .map(|(_, text)| text.clone())
+                .unwrap_or_else(|| panic!("{locale}: no {id}"))
+        };
+        // The script fills {name}; Fluent's own syntax never reaches it.
+        assert!(text("widget-rate-limited").contains("{time}"));
+        assert!(text("widget-booking-sent").contains("{when}"));
+        assert!(texts.iter().all(|(_, text)| !text.contains("{ $")));
+    }
+    assert!(i18n::texts_for_script(Locale::En, "no-such-file").is_err());
+}

@@ -205,3 +205,17 @@ pub async fn names(
     .fetch_all(conn)
     .await
 }
+
+/// The clinic `wanted` when it exists, else the first clinic by name: the one `/demo` shows.
+pub async fn shown_first(
+    conn: &mut PgConnection,
+    wanted: Option<Uuid>,
+) -> Result<Option<ClinicName>, sqlx::Error> {
+    sqlx::query_as!(
+        ClinicName,
+        "SELECT id, name, time_zone FROM clinics ORDER BY id = $1 DESC NULLS LAST, name, id LIMIT 1",
+        wanted,
+    )
+    .fetch_optional(conn)
+    .await
+}

@@ -98,6 +98,31 @@ pub async fn practitioner(state: &AppState, id: Uuid) -> Result<PractitionerResu
     results.pop().ok_or(ApiError::NotFound)
 }
 
+/// A page of a clinic's active practitioners (oldest first, after the practitioner `after`), each
+/// with their next free slot; 404 for an unknown clinic.
+pub async fn of_clinic(
+    state: &AppState,
+    clinic_id: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<(Vec<PractitionerResult>, Option<Uuid>), ApiError> {
+    let mut conn = state.db.acquire().await?;
+    if !crate::directory::clinic_store::exists(&mut conn, clinic_id).await? {
+        return Err(ApiError::NotFound);
+    }
+    let mut rows =
+        practitioner_store::active_of_clinic(&mut conn, clinic_id, after, limit + 1).await?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    let next = if has_more {
+        rows.last().map(|row| row.practitioner.id)
+    } else {
+        None
+    };
+    let items = with_next_available(&mut conn, rows, availability::lead(state)).await?;
+    Ok((items, next))
+}
+
 /// Each row as a result with its practitioner's next free slot (one batch of queries for the page).
 async fn with_next_available(
     conn: &mut PgConnection,

@@ -156,6 +156,53 @@ pub async fn fetch_active_with_clinic(
     }))
 }
 
+/// Up to `limit` active practitioners of a clinic after `after` (a practitioner id), oldest first,
+/// with their clinic: what the public may see of a clinic's team.
+pub async fn active_of_clinic(
+    conn: &mut PgConnection,
+    clinic_id: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<PractitionerRow>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT p.id, p.name, p.discipline, p.services, p.languages, p.consult_modes,
+                  c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code, c.phone,
+                  c.latitude, c.longitude, c.time_zone
+             FROM practitioners p JOIN clinics c ON c.id = p.clinic_id
+            WHERE p.clinic_id = $1 AND p.active AND ($2::uuid IS NULL OR p.id > $2)
+            ORDER BY p.id LIMIT $3"#,
+        clinic_id,
+        after,
+        limit,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| PractitionerRow {
+            practitioner: PractitionerCard {
+                id: row.id,
+                name: row.name,
+                discipline: row.discipline,
+                services: row.services,
+                languages: row.languages,
+                consult_modes: row.consult_modes,
+            },
+            clinic_id: row.clinic_id,
+            clinic_name: row.clinic_name,
+            address: row.address,
+            city: row.city,
+            province: row.province,
+            postal_code: row.postal_code,
+            phone: row.phone,
+            latitude: row.latitude,
+            longitude: row.longitude,
+            time_zone: row.time_zone,
+            distance_m: None,
+        })
+        .collect())
+}
+
 /// A practitioner as a picker names them: the console's filters.
 #[derive(Debug, Clone, Serialize)]
 pub struct PractitionerName {

@@ -49,9 +49,9 @@ fn read_search(mut query: QueryParams) -> Result<Search, ApiError> {
         .collect();
     if given.len() != 1 {
         let message = if given.is_empty() {
-            "give exactly one of near=LAT,LNG, postal_code= or city="
+            "field-location-missing"
         } else {
-            "give only one of near, postal_code and city"
+            "field-location-ambiguous"
         };
         query.error("location", Invalid::new("location_required", message));
     }
@@ -139,6 +139,39 @@ pub async fn get_practitioner(
 ) -> Result<Json<PractitionerResult>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     Ok(Json(finder::practitioner(&state, id).await?))
+}
+
+/// Where the previous page of a clinic's practitioners ended.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AfterPractitioner {
+    id: Uuid,
+}
+
+#[utoipa::path(get, path = "/v1/clinics/{id}/practitioners", tag = "public",
+    params(
+        ("id" = Uuid, Path),
+        ("limit" = Option<i64>, Query, description = "1..=100, default 20", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "The clinic's active practitioners, oldest first (what a booking form for the clinic offers)", body = Page<PractitionerResult>),
+        (status = 404, description = "No such clinic", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid limit or cursor", body = crate::http::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn clinic_practitioners(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut query: QueryParams,
+) -> Result<Json<Page<PractitionerResult>>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let limit = query.limit();
+    let after = query.cursor::<AfterPractitioner>().map(|cursor| cursor.id);
+    query.finish_as_validation()?;
+    let (items, next) = finder::of_clinic(&state, id, after, limit).await?;
+    Ok(Json(Page {
+        items,
+        next_cursor: next.map(|id| encode_cursor(&AfterPractitioner { id })),
+    }))
 }
 
 fn page<T>(found: Found<T>) -> Page<T> {

@@ -50,6 +50,8 @@ pub fn build(state: AppState) -> Router {
         .merge(operations)
         // The front desk's console (HTML), outside the API document.
         .merge(crate::desk::router(&state))
+        // The website's forms (/embed.js) and their demo page, outside the API document.
+        .merge(crate::website::router(&state))
         .fallback(|| async { error::status_response(StatusCode::NOT_FOUND) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -94,8 +96,15 @@ fn cors(origins: &[String]) -> CorsLayer {
         .allow_methods([Method::POST, Method::GET, Method::OPTIONS])
         .allow_headers([
             header::CONTENT_TYPE,
+            header::ACCEPT_LANGUAGE,
             HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([header::LOCATION, HeaderName::from_static(REQUEST_ID_HEADER)])
+        // The forms read Retry-After to say when to try again after a 429.
+        .expose_headers([
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::CONTENT_LANGUAGE,
+            HeaderName::from_static(REQUEST_ID_HEADER),
+        ])
         .max_age(Duration::from_secs(3600))
 }

@@ -39,6 +39,7 @@ pub fn all() -> Groups<OpenApiRouter<AppState>> {
         .routes(routes!(directory::public::search_practitioners))
         .routes(routes!(directory::public::get_practitioner))
         .routes(routes!(directory::public::search_clinics))
+        .routes(routes!(directory::public::clinic_practitioners))
         // One-click unsubscribes arrive from mail providers' servers, many people behind one IP:
         // they share the larger bucket so a busy provider is not refused.
         .routes(routes!(

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 /// The catalogue's files, per locale, in the order they are loaded. Each locale lists the same
 /// file names; `tests/catalogue.rs` checks they hold the same message ids.
-const FILES: &[&str] = &["common", "desk", "emails", "pages", "problems"];
+const FILES: &[&str] = &["common", "desk", "emails", "pages", "problems", "widgets"];
 
 macro_rules! locale_files {
     ($locale:literal) => {
@@ -17,12 +17,13 @@ macro_rules! locale_files {
             include_str!(concat!("../../locales/", $locale, "/emails.ftl")),
             include_str!(concat!("../../locales/", $locale, "/pages.ftl")),
             include_str!(concat!("../../locales/", $locale, "/problems.ftl")),
+            include_str!(concat!("../../locales/", $locale, "/widgets.ftl")),
         ]
     };
 }
 
-const EN: [&str; 5] = locale_files!("en");
-const FR: [&str; 5] = locale_files!("fr");
+const EN: [&str; 6] = locale_files!("en");
+const FR: [&str; 6] = locale_files!("fr");
 
 /// The source text of each of a locale's files, with its name (for the completeness test).
 pub fn resources(locale: Locale) -> Vec<(&'static str, &'static str)> {
@@ -162,4 +163,72 @@ pub fn message_ids(locale: Locale) -> Vec<String> {
     }
     ids.sort();
     ids
+}
+
+/// Every message of the catalogue file `file` in `locale`, for a script that fills the arguments
+/// itself: each `{ $name }` is written as `{name}` (the website's forms, `website::script`).
+pub fn texts_for_script(locale: Locale, file: &str) -> Result<Vec<(String, String)>, MissingText> {
+    use fluent_syntax::ast::Entry;
+    let source = resources(locale)
+        .into_iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, source)| source)
+        .ok_or_else(|| MissingText {
+            id: file.to_owned(),
+            locale,
+            problem: "no such catalogue file".to_owned(),
+        })?;
+    let resource = fluent_syntax::parser::parse(source).unwrap_or_else(|(resource, _)| resource);
+    let mut texts = Vec::new();
+    for entry in resource.body {
+        let Entry::Message(message) = entry else {
+            continue;
+        };
+        let Some(pattern) = &message.value else {
+            continue;
+        };
+        let mut names = Vec::new();
+        variables_of(pattern, &mut names);
+        let placeholders: Vec<String> = names.iter().map(|name| format!("{{{name}}}")).collect();
+        let args: Vec<(&str, Arg)> = names
+            .iter()
+            .zip(&placeholders)
+            .map(|(name, placeholder)| (*name, Arg::Text(placeholder.clone())))
+            .collect();
+        texts.push((
+            message.id.name.to_owned(),
+            text_with(locale, message.id.name, &args)?,
+        ));
+    }
+    Ok(texts)
+}
+
+/// The names of the variables (`{ $name }`) a pattern reads, selectors and variants included.
+fn variables_of<'s>(pattern: &fluent_syntax::ast::Pattern<&'s str>, names: &mut Vec<&'s str>) {
+    use fluent_syntax::ast::{Expression, InlineExpression, PatternElement};
+    fn inline<'s>(expression: &InlineExpression<&'s str>, names: &mut Vec<&'s str>) {
+        match expression {
+            InlineExpression::VariableReference { id } if !names.contains(&id.name) => {
+                names.push(id.name);
+            }
+            InlineExpression::Placeable { expression } => placeable(expression, names),
+            _ => {}
+        }
+    }
+    fn placeable<'s>(expression: &Expression<&'s str>, names: &mut Vec<&'s str>) {
+        match expression {
+            Expression::Inline(expression) => inline(expression, names),
+            Expression::Select { selector, variants } => {
+                inline(selector, names);
+                for variant in variants {
+                    variables_of(&variant.value, names);
+                }
+            }
+        }
+    }
+    for element in &pattern.elements {
+        if let PatternElement::Placeable { expression } = element {
+            placeable(expression, names);
+        }
+    }
 }

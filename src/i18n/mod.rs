@@ -9,7 +9,9 @@ pub mod dates;
 pub mod template;
 
 pub use crate::domain::locale::Locale;
-pub use catalogue::{Arg, Args, MissingText, message_ids, render, resources, text, text_with};
+pub use catalogue::{
+    Arg, Args, MissingText, message_ids, render, resources, text, text_with, texts_for_script,
+};
 
 /// A message in `locale`, with optional named arguments:
 /// `t!(locale, "booking-confirmed-subject", practitioner = name)`. Panics only in the sense of

@@ -18,7 +18,7 @@ use uuid::Uuid;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Chromium starts slowly on a busy machine; pages and clicks get the same allowance.
-const BROWSER_PATIENCE: Duration = Duration::from_secs(60);
+pub(crate) const BROWSER_PATIENCE: Duration = Duration::from_secs(60);
 
 /// A chromedriver child process in a process group of its own, with a fresh profile directory.
 /// Dropping it (also while a failed test unwinds) kills the whole group — chromedriver and the

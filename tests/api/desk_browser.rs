@@ -17,7 +17,7 @@ use uuid::Uuid;
 const PASSWORD: &str = "a long enough password";
 
 /// axe-core's script, installed by `scripts/install-deps.sh` (npm ci in tests/browser).
-fn axe_source() -> String {
+pub(crate) fn axe_source() -> String {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/browser/node_modules/axe-core/axe.min.js"
@@ -28,7 +28,7 @@ fn axe_source() -> String {
 }
 
 /// Runs axe-core on the current page; panics listing every serious or critical violation.
-async fn assert_accessible(client: &Client, what: &str) {
+pub(crate) async fn assert_accessible(client: &Client, what: &str) {
     client
         .execute(&format!("{}\nreturn true;", axe_source()), vec![])
         .await

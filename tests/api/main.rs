@@ -16,6 +16,8 @@ mod desk;
 mod desk_browser;
 mod directory;
 mod email;
+mod embed;
+mod embed_browser;
 mod errors;
 mod faults;
 mod helpers;
