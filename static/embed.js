@@ -263,8 +263,14 @@
       var self = this;
       if (failure.kind === 'network') return this.say(box, this.t('widget-offline'));
       if (failure.status === 429) {
+        // The booking cap (requests waiting for the clinic) explains itself; the rate limit says when.
+        if (/too_many_open_requests$/.test(failure.problem.type || '') && failure.problem.detail) {
+          return this.say(box, failure.problem.detail);
+        }
         var at = new Date(Date.now() + 1000 * (failure.retryAfter || 60));
-        var time = new Intl.DateTimeFormat(this.tag, { hour: 'numeric', minute: '2-digit' }).format(at);
+        var today = at.toDateString() === new Date().toDateString();
+        var time = new Intl.DateTimeFormat(this.tag, today ? { hour: 'numeric', minute: '2-digit' }
+          : { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit' }).format(at);
         return this.say(box, this.t('widget-rate-limited', { time: time }));
       }
       var errors = (failure.problem && failure.problem.errors) || [];
@@ -377,7 +383,9 @@
       this.show(h('p', { role: 'status', text: this.t('widget-loading') }));
       var people = practitioner
         ? this.call('/v1/practitioners/' + encodeURIComponent(practitioner)).then(function (one) { return [one]; })
-        : this.call('/v1/clinics/' + encodeURIComponent(clinic || '') + '/practitioners?limit=100').then(function (page) { return page.items; });
+        : this.call('/v1/clinics/' + encodeURIComponent(clinic || '') + '/practitioners?limit=100').then(function (page) {
+          return page.items.sort(function (a, b) { return a.name.localeCompare(b.name, self.tag); });
+        });
       people.then(function (list) {
         if (!list.length) throw new Failure('http', 404);
         self.people = list;
