@@ -1,6 +1,5 @@
 -- GET /v1/practitioners?near=LAT,LNG&radius_km=25&limit=20 (src/directory/public.rs): one
--- connection, no transaction: the search (search::practitioners_near_sql(), binds: lng, lat,
--- radius m, 4 filters, cursor d and id, limit + 1), then next_available for the page
+-- connection, no transaction: the search (search_statement.sql), then next_available for the page
 -- (scheduling::availability::next_available: the weekly hours of the page's practitioners, and,
 -- when some have hours, their time off and bookings over the next 31 days).
 --
@@ -15,30 +14,7 @@
 \set origin random(0, :origins - 1)
 SELECT lng, lat, ids AS pids, sids AS busy_pids, with_hours FROM bench_search_origins WHERE i = :origin
 \gset
-WITH nearest AS (
-            SELECT (p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography) AS d FROM practitioners p JOIN clinics c ON c.id = p.clinic_id
-             WHERE p.active
-    AND (NULLIF(:none, '-')::text IS NULL OR p.discipline = NULLIF(:none, '-')::text)
-    AND (NULLIF(:none, '-')::text IS NULL OR p.services @> ARRAY[NULLIF(:none, '-')::text])
-    AND (NULLIF(:none, '-')::text IS NULL OR p.languages @> ARRAY[NULLIF(:none, '-')::text])
-    AND (NULLIF(:none, '-')::text IS NULL OR p.consult_modes @> ARRAY[NULLIF(:none, '-')::text]) AND p.location && _ST_Expand(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography, :radius) AND (NULLIF(:none, '-')::float8 IS NULL OR (p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography) > NULLIF(:none, '-')::float8 OR ((p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography) = NULLIF(:none, '-')::float8 AND p.id > NULLIF(:none, '-')::uuid))
-             ORDER BY (p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography)
-             LIMIT :limit),
-          bound AS (SELECT max(d) AS d FROM nearest)
-         SELECT p.id, p.name, p.discipline, p.services, p.languages, p.consult_modes, c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code, c.phone, c.latitude, c.longitude, c.time_zone, (p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography) AS distance_m
-           FROM bound, practitioners p JOIN clinics c ON c.id = p.clinic_id
-          WHERE bound.d IS NOT NULL
-            AND p.active
-    AND (NULLIF(:none, '-')::text IS NULL OR p.discipline = NULLIF(:none, '-')::text)
-    AND (NULLIF(:none, '-')::text IS NULL OR p.services @> ARRAY[NULLIF(:none, '-')::text])
-    AND (NULLIF(:none, '-')::text IS NULL OR p.languages @> ARRAY[NULLIF(:none, '-')::text])
-    AND (NULLIF(:none, '-')::text IS NULL OR p.consult_modes @> ARRAY[NULLIF(:none, '-')::text])
-            AND ST_DWithin(p.location, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography, LEAST(bound.d + 0.01, :radius), false)
-            AND ST_DWithin(p.location, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography, :radius, false)
-            AND (p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography) <= bound.d
-            AND (NULLIF(:none, '-')::float8 IS NULL OR (p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography) > NULLIF(:none, '-')::float8 OR ((p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography) = NULLIF(:none, '-')::float8 AND p.id > NULLIF(:none, '-')::uuid))
-          ORDER BY (p.location <-> ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography), p.id
-          LIMIT :limit;
+-- @include search_statement.sql
 -- next_available: scheduling::store::schedules for the page
 -- @include schedules.sql
 -- next_available: scheduling::store::busy for those with hours, when there are any

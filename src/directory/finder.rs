@@ -65,6 +65,7 @@ pub async fn practitioners(
     let rows = search::practitioners_near(&mut conn, point, search).await?;
     let page = Found::from_rows(rows, search.limit, |row| DistanceCursor {
         d: row.distance_m.unwrap_or(0.0),
+        c: Some(row.clinic_id),
         id: row.practitioner.id,
     });
     Ok(Found {
@@ -80,6 +81,7 @@ pub async fn clinics(state: &AppState, search: &Search) -> Result<Found<ClinicRe
     let rows = search::clinics_near(&mut conn, point, search).await?;
     let page = Found::from_rows(rows, search.limit, |row| DistanceCursor {
         d: row.distance_m,
+        c: None,
         id: row.clinic.id,
     });
     Ok(Found {

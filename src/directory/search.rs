@@ -14,7 +14,7 @@ pub const DEFAULT_RADIUS_KM: f64 = 25.0;
 pub const MAX_RADIUS_KM: f64 = 500.0;
 
 /// A validated search, its origin not yet placed on the map.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Search {
     pub origin: Origin,
     pub radius_km: f64,
@@ -23,7 +23,7 @@ pub struct Search {
     pub after: Option<DistanceCursor>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Filters {
     pub discipline: Option<&'static str>,
     pub service: Option<String>,
@@ -31,10 +31,16 @@ pub struct Filters {
     pub mode: Option<&'static str>,
 }
 
-/// Where the previous page ended: its last row's distance (metres, as computed by `<->`) and id.
+/// Where the previous page ended: its last row's distance (metres, as computed by `<->`), its
+/// clinic (practitioner searches) and its id. Practitioners are ordered by (distance, clinic, id):
+/// every practitioner stands on their clinic's point, so a clinic's team ties as a block.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct DistanceCursor {
     pub d: f64,
+    /// The row's clinic; absent in clinic searches and in cursors from before it was added (those
+    /// are resolved from the practitioner's id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub c: Option<Uuid>,
     pub id: Uuid,
 }
 
@@ -92,80 +98,189 @@ pub struct PractitionerRow {
     pub distance_m: Option<f64>,
 }
 
-const PRACTITIONER_COLUMNS: &str = "p.id, p.name, p.discipline, p.services, p.languages, p.consult_modes, \
-     c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code, c.phone, \
-     c.latitude, c.longitude, c.time_zone";
-
 /// The origin as a geography, written inline so the planner treats it as a constant and can order
 /// the GiST index scan by distance to it.
 const ORIGIN: &str = "ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography";
 
-/// Builds a nearest-first page query over rows aliased `alias` (which have `location` and `id`).
+/// Which optional parts a search's statement holds. A condition such as `($4 IS NULL OR …)` costs
+/// planning time on every execution (the custom plans searches need are made per execution), so
+/// each combination of given filters and cursor is a statement of its own, holding only what it
+/// needs. The binds are the same for all of them (see [`nearest`]); the unused ones are ignored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shape {
+    pub discipline: bool,
+    pub service: bool,
+    pub language: bool,
+    pub mode: bool,
+    pub after: bool,
+}
+
+impl Shape {
+    fn of(search: &Search) -> Shape {
+        let filters = &search.filters;
+        Shape {
+            discipline: filters.discipline.is_some(),
+            service: filters.service.is_some(),
+            language: filters.language.is_some(),
+            mode: filters.mode.is_some(),
+            after: search.after.is_some(),
+        }
+    }
+
+    /// The practitioner conditions (`p` active and matching the given filters $4..$7).
+    fn matching(self, alias: &str) -> String {
+        let mut conditions = format!("{alias}.active");
+        for (given, condition) in [
+            (self.discipline, "discipline = $4"),
+            (self.service, "services @> ARRAY[$5::text]"),
+            (self.language, "languages @> ARRAY[$6::text]"),
+            (self.mode, "consult_modes @> ARRAY[$7::text]"),
+        ] {
+            if given {
+                conditions.push_str(&format!(" AND {alias}.{condition}"));
+            }
+        }
+        conditions
+    }
+}
+
+/// Binds: lng, lat, radius (m), discipline, service, language, mode, cursor distance, cursor
+/// clinic, cursor id, limit + 1.
 ///
-/// Postgres orders a GiST scan by distance only when distance is the sole sort key, but a stable
-/// page needs `(distance, id)`. So the query runs in two steps: first the `limit` nearest matching
-/// rows by distance alone (an index-ordered KNN scan that stops early), which gives the distance the
-/// page cannot go beyond; then every matching row up to that distance, sorted by `(distance, id)`.
-/// Ties at the page edge are all in the second step, so the order is exact.
+/// Nearest first in three steps, each on an index:
+/// 1. `bound`: the distance the page cannot go beyond, from an index-ordered KNN scan of the
+///    matching practitioners that stops after `limit` rows (the bare KNN's cost);
+/// 2. the clinics up to that distance (within the radius), by the clinics' GiST index: usually one
+///    or two, since practitioners stand on their clinic's point;
+/// 3. per clinic, its first matching practitioners by id (`practitioners_clinic_active`),
+///    at most `limit` each;
 ///
-/// `_ST_Expand` is the bounding box PostGIS's own `ST_DWithin` uses as its index condition; naming
-/// it keeps the first step on the index whatever plan the row estimates would pick.
-fn nearest_page_sql(alias: &str, columns: &str, from: &str, matching: &str) -> String {
-    let distance = format!("({alias}.location <-> {ORIGIN})");
-    let after_cursor =
-        format!("($8::float8 IS NULL OR {distance} > $8 OR ({distance} = $8 AND {alias}.id > $9))");
+/// and then sorts those few rows by (distance, clinic, id). A clinic's tied team is read in id
+/// order up to the page's end instead of whole and re-sorted, so ties cost nothing extra.
+fn practitioners_sql(shape: Shape) -> String {
+    let matching = shape.matching("p");
+    let distance = |alias: &str| format!("({alias}.location <-> {ORIGIN})");
+    let (p_distance, c_distance) = (distance("p"), distance("c"));
+    let (after_row, after_clinic, after_in_clinic) = if shape.after {
+        (
+            format!(
+                " AND ({p_distance} > $8 OR ({p_distance} = $8 AND (p.clinic_id, p.id) > ($9, $10)))"
+            ),
+            format!(" AND ({c_distance} > $8 OR ({c_distance} = $8 AND c.id >= $9))"),
+            " AND (c.d > $8 OR c.id > $9 OR p.id > $10)".to_owned(),
+        )
+    } else {
+        Default::default()
+    };
     format!(
-        "WITH nearest AS (
-            SELECT {distance} AS d FROM {from}
-             WHERE {matching} AND {alias}.location && _ST_Expand({ORIGIN}, $3) AND {after_cursor}
-             ORDER BY {distance}
-             LIMIT $10),
-          bound AS (SELECT max(d) AS d FROM nearest)
-         SELECT {columns}, {distance} AS distance_m
-           FROM bound, {from}
-          WHERE bound.d IS NOT NULL
-            AND {matching}
-            AND ST_DWithin({alias}.location, {ORIGIN}, LEAST(bound.d + 0.01, $3), false)
-            AND ST_DWithin({alias}.location, {ORIGIN}, $3, false)
-            AND {distance} <= bound.d
-            AND {after_cursor}
-          ORDER BY {distance}, {alias}.id
-          LIMIT $10"
+        "WITH bound AS (
+            SELECT max(d) AS d FROM (
+              SELECT {p_distance} AS d FROM practitioners p
+               WHERE {matching} AND p.location && _ST_Expand({ORIGIN}, $3){after_row}
+               ORDER BY {p_distance}
+               LIMIT $11) nearest)
+         SELECT p.id, p.name, p.discipline, p.services, p.languages, p.consult_modes,
+                c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code,
+                c.phone, c.latitude, c.longitude, c.time_zone, c.d AS distance_m
+           FROM (SELECT c.id, c.name, c.address, c.city, c.province, c.postal_code, c.phone,
+                        c.latitude, c.longitude, c.time_zone, {c_distance} AS d
+                   FROM bound, clinics c
+                  WHERE c.location && _ST_Expand({ORIGIN}, LEAST(bound.d + 0.01, $3))
+                    AND {c_distance} <= LEAST(bound.d, $3){after_clinic}) c
+          CROSS JOIN LATERAL (
+                 SELECT p.id, p.name, p.discipline, p.services, p.languages, p.consult_modes
+                   FROM practitioners p
+                  WHERE p.clinic_id = c.id AND {matching}{after_in_clinic}
+                  ORDER BY p.id
+                  LIMIT $11) p
+          ORDER BY c.d, c.id, p.id
+          LIMIT $11"
     )
 }
 
-/// Active practitioners (aliased `p`) matching the filters $4..$7.
-const PRACTITIONER_MATCHES: &str = "p.active
-    AND ($4::text IS NULL OR p.discipline = $4)
-    AND ($5::text IS NULL OR p.services @> ARRAY[$5::text])
-    AND ($6::text IS NULL OR p.languages @> ARRAY[$6::text])
-    AND ($7::text IS NULL OR p.consult_modes @> ARRAY[$7::text])";
+/// Clinics (aliased `c`) with a matching active practitioner, nearest first by (distance, id), in
+/// two steps: the `limit` nearest by distance alone (an index-ordered KNN scan that stops early)
+/// give the distance the page cannot go beyond; then every such clinic up to that distance, sorted
+/// exactly. `_ST_Expand` is the bounding box PostGIS's own `ST_DWithin` uses as its index condition.
+fn clinics_sql(shape: Shape) -> String {
+    let matching = format!(
+        "EXISTS (SELECT 1 FROM practitioners p WHERE p.clinic_id = c.id AND {})",
+        shape.matching("p")
+    );
+    let distance = format!("(c.location <-> {ORIGIN})");
+    let after = if shape.after {
+        format!(" AND ({distance} > $8 OR ({distance} = $8 AND c.id > $10))")
+    } else {
+        String::new()
+    };
+    format!(
+        "WITH bound AS (
+            SELECT max(d) AS d FROM (
+              SELECT {distance} AS d FROM clinics c
+               WHERE {matching} AND c.location && _ST_Expand({ORIGIN}, $3){after}
+               ORDER BY {distance}
+               LIMIT $11) nearest)
+         SELECT c.id, c.name, c.address, c.city, c.province, c.postal_code, c.phone, c.latitude,
+                c.longitude, c.time_zone, {distance} AS distance_m
+           FROM bound, clinics c
+          WHERE c.location && _ST_Expand({ORIGIN}, LEAST(bound.d + 0.01, $3))
+            AND {distance} <= LEAST(bound.d, $3)
+            AND {matching}{after}
+          ORDER BY {distance}, c.id
+          LIMIT $11"
+    )
+}
 
-/// The SQL of a practitioner search (binds: lng, lat, radius m, 4 filters, cursor d and id, limit).
+/// Every shape's statement, written once.
+struct Statements {
+    practitioners: Vec<String>,
+    clinics: Vec<String>,
+}
+
+const SHAPES: usize = 32;
+
+static STATEMENTS: std::sync::LazyLock<Statements> = std::sync::LazyLock::new(|| {
+    let shapes: Vec<Shape> = (0..SHAPES).map(shape_number).collect();
+    Statements {
+        practitioners: shapes
+            .iter()
+            .map(|shape| practitioners_sql(*shape))
+            .collect(),
+        clinics: shapes.iter().map(|shape| clinics_sql(*shape)).collect(),
+    }
+});
+
+fn shape_number(n: usize) -> Shape {
+    Shape {
+        discipline: n & 1 != 0,
+        service: n & 2 != 0,
+        language: n & 4 != 0,
+        mode: n & 8 != 0,
+        after: n & 16 != 0,
+    }
+}
+
+fn number_of(shape: Shape) -> usize {
+    usize::from(shape.discipline)
+        | usize::from(shape.service) << 1
+        | usize::from(shape.language) << 2
+        | usize::from(shape.mode) << 3
+        | usize::from(shape.after) << 4
+}
+
+/// The statement of a practitioner search of `shape`.
+pub fn practitioners_near_sql_for(shape: Shape) -> &'static str {
+    &STATEMENTS.practitioners[number_of(shape)]
+}
+
+/// The statement of a first page without filters: the hot one (a connection's warm-up, the bench).
 pub fn practitioners_near_sql() -> String {
-    nearest_page_sql(
-        "p",
-        PRACTITIONER_COLUMNS,
-        "practitioners p JOIN clinics c ON c.id = p.clinic_id",
-        PRACTITIONER_MATCHES,
-    )
-}
-
-/// The SQL of a clinic search: clinics with a matching active practitioner.
-pub fn clinics_near_sql() -> String {
-    nearest_page_sql(
-        "c",
-        "c.id, c.name, c.address, c.city, c.province, c.postal_code, c.phone, c.latitude, c.longitude, c.time_zone",
-        "clinics c",
-        &format!(
-            "EXISTS (SELECT 1 FROM practitioners p WHERE p.clinic_id = c.id AND {PRACTITIONER_MATCHES})"
-        ),
-    )
+    practitioners_near_sql_for(Shape::default()).to_owned()
 }
 
 async fn nearest<T>(
     conn: &mut PgConnection,
-    sql: String,
+    sql: &'static str,
     point: Point,
     search: &Search,
 ) -> Result<Vec<T>, sqlx::Error>
@@ -173,7 +288,8 @@ where
     T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
     let filters = &search.filters;
-    // Runtime SQL: one template writes both searches (tests/api/directory.rs EXPLAINs its plan).
+    // Runtime SQL: one template per shape (tests/api/directory.rs EXPLAINs the plan;
+    // tests/api/search_paging.rs checks the order against a brute-force reference).
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(point.longitude)
         .bind(point.latitude)
@@ -183,6 +299,7 @@ where
         .bind(&filters.language)
         .bind(filters.mode)
         .bind(search.after.map(|cursor| cursor.d))
+        .bind(search.after.and_then(|cursor| cursor.c))
         .bind(search.after.map(|cursor| cursor.id))
         .bind(search.limit + 1)
         .fetch_all(conn)
@@ -194,7 +311,22 @@ pub async fn practitioners_near(
     point: Point,
     search: &Search,
 ) -> Result<Vec<PractitionerRow>, sqlx::Error> {
-    nearest(conn, practitioners_near_sql(), point, search).await
+    let mut search = search.clone();
+    // A cursor written before cursors named the clinic: its practitioner's clinic (a deleted
+    // practitioner's cursor starts over, as an unknown position must not skip anyone).
+    if let Some(cursor) = search.after.as_mut()
+        && cursor.c.is_none()
+    {
+        cursor.c = sqlx::query_scalar("SELECT clinic_id FROM practitioners WHERE id = $1")
+            .bind(cursor.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if cursor.c.is_none() {
+            search.after = None;
+        }
+    }
+    let sql = practitioners_near_sql_for(Shape::of(&search));
+    nearest(conn, sql, point, &search).await
 }
 
 /// A clinic as public results show it.
@@ -230,12 +362,52 @@ pub async fn clinics_near(
     point: Point,
     search: &Search,
 ) -> Result<Vec<ClinicRow>, sqlx::Error> {
-    nearest(conn, clinics_near_sql(), point, search).await
+    nearest(
+        conn,
+        &STATEMENTS.clinics[number_of(Shape::of(search))],
+        point,
+        search,
+    )
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_shape_has_its_own_statement_holding_only_what_it_binds() {
+        for n in 0..SHAPES {
+            let shape = shape_number(n);
+            assert_eq!(number_of(shape), n);
+            let sql = practitioners_near_sql_for(shape);
+            assert_eq!(sql.contains("$4"), shape.discipline, "{shape:?}");
+            assert_eq!(sql.contains("$7"), shape.mode, "{shape:?}");
+            assert_eq!(sql.contains("$10"), shape.after, "{shape:?}");
+            assert!(!sql.contains("IS NULL"), "{shape:?}");
+        }
+    }
+
+    /// bench/run measures the statement the service runs, not an old copy of it.
+    #[test]
+    fn the_benchs_copy_of_the_hot_statement_is_the_statement() {
+        let copy = include_str!("../../bench/pgbench/search_statement.sql");
+        let words = |sql: &str| sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        let copy: String = copy
+            .lines()
+            .filter(|line| !line.starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace(":lng", "$1")
+            .replace(":lat", "$2")
+            .replace(":radius", "$3")
+            .replace(":limit", "$11");
+        assert_eq!(
+            words(copy.trim_end().trim_end_matches(';')),
+            words(&practitioners_near_sql()),
+            "bench/pgbench/search_statement.sql is out of step"
+        );
+    }
 
     #[test]
     fn kilometres_have_one_decimal() {

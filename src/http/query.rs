@@ -191,6 +191,16 @@ mod tests {
     }
 
     #[test]
+    fn a_cursors_distance_comes_back_to_the_bit() {
+        // A distance Postgres computed, which the default JSON float parser reads one ulp off.
+        let distance = f64::from_bits(0x409a_4885_7d9b_5725);
+        for d in [distance, 0.1 + 0.2, 5e-324, 4615.551148860333] {
+            let back: f64 = decode_cursor(&encode_cursor(&d)).unwrap();
+            assert_eq!(back.to_bits(), d.to_bits(), "{d}");
+        }
+    }
+
+    #[test]
     fn pages_know_when_more_exist() {
         let page = Page::from_rows(vec![1, 2, 3], 2, |n| *n);
         assert_eq!(page.items, vec![1, 2]);

@@ -605,19 +605,21 @@ async fn the_search_uses_the_gist_index() {
     let sql = consultdesk::directory::search::practitioners_near_sql();
     let mut conn = dir.app.db.acquire().await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "PREPARE search(float8, float8, float8, text, text, text, text, float8, uuid, int8) AS {sql}"
+        "PREPARE search(float8, float8, float8, text, text, text, text, float8, uuid, uuid, int8) AS {sql}"
     )))
     .execute(&mut *conn)
     .await
     .unwrap();
     let plan: Vec<String> = sqlx::query_scalar(
-        "EXPLAIN EXECUTE search(-79.38, 43.65, 25000, NULL, NULL, NULL, NULL, NULL, NULL, 21)",
+        "EXPLAIN EXECUTE search(-79.38, 43.65, 25000, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 21)",
     )
     .fetch_all(&mut *conn)
     .await
     .unwrap();
     let plan = plan.join("\n");
     assert!(plan.contains("practitioners_location_gist"), "{plan}");
+    // Each nearby clinic's team is read in id order from its own index, not sorted whole.
+    assert!(plan.contains("practitioners_clinic_active"), "{plan}");
 }
 
 #[tokio::test]

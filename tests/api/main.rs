@@ -32,6 +32,7 @@ mod plans;
 mod pool;
 mod rate_limit;
 mod scoping;
+mod search_paging;
 mod secrets_in_logs;
 mod seed;
 mod sessions;
