@@ -119,6 +119,34 @@ pub async fn list(
     .await
 }
 
+/// A public practitioner row from a `query!` record holding the practitioner's and the clinic's
+/// columns (each query's record is a type of its own).
+macro_rules! practitioner_row {
+    ($row:ident, $distance:expr) => {
+        PractitionerRow {
+            practitioner: PractitionerCard {
+                id: $row.id,
+                name: $row.name,
+                discipline: $row.discipline,
+                services: $row.services,
+                languages: $row.languages,
+                consult_modes: $row.consult_modes,
+            },
+            clinic_id: $row.clinic_id,
+            clinic_name: $row.clinic_name,
+            address: $row.address,
+            city: $row.city,
+            province: $row.province,
+            postal_code: $row.postal_code,
+            phone: $row.phone,
+            latitude: $row.latitude,
+            longitude: $row.longitude,
+            time_zone: $row.time_zone,
+            distance_m: $distance,
+        }
+    };
+}
+
 /// The practitioner with their clinic, when they are active (what the public may see).
 pub async fn fetch_active_with_clinic(
     conn: &mut PgConnection,
@@ -133,27 +161,7 @@ pub async fn fetch_active_with_clinic(
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|row| PractitionerRow {
-        practitioner: PractitionerCard {
-            id: row.id,
-            name: row.name,
-            discipline: row.discipline,
-            services: row.services,
-            languages: row.languages,
-            consult_modes: row.consult_modes,
-        },
-        clinic_id: row.clinic_id,
-        clinic_name: row.clinic_name,
-        address: row.address,
-        city: row.city,
-        province: row.province,
-        postal_code: row.postal_code,
-        phone: row.phone,
-        latitude: row.latitude,
-        longitude: row.longitude,
-        time_zone: row.time_zone,
-        distance_m: row.distance_m,
-    }))
+    Ok(row.map(|row| practitioner_row!(row, row.distance_m)))
 }
 
 /// Up to `limit` active practitioners of a clinic after `after` (a practitioner id), oldest first,
@@ -179,27 +187,7 @@ pub async fn active_of_clinic(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| PractitionerRow {
-            practitioner: PractitionerCard {
-                id: row.id,
-                name: row.name,
-                discipline: row.discipline,
-                services: row.services,
-                languages: row.languages,
-                consult_modes: row.consult_modes,
-            },
-            clinic_id: row.clinic_id,
-            clinic_name: row.clinic_name,
-            address: row.address,
-            city: row.city,
-            province: row.province,
-            postal_code: row.postal_code,
-            phone: row.phone,
-            latitude: row.latitude,
-            longitude: row.longitude,
-            time_zone: row.time_zone,
-            distance_m: None,
-        })
+        .map(|row| practitioner_row!(row, None))
         .collect())
 }
 

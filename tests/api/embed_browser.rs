@@ -110,6 +110,12 @@ impl Visit {
         &self.desk.app
     }
 
+    /// Puts a page on the site (see [`Site::put`]) and opens it.
+    async fn show(&self, path: &str, lang: &str, head: &str, body: &str) {
+        self.site.put(path, lang, self.app(), head, body);
+        self.open(path).await;
+    }
+
     async fn open(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.site.origin()))
@@ -260,15 +266,15 @@ async fn on_a_clinics_site_a_visitor_finds_and_books_a_consult_by_keyboard_and_g
     let client = &visit.client;
     let practitioner = visit.desk.practitioner;
     // The site restyles the form with its own colour and parts.
-    visit.site.put(
-        "/find",
-        "en",
-        visit.app(),
-        "<style>consultdesk-finder{--consultdesk-accent:rgb(120, 20, 60)}\
+    visit
+        .show(
+            "/find",
+            "en",
+            "<style>consultdesk-finder{--consultdesk-accent:rgb(120, 20, 60)}\
          consultdesk-finder::part(heading){letter-spacing:2px}</style>",
-        "<consultdesk-finder></consultdesk-finder>",
-    );
-    visit.open("/find").await;
+            "<consultdesk-finder></consultdesk-finder>",
+        )
+        .await;
     find_in(client, FINDER, "[name='postal_code']").await;
     assert_eq!(
         css_of(client, FINDER, "button[type='submit']", "background-color").await,
@@ -377,14 +383,14 @@ async fn a_call_back_request_survives_field_errors_a_lost_network_and_a_double_c
     };
     let client = &visit.client;
     let clinic = visit.desk.clinic;
-    visit.site.put(
-        "/knee",
-        "en-CA",
-        visit.app(),
-        "",
-        &format!("<consultdesk-callback clinic=\"{clinic}\"></consultdesk-callback>"),
-    );
-    visit.open("/knee").await;
+    visit
+        .show(
+            "/knee",
+            "en-CA",
+            "",
+            &format!("<consultdesk-callback clinic=\"{clinic}\"></consultdesk-callback>"),
+        )
+        .await;
     // The server's consent words, none checked.
     let legend = text_in(
         client,
@@ -490,17 +496,17 @@ async fn on_a_french_page_the_forms_and_the_servers_messages_are_french() {
     };
     let client = &visit.client;
     let clinic = visit.desk.clinic;
-    visit.site.put(
-        "/genou",
-        "fr-CA",
-        visit.app(),
-        "",
-        &format!(
-            "<consultdesk-callback clinic=\"{clinic}\"></consultdesk-callback>\
+    visit
+        .show(
+            "/genou",
+            "fr-CA",
+            "",
+            &format!(
+                "<consultdesk-callback clinic=\"{clinic}\"></consultdesk-callback>\
              <consultdesk-finder></consultdesk-finder>"
-        ),
-    );
-    visit.open("/genou").await;
+            ),
+        )
+        .await;
     text_in(client, CALLBACK, "label[for$='name']", "Votre nom").await;
     text_in(
         client,
@@ -558,17 +564,17 @@ async fn a_slot_taken_meanwhile_offers_the_next_free_ones_and_keeps_the_form() {
     };
     let client = &visit.client;
     let desk = &visit.desk;
-    visit.site.put(
-        "/book",
-        "en",
-        visit.app(),
-        "",
-        &format!(
-            "<consultdesk-booking clinic=\"{}\"></consultdesk-booking>",
-            desk.clinic
-        ),
-    );
-    visit.open("/book").await;
+    visit
+        .show(
+            "/book",
+            "en",
+            "",
+            &format!(
+                "<consultdesk-booking clinic=\"{}\"></consultdesk-booking>",
+                desk.clinic
+            ),
+        )
+        .await;
     // A weekday ahead, so that the day has its morning.
     let day = upcoming(TORONTO, Weekday::Tue, 2);
     let day_select = find_in(client, BOOKING, "[name='day']").await;
