@@ -55,14 +55,29 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds `settings.bind_addr` (port 0 picks a free port, as tests do).
+    /// Opens and warms the pools' minimum connections (the primary `pool`, and the replica's of
+    /// `DATABASE_READ_URL` when set), then binds `settings.bind_addr` (port 0 picks a free port, as
+    /// tests do): the first requests find warm connections waiting.
     pub async fn bind(settings: Settings, pool: PgPool) -> anyhow::Result<Self> {
+        // Installed first, so the warm-up's counters are recorded.
+        crate::http::metrics::handle();
+        let replica = match &settings.database_read_url {
+            Some(url) => Some(db::replica_pool(url.expose_secret(), &settings)?),
+            None => None,
+        };
+        let warming_replica = async {
+            if let Some(replica) = &replica {
+                db::warmup::open_minimum(replica, "replica").await;
+            }
+        };
+        tokio::join!(db::warmup::open_minimum(&pool, "primary"), warming_replica);
+        let reads = db::ReadPool::new(pool.clone(), replica);
         let listener = TcpListener::bind(settings.bind_addr)
             .await
             .with_context(|| format!("binding {}", settings.bind_addr))?;
         Ok(Application {
             listener,
-            state: AppState::new(pool, settings),
+            state: AppState::with_reads(pool, reads, settings),
         })
     }
 
