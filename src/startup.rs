@@ -23,8 +23,17 @@ pub struct Database {
 }
 
 impl Database {
-    /// Connects to `DATABASE_URL`, or starts the embedded Postgres under `<data_dir>/pg` when it is unset.
+    /// Connects to `DATABASE_URL`, or starts the embedded Postgres under `<data_dir>/pg` when it is
+    /// unset, for a command or a worker: connections are opened as needed, none kept warm.
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        let mut settings = settings.clone();
+        settings.database_min_connections = 0;
+        Self::open_serving(&settings).await
+    }
+
+    /// [`Database::open`] for the API: its pool keeps `DATABASE_MIN_CONNECTIONS` open (opened and
+    /// warmed by [`Application::bind`]).
+    pub async fn open_serving(settings: &Settings) -> anyhow::Result<Self> {
         let (url, embedded) = match &settings.database_url {
             Some(url) => (url.expose_secret().to_owned(), None),
             None => {
@@ -119,7 +128,7 @@ impl Application {
 /// finishes the emails it is sending.
 pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> {
     let settings = with_signing_key(settings)?;
-    let database = Database::open(&settings).await?;
+    let database = Database::open_serving(&settings).await?;
     let result = serve_on(&settings, &database, with_worker).await;
     let closed = database.close().await;
     result.and(closed)
