@@ -4,7 +4,7 @@
 //! fills its catalogue caches), so a freshly started service answered its first searches with a
 //! p99 of 371 ms against 49 ms once warm (issue 18). Each new connection therefore runs the hot
 //! read statements once, through the same functions the handlers call (so the same SQL text, and
-//! sqlx's per-connection statement cache keeps them prepared), with values that match nothing;
+//! sqlx's per-connection statement cache keeps them prepared), with values that match little;
 //! and at start the pool's minimum connections are opened, and so warmed, before serving.
 
 use crate::directory::places::{self, Origin, Point};
@@ -15,10 +15,11 @@ use sqlx::{PgConnection, PgPool};
 use std::time::Instant;
 use uuid::Uuid;
 
-/// In the Gulf of Guinea, where no clinic is: the searches scan an empty patch of the index.
-const NOWHERE: Point = Point {
-    latitude: 0.0,
-    longitude: 0.0,
+/// Downtown Toronto: where there are clinics, the search runs every step a real one does (an
+/// empty patch of the map would skip the distance functions, whose first calls are slow too).
+const SOMEWHERE: Point = Point {
+    latitude: 43.6487,
+    longitude: -79.3817,
 };
 
 /// Runs the hot statements on a new connection. Never fails: a connection that could not be warmed
@@ -37,18 +38,19 @@ pub async fn warm(conn: &mut PgConnection, pool: &'static str) {
     }
 }
 
-/// What a search, a practitioner's page and a slot list read, once each.
+/// What a search, a practitioner's page and a slot list read, once each (the searches for their
+/// nearest row only).
 async fn run_hot_statements(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    let nothing_near = Search {
-        origin: Origin::Point(NOWHERE),
-        radius_km: 0.001,
+    let nearest = Search {
+        origin: Origin::Point(SOMEWHERE),
+        radius_km: 25.0,
         filters: Filters::default(),
         // The search asks for one row more than the limit: LIMIT 1.
         limit: 0,
         after: None,
     };
-    search::practitioners_near(&mut *conn, NOWHERE, &nothing_near).await?;
-    search::clinics_near(&mut *conn, NOWHERE, &nothing_near).await?;
+    search::practitioners_near(&mut *conn, SOMEWHERE, &nearest).await?;
+    search::clinics_near(&mut *conn, SOMEWHERE, &nearest).await?;
     // Whether the places exist does not matter, only that their statements ran.
     let _ = places::resolve(&mut *conn, &Origin::PostalArea("X0X".to_owned())).await?;
     let city = Origin::City {
