@@ -22,6 +22,11 @@ use std::time::Duration;
 pub struct Settings {
     /// `None`: start the embedded Postgres under `data_dir/pg`.
     pub database_url: Option<SecretString>,
+    /// A streaming replica of `database_url` that serves the public reads (`DATABASE_READ_URL`);
+    /// `None`: every query goes to `database_url`.
+    pub database_read_url: Option<SecretString>,
+    /// Connections each pool opens, warms and keeps from the start (`DATABASE_MIN_CONNECTIONS`).
+    pub database_min_connections: u32,
     pub bind_addr: SocketAddr,
     pub public_base_url: String,
     /// `None`: write emails as `.eml` files under `data_dir/mail`.
@@ -102,6 +107,12 @@ pub struct SettingsArgs {
     /// Postgres (with PostGIS); unset: a private cluster under `.consultdesk/pg`.
     #[arg(long, global = true, env, hide_env_values = true)]
     database_url: Option<String>,
+    /// A streaming replica of DATABASE_URL for public reads (search, slots, clinic pages); unset: none.
+    #[arg(long, global = true, env, hide_env_values = true)]
+    database_read_url: Option<String>,
+    /// Connections each database pool opens and warms before serving, and keeps open (at most 20).
+    #[arg(long, global = true, env, default_value = "16", value_parser = parse_min_connections)]
+    database_min_connections: u32,
     /// Listen address.
     #[arg(long, global = true, env, default_value = "127.0.0.1:8080", value_parser = parse_bind_addr)]
     bind_addr: SocketAddr,
@@ -225,6 +236,8 @@ impl TryFrom<SettingsArgs> for Settings {
         }
         Ok(Settings {
             database_url: blank_is_unset(args.database_url).map(SecretString::from),
+            database_read_url: blank_is_unset(args.database_read_url).map(SecretString::from),
+            database_min_connections: args.database_min_connections,
             bind_addr: args.bind_addr,
             public_base_url: args.public_base_url.trim_end_matches('/').to_owned(),
             smtp_url: blank_is_unset(args.smtp_url).map(SecretString::from),
@@ -279,6 +292,18 @@ fn parse_bind_addr(raw: &str) -> Result<SocketAddr, String> {
     raw.trim()
         .parse()
         .map_err(|_| format!("{raw:?} is not host:port"))
+}
+
+/// The most connections a pool opens (`db::MAX_CONNECTIONS`; this module imports nothing, so the
+/// bound is repeated here and checked equal by a test in `db`).
+pub const MAX_POOL_CONNECTIONS: u32 = 20;
+
+fn parse_min_connections(raw: &str) -> Result<u32, String> {
+    raw.trim()
+        .parse()
+        .ok()
+        .filter(|count| *count <= MAX_POOL_CONNECTIONS)
+        .ok_or_else(|| format!("{raw:?} is not a whole number from 0 to {MAX_POOL_CONNECTIONS}"))
 }
 
 fn parse_max_open_requests(raw: &str) -> Result<u32, String> {
@@ -365,6 +390,8 @@ mod tests {
             Duration::from_secs(12 * 3600)
         );
         assert_eq!(settings.max_open_requests, 3);
+        assert_eq!(settings.database_min_connections, 16);
+        assert!(settings.database_read_url.is_none());
         assert!(settings.network_name.is_none() && settings.metrics_token.is_none());
         assert!(
             settings.database_url.is_none()
@@ -380,6 +407,7 @@ mod tests {
             ("PUBLIC_RATE_LIMIT", "5/s"),
             ("REMINDER_OFFSETS", "24h, 90m,45s"),
             ("DATABASE_URL", "postgres://u:secret@h/db"),
+            ("DATABASE_READ_URL", "postgres://u:secret@replica/db"),
         ]);
         let settings = Settings::from_lookup(|name| env.get(name).map(|v| v.to_string())).unwrap();
         assert_eq!(
@@ -439,6 +467,7 @@ mod tests {
             ("REMINDER_OFFSETS", "24h, 10"),
             ("BOOKING_MIN_LEAD", "soon"),
             ("MAX_OPEN_REQUESTS", "-1"),
+            ("DATABASE_MIN_CONNECTIONS", "21"),
         ] {
             let refused = one(name, value).unwrap_err().to_string();
             assert!(refused.contains(name), "{name}: {refused}");

@@ -23,8 +23,17 @@ pub struct Database {
 }
 
 impl Database {
-    /// Connects to `DATABASE_URL`, or starts the embedded Postgres under `<data_dir>/pg` when it is unset.
+    /// Connects to `DATABASE_URL`, or starts the embedded Postgres under `<data_dir>/pg` when it is
+    /// unset, for a command or a worker: connections are opened as needed, none kept warm.
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        let mut settings = settings.clone();
+        settings.database_min_connections = 0;
+        Self::open_serving(&settings).await
+    }
+
+    /// [`Database::open`] for the API: its pool keeps `DATABASE_MIN_CONNECTIONS` open (opened and
+    /// warmed by [`Application::bind`]).
+    pub async fn open_serving(settings: &Settings) -> anyhow::Result<Self> {
         let (url, embedded) = match &settings.database_url {
             Some(url) => (url.expose_secret().to_owned(), None),
             None => {
@@ -55,14 +64,29 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds `settings.bind_addr` (port 0 picks a free port, as tests do).
+    /// Opens and warms the pools' minimum connections (the primary `pool`, and the replica's of
+    /// `DATABASE_READ_URL` when set), then binds `settings.bind_addr` (port 0 picks a free port, as
+    /// tests do): the first requests find warm connections waiting.
     pub async fn bind(settings: Settings, pool: PgPool) -> anyhow::Result<Self> {
+        // Installed first, so the warm-up's counters are recorded.
+        crate::http::metrics::handle();
+        let replica = match &settings.database_read_url {
+            Some(url) => Some(db::replica_pool(url.expose_secret(), &settings)?),
+            None => None,
+        };
+        let warming_replica = async {
+            if let Some(replica) = &replica {
+                db::warmup::open_minimum(replica, "replica").await;
+            }
+        };
+        tokio::join!(db::warmup::open_minimum(&pool, "primary"), warming_replica);
+        let reads = db::ReadPool::new(pool.clone(), replica);
         let listener = TcpListener::bind(settings.bind_addr)
             .await
             .with_context(|| format!("binding {}", settings.bind_addr))?;
         Ok(Application {
             listener,
-            state: AppState::new(pool, settings),
+            state: AppState::with_reads(pool, reads, settings),
         })
     }
 
@@ -104,7 +128,7 @@ impl Application {
 /// finishes the emails it is sending.
 pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> {
     let settings = with_signing_key(settings)?;
-    let database = Database::open(&settings).await?;
+    let database = Database::open_serving(&settings).await?;
     let result = serve_on(&settings, &database, with_worker).await;
     let closed = database.close().await;
     result.and(closed)

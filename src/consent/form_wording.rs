@@ -37,23 +37,33 @@ pub async fn current(
     locale: Locale,
 ) -> Result<ConsentWording, ApiError> {
     let network_name = state.settings.network_name.as_deref();
-    let mut conn = state.db.acquire().await?;
-    if let Some(id) = clinic_id
-        && !store::clinic_exists(&mut conn, id).await?
-    {
-        return Err(ApiError::validation(
-            "clinic_id",
-            Invalid::new("unknown_clinic", "field-unknown-clinic"),
-        ));
-    }
-    let senders = senders::form_senders_text(
-        &mut conn,
-        clinic_id,
-        network_name.is_some(),
-        network_name,
-        locale,
-    )
-    .await?;
+    // The clinic's name is read from the replica when there is one, like the rest of its page.
+    let senders = state
+        .reads
+        .read(
+            &(clinic_id, network_name, locale),
+            |conn, &(clinic_id, network_name, locale)| {
+                Box::pin(async move {
+                    if let Some(id) = clinic_id
+                        && !store::clinic_exists(conn, id).await?
+                    {
+                        return Err(ApiError::validation(
+                            "clinic_id",
+                            Invalid::new("unknown_clinic", "field-unknown-clinic"),
+                        ));
+                    }
+                    Ok(senders::form_senders_text(
+                        conn,
+                        clinic_id,
+                        network_name.is_some(),
+                        network_name,
+                        locale,
+                    )
+                    .await?)
+                })
+            },
+        )
+        .await?;
     let current = wording::current(locale);
     let fill = |text: &str| text.replace("{senders}", &senders);
     Ok(ConsentWording {

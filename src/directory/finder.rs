@@ -1,5 +1,7 @@
 //! What the public directory answers, whichever door asks: practitioners and clinics near a place,
-//! and one active practitioner, each practitioner with their next free consult slot.
+//! and one active practitioner, each practitioner with their next free consult slot. All of it is
+//! read through `state.reads`: from the read replica when there is one (a lagging answer costs a
+//! booking a 409 at worst, never a double booking: bookings check on the primary).
 
 use crate::directory::practitioner_store;
 use crate::directory::search::{
@@ -60,44 +62,64 @@ pub async fn practitioners(
     state: &AppState,
     search: &Search,
 ) -> Result<Found<PractitionerResult>, ApiError> {
-    let mut conn = state.db.acquire().await?;
-    let point = search.locate(&mut conn).await?;
-    let rows = search::practitioners_near(&mut conn, point, search).await?;
-    let page = Found::from_rows(rows, search.limit, |row| DistanceCursor {
-        d: row.distance_m.unwrap_or(0.0),
-        c: Some(row.clinic_id),
-        id: row.practitioner.id,
-    });
-    Ok(Found {
-        items: with_next_available(&mut conn, page.items, availability::lead(state)).await?,
-        next: page.next,
-    })
+    let lead = availability::lead(state);
+    state
+        .reads
+        .read(&(search, lead), |conn, &(search, lead)| {
+            Box::pin(async move {
+                let point = search.locate(conn).await?;
+                let rows = search::practitioners_near(conn, point, search).await?;
+                let page = Found::from_rows(rows, search.limit, |row| DistanceCursor {
+                    d: row.distance_m.unwrap_or(0.0),
+                    c: Some(row.clinic_id),
+                    id: row.practitioner.id,
+                });
+                Ok(Found {
+                    items: with_next_available(conn, page.items, lead).await?,
+                    next: page.next,
+                })
+            })
+        })
+        .await
 }
 
 /// Clinics with a practitioner matching the search, nearest first.
 pub async fn clinics(state: &AppState, search: &Search) -> Result<Found<ClinicResult>, ApiError> {
-    let mut conn = state.db.acquire().await?;
-    let point = search.locate(&mut conn).await?;
-    let rows = search::clinics_near(&mut conn, point, search).await?;
-    let page = Found::from_rows(rows, search.limit, |row| DistanceCursor {
-        d: row.distance_m,
-        c: None,
-        id: row.clinic.id,
-    });
-    Ok(Found {
-        items: page.items.into_iter().map(ClinicResult::from).collect(),
-        next: page.next,
-    })
+    state
+        .reads
+        .read(search, |conn, search| {
+            Box::pin(async move {
+                let point = search.locate(conn).await?;
+                let rows = search::clinics_near(conn, point, search).await?;
+                let page = Found::from_rows(rows, search.limit, |row| DistanceCursor {
+                    d: row.distance_m,
+                    c: None,
+                    id: row.clinic.id,
+                });
+                Ok(Found {
+                    items: page.items.into_iter().map(ClinicResult::from).collect(),
+                    next: page.next,
+                })
+            })
+        })
+        .await
 }
 
 /// An active practitioner; 404 for an inactive or unknown one.
 pub async fn practitioner(state: &AppState, id: Uuid) -> Result<PractitionerResult, ApiError> {
-    let mut conn = state.db.acquire().await?;
-    let row = practitioner_store::fetch_active_with_clinic(&mut conn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut results = with_next_available(&mut conn, vec![row], availability::lead(state)).await?;
-    results.pop().ok_or(ApiError::NotFound)
+    let lead = availability::lead(state);
+    state
+        .reads
+        .read(&(id, lead), |conn, &(id, lead)| {
+            Box::pin(async move {
+                let row = practitioner_store::fetch_active_with_clinic(conn, id)
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+                let mut results = with_next_available(conn, vec![row], lead).await?;
+                results.pop().ok_or(ApiError::NotFound)
+            })
+        })
+        .await
 }
 
 /// A page of a clinic's active practitioners (oldest first, after the practitioner `after`), each
@@ -108,21 +130,32 @@ pub async fn of_clinic(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<(Vec<PractitionerResult>, Option<Uuid>), ApiError> {
-    let mut conn = state.db.acquire().await?;
-    if !crate::directory::clinic_store::exists(&mut conn, clinic_id).await? {
-        return Err(ApiError::NotFound);
-    }
-    let mut rows =
-        practitioner_store::active_of_clinic(&mut conn, clinic_id, after, limit + 1).await?;
-    let has_more = rows.len() as i64 > limit;
-    rows.truncate(limit.max(0) as usize);
-    let next = if has_more {
-        rows.last().map(|row| row.practitioner.id)
-    } else {
-        None
-    };
-    let items = with_next_available(&mut conn, rows, availability::lead(state)).await?;
-    Ok((items, next))
+    let lead = availability::lead(state);
+    state
+        .reads
+        .read(
+            &(clinic_id, after, limit, lead),
+            |conn, &(clinic_id, after, limit, lead)| {
+                Box::pin(async move {
+                    if !crate::directory::clinic_store::exists(conn, clinic_id).await? {
+                        return Err(ApiError::NotFound);
+                    }
+                    let mut rows =
+                        practitioner_store::active_of_clinic(conn, clinic_id, after, limit + 1)
+                            .await?;
+                    let has_more = rows.len() as i64 > limit;
+                    rows.truncate(limit.max(0) as usize);
+                    let next = if has_more {
+                        rows.last().map(|row| row.practitioner.id)
+                    } else {
+                        None
+                    };
+                    let items = with_next_available(conn, rows, lead).await?;
+                    Ok((items, next))
+                })
+            },
+        )
+        .await
 }
 
 /// Each row as a result with its practitioner's next free slot (one batch of queries for the page).

@@ -29,19 +29,51 @@ pub async fn healthz() -> Json<HealthView> {
     })
 }
 
+/// What `/readyz` says: ready when the primary answers, with the read replica's state beside it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadinessView {
+    /// `ok`.
+    pub status: String,
+    /// The primary (`DATABASE_URL`): `ok` (it does not answer: 503).
+    pub database: String,
+    pub read_replica: ReplicaState,
+}
+
+/// The read replica (`DATABASE_READ_URL`): while it is `unavailable`, reads go to the primary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaState {
+    Ok,
+    Unavailable,
+    NotConfigured,
+}
+
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
-        (status = 200, description = "The database answers", body = HealthView),
-        (status = 503, description = "The database does not answer", body = crate::http::error::Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The primary database answers (the read replica, if any, may not: reads then go to the primary)", body = ReadinessView),
+        (status = 503, description = "The primary database does not answer", body = crate::http::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthView>, ApiError> {
-    let ping = crate::db::health::ping(&state.db);
-    match tokio::time::timeout(READINESS_TIMEOUT, ping).await {
-        Ok(Ok(_)) => Ok(Json(HealthView {
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<ReadinessView>, ApiError> {
+    let primary = tokio::time::timeout(READINESS_TIMEOUT, crate::db::health::ping(&state.db));
+    let (primary, read_replica) = tokio::join!(primary, replica_state(&state));
+    match primary {
+        Ok(Ok(_)) => Ok(Json(ReadinessView {
             status: "ok".into(),
+            database: "ok".into(),
+            read_replica,
         })),
         Ok(Err(error)) => Err(ApiError::Unavailable(error.to_string())),
         Err(_) => Err(ApiError::Unavailable("database ping timed out".into())),
+    }
+}
+
+async fn replica_state(state: &AppState) -> ReplicaState {
+    let Some(replica) = state.reads.replica() else {
+        return ReplicaState::NotConfigured;
+    };
+    match tokio::time::timeout(READINESS_TIMEOUT, crate::db::health::ping(replica)).await {
+        Ok(Ok(())) => ReplicaState::Ok,
+        Ok(Err(_)) | Err(_) => ReplicaState::Unavailable,
     }
 }
 

@@ -48,7 +48,19 @@ pub async fn practitioner_slots(
     query.finish_as_validation()?;
     // A path that is not a UUID names nobody: a 404, once the dates have been checked.
     let id = Uuid::parse_str(&id).ok();
-    let slots = availability::free_slots(&state, id, SlotDays { from, to }).await?;
+    // Slots are read from the replica when there is one: a slot it still shows after a booking
+    // took it is refused by the booking's own check on the primary (409).
+    let slots = state
+        .reads
+        .read(&(&state, id, from, to), |conn, &(state, id, from, to)| {
+            Box::pin(availability::free_slots_on(
+                conn,
+                state,
+                id,
+                SlotDays { from, to },
+            ))
+        })
+        .await?;
     Ok(Json(slots))
 }
 

@@ -172,6 +172,7 @@ async fn postgres_restarted_during_traffic_gives_fast_503s_and_the_pool_heals_it
     let mut settings = Settings::from_lookup(|name| match name {
         "BIND_ADDR" => Some("127.0.0.1:0".to_owned()),
         "PUBLIC_RATE_LIMIT" => Some("100000/min".to_owned()),
+        "DATABASE_MIN_CONNECTIONS" => Some("1".to_owned()),
         _ => None,
     })
     .expect("settings");

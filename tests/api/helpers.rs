@@ -140,7 +140,8 @@ pub struct TestApp {
     /// A pool on the test's own database, for asserting stored rows.
     pub db: PgPool,
     pub database_url: String,
-    database: String,
+    /// The test database this app drops when it ends; `None`: a database it does not own.
+    database: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -162,6 +163,21 @@ impl TestApp {
         app_url: String,
         overrides: Overrides,
     ) -> TestApp {
+        Self::start(Some(database), url, app_url, overrides).await
+    }
+
+    /// Starts the app over a database that someone else owns and drops (a server of the test's
+    /// own, say).
+    pub async fn spawn_over(url: String, overrides: Overrides) -> TestApp {
+        Self::start(None, url.clone(), url, overrides).await
+    }
+
+    async fn start(
+        database: Option<String>,
+        url: String,
+        app_url: String,
+        overrides: Overrides,
+    ) -> TestApp {
         let mut env: HashMap<&str, String> = HashMap::from([
             ("BIND_ADDR", "127.0.0.1:0".to_owned()),
             ("PUBLIC_RATE_LIMIT", "100000/min".to_owned()),
@@ -169,6 +185,9 @@ impl TestApp {
             // (booking_abuse.rs) set it back to the default.
             ("MAX_OPEN_REQUESTS", "100000".to_owned()),
             ("PUBLIC_BASE_URL", "http://consultdesk.test".to_owned()),
+            // One warm connection at start rather than the default's many: hundreds of test apps
+            // start, and few of them search. replica.rs asks for more.
+            ("DATABASE_MIN_CONNECTIONS", "1".to_owned()),
         ]);
         env.extend(overrides);
         let mut settings =
@@ -370,7 +389,9 @@ impl Drop for TestApp {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
-        drop_database_now(self.database.clone());
+        if let Some(database) = self.database.take() {
+            drop_database_now(database);
+        }
     }
 }
 

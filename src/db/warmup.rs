@@ -1,0 +1,97 @@
+//! Connections that are warm before they serve.
+//!
+//! A new Postgres backend plans its first PostGIS query slowly (~20 ms of CPU: it loads PostGIS and
+//! fills its catalogue caches), so a freshly started service answered its first searches with a
+//! p99 of 371 ms against 49 ms once warm (issue 18). Each new connection therefore runs the hot
+//! read statements once, through the same functions the handlers call (so the same SQL text, and
+//! sqlx's per-connection statement cache keeps them prepared), with values that match little;
+//! and at start the pool's minimum connections are opened, and so warmed, before serving.
+
+use crate::directory::places::{self, Origin, Point};
+use crate::directory::search::{self, Filters, Search};
+use crate::scheduling::store;
+use chrono::{Duration, Utc};
+use sqlx::{PgConnection, PgPool};
+use std::time::Instant;
+use uuid::Uuid;
+
+/// Downtown Toronto: where there are clinics, the search runs every step a real one does (an
+/// empty patch of the map would skip the distance functions, whose first calls are slow too).
+const SOMEWHERE: Point = Point {
+    latitude: 43.6487,
+    longitude: -79.3817,
+};
+
+/// Runs the hot statements on a new connection. Never fails: a connection that could not be warmed
+/// still serves (cold), so the failure is only logged and counted.
+pub async fn warm(conn: &mut PgConnection, pool: &'static str) {
+    let started = Instant::now();
+    match run_hot_statements(conn).await {
+        Ok(()) => {
+            metrics::counter!("db_connections_warmed_total", "pool" => pool).increment(1);
+            tracing::debug!(pool, elapsed = ?started.elapsed(), "warmed a new database connection");
+        }
+        Err(error) => {
+            metrics::counter!("db_connection_warmups_failed_total", "pool" => pool).increment(1);
+            tracing::warn!(pool, %error, "could not warm a new database connection; it serves cold");
+        }
+    }
+}
+
+/// What a search, a practitioner's page and a slot list read, once each (the searches for their
+/// nearest row only).
+async fn run_hot_statements(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    let nearest = Search {
+        origin: Origin::Point(SOMEWHERE),
+        radius_km: 25.0,
+        filters: Filters::default(),
+        // The search asks for one row more than the limit: LIMIT 1.
+        limit: 0,
+        after: None,
+    };
+    search::practitioners_near(&mut *conn, SOMEWHERE, &nearest).await?;
+    search::clinics_near(&mut *conn, SOMEWHERE, &nearest).await?;
+    // Whether the places exist does not matter, only that their statements ran.
+    let _ = places::resolve(&mut *conn, &Origin::PostalArea("X0X".to_owned())).await?;
+    let city = Origin::City {
+        name: "nowhere".to_owned(),
+        province: None,
+    };
+    let _ = places::resolve(&mut *conn, &city).await?;
+    let nobody = [Uuid::nil()];
+    store::bookable(&mut *conn, Uuid::nil()).await?;
+    store::schedules(&mut *conn, &nobody).await?;
+    let now = Utc::now();
+    store::busy(&mut *conn, &nobody, (now, now + Duration::days(1)), None).await?;
+    Ok(())
+}
+
+/// Opens the pool's minimum connections (each warmed as it connects) and returns once they are
+/// open, or once the pool's acquire timeout gave up on those it could not open: a database that is
+/// down at start is logged, and the service starts anyway (its requests answer 503 until it is back).
+pub async fn open_minimum(pool: &PgPool, name: &'static str) {
+    let wanted = pool.options().get_min_connections();
+    if wanted == 0 {
+        return;
+    }
+    let started = Instant::now();
+    // Held together, so each acquire opens a connection of its own rather than reusing one.
+    let held = futures::future::join_all((0..wanted).map(|_| pool.acquire())).await;
+    let opened = held.iter().filter(|conn| conn.is_ok()).count();
+    let failure = held.into_iter().find_map(Result::err);
+    match failure {
+        None => tracing::info!(
+            pool = name,
+            connections = opened,
+            elapsed = ?started.elapsed(),
+            "opened and warmed the minimum database connections"
+        ),
+        Some(error) => tracing::warn!(
+            pool = name,
+            opened,
+            wanted,
+            %error,
+            "could not open the minimum database connections; serving anyway"
+        ),
+    }
+}
