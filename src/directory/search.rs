@@ -144,6 +144,21 @@ impl Shape {
     }
 }
 
+/// `bound`: the distance a page cannot go beyond, the largest of the `limit` nearest rows of `from`
+/// (`table alias`) that match and come after the cursor, by an index-ordered KNN scan that stops
+/// early. `_ST_Expand` is the bounding box PostGIS's own `ST_DWithin` uses as its index condition.
+fn bound_cte(from: &str, distance: &str, matching: &str, after: &str) -> String {
+    let alias = from.rsplit(' ').next().unwrap_or(from);
+    format!(
+        "WITH bound AS (
+            SELECT max(d) AS d FROM (
+              SELECT {distance} AS d FROM {from}
+               WHERE {matching} AND {alias}.location && _ST_Expand({ORIGIN}, $3){after}
+               ORDER BY {distance}
+               LIMIT $11) nearest)"
+    )
+}
+
 /// Binds: lng, lat, radius (m), discipline, service, language, mode, cursor distance, cursor
 /// clinic, cursor id, limit + 1.
 ///
@@ -172,13 +187,9 @@ fn practitioners_sql(shape: Shape) -> String {
     } else {
         Default::default()
     };
+    let bound = bound_cte("practitioners p", &p_distance, &matching, &after_row);
     format!(
-        "WITH bound AS (
-            SELECT max(d) AS d FROM (
-              SELECT {p_distance} AS d FROM practitioners p
-               WHERE {matching} AND p.location && _ST_Expand({ORIGIN}, $3){after_row}
-               ORDER BY {p_distance}
-               LIMIT $11) nearest)
+        "{bound}
          SELECT p.id, p.name, p.discipline, p.services, p.languages, p.consult_modes,
                 c.id AS clinic_id, c.name AS clinic_name, c.address, c.city, c.province, c.postal_code,
                 c.phone, c.latitude, c.longitude, c.time_zone, c.d AS distance_m
@@ -199,9 +210,8 @@ fn practitioners_sql(shape: Shape) -> String {
 }
 
 /// Clinics (aliased `c`) with a matching active practitioner, nearest first by (distance, id), in
-/// two steps: the `limit` nearest by distance alone (an index-ordered KNN scan that stops early)
-/// give the distance the page cannot go beyond; then every such clinic up to that distance, sorted
-/// exactly. `_ST_Expand` is the bounding box PostGIS's own `ST_DWithin` uses as its index condition.
+/// two steps: the distance the page cannot go beyond (`bound`), then every such clinic up to that
+/// distance, sorted exactly.
 fn clinics_sql(shape: Shape) -> String {
     let matching = format!(
         "EXISTS (SELECT 1 FROM practitioners p WHERE p.clinic_id = c.id AND {})",
@@ -213,13 +223,9 @@ fn clinics_sql(shape: Shape) -> String {
     } else {
         String::new()
     };
+    let bound = bound_cte("clinics c", &distance, &matching, &after);
     format!(
-        "WITH bound AS (
-            SELECT max(d) AS d FROM (
-              SELECT {distance} AS d FROM clinics c
-               WHERE {matching} AND c.location && _ST_Expand({ORIGIN}, $3){after}
-               ORDER BY {distance}
-               LIMIT $11) nearest)
+        "{bound}
          SELECT c.id, c.name, c.address, c.city, c.province, c.postal_code, c.phone, c.latitude,
                 c.longitude, c.time_zone, {distance} AS distance_m
            FROM bound, clinics c
