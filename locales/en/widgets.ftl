@@ -107,4 +107,6 @@ widget-demo-title = Website forms: demo
 widget-demo-intro = These are the forms a clinic's website adds with one line of HTML. Everything you send here is real: requests and bookings reach the clinic's front desk.
 widget-demo-snippet = Add them to a page:
 widget-demo-no-clinic = There is no clinic yet: run consultdesk seed-demo, or add one in the console, then reload this page.
+# Inside each element: what shows when scripts are off.
+widget-demo-no-script = This form needs JavaScript, which is off in this browser.
 widget-demo-for = For { $clinic }

@@ -92,4 +92,6 @@ widget-demo-title = Formulaires du site web : démonstration
 widget-demo-intro = Voici les formulaires qu’un site web de clinique ajoute avec une seule ligne de HTML. Tout ce que vous envoyez ici est réel : les demandes et les rendez-vous parviennent à la réception de la clinique.
 widget-demo-snippet = Pour les ajouter à une page :
 widget-demo-no-clinic = Il n’y a pas encore de clinique : lancez consultdesk seed-demo, ou ajoutez-en une dans la console, puis rechargez cette page.
+# Inside each element: what shows when scripts are off.
+widget-demo-no-script = Ce formulaire a besoin de JavaScript, qui est désactivé dans ce navigateur.
 widget-demo-for = Pour { $clinic }

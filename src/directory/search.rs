@@ -317,22 +317,26 @@ pub async fn practitioners_near(
     point: Point,
     search: &Search,
 ) -> Result<Vec<PractitionerRow>, sqlx::Error> {
-    let mut search = search.clone();
     // A cursor written before cursors named the clinic: its practitioner's clinic (a deleted
-    // practitioner's cursor starts over, as an unknown position must not skip anyone).
-    if let Some(cursor) = search.after.as_mut()
+    // practitioner's cursor starts over, as an unknown position must not skip anyone). Only such a
+    // cursor costs a copy of the search.
+    if let Some(cursor) = search.after
         && cursor.c.is_none()
     {
-        cursor.c = sqlx::query_scalar("SELECT clinic_id FROM practitioners WHERE id = $1")
+        let clinic = sqlx::query_scalar("SELECT clinic_id FROM practitioners WHERE id = $1")
             .bind(cursor.id)
             .fetch_optional(&mut *conn)
             .await?;
-        if cursor.c.is_none() {
-            search.after = None;
-        }
+        let mut resolved = search.clone();
+        resolved.after = clinic.map(|c| DistanceCursor {
+            c: Some(c),
+            ..cursor
+        });
+        let sql = practitioners_near_sql_for(Shape::of(&resolved));
+        return nearest(conn, sql, point, &resolved).await;
     }
-    let sql = practitioners_near_sql_for(Shape::of(&search));
-    nearest(conn, sql, point, &search).await
+    let sql = practitioners_near_sql_for(Shape::of(search));
+    nearest(conn, sql, point, search).await
 }
 
 /// A clinic as public results show it.

@@ -633,3 +633,30 @@ async fn territories_are_known_by_their_codes() {
         assert_eq!(dir.search(query).await.status(), 200, "{query}");
     }
 }
+
+/// Cursors handed out before they named the clinic (`{"d", "id"}`) still continue where they
+/// stopped: the service finds the practitioner's clinic.
+#[tokio::test]
+async fn a_cursor_from_before_cursors_named_the_clinic_still_continues() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let dir = Directory::new().await;
+    let clinic = dir.clinic_at("Tied", TORONTO.0, TORONTO.1).await;
+    for _ in 0..3 {
+        dir.practitioner(clinic, json!({})).await;
+    }
+    let query = format!("near={},{}&limit=1", TORONTO.0, TORONTO.1);
+    let first = dir.search_ok(&query).await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let mut old: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(cursor).unwrap()).unwrap();
+    assert!(
+        old["c"].is_string(),
+        "today's cursors name the clinic: {old}"
+    );
+    old.as_object_mut().unwrap().remove("c");
+    let old = URL_SAFE_NO_PAD.encode(old.to_string());
+    let with_new = dir.search_ok(&format!("{query}&cursor={cursor}")).await;
+    let with_old = dir.search_ok(&format!("{query}&cursor={old}")).await;
+    assert_eq!(with_old["items"], with_new["items"]);
+    assert_ne!(with_old["items"][0]["id"], first["items"][0]["id"]);
+}

@@ -739,3 +739,24 @@ async fn the_demo_page_passes_axe_core_with_the_forms_open_and_their_errors_show
     find_in(client, FOUND_BOOKING, "input[name='starts_at']").await;
     assert_accessible(client, "the demo page with a result's booking form").await;
 }
+
+#[tokio::test]
+async fn with_scripts_off_the_demo_page_says_the_forms_need_them() {
+    let Some((_driver, client)) = browser_with(false).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    app.create_clinic(&admin, "Downtown Physio").await;
+    client.goto(&app.url("/demo")).await.unwrap();
+    let said = crate::browser::wait_for_text(&client, "//consultdesk-callback/p").await;
+    assert_eq!(
+        said,
+        "This form needs JavaScript, which is off in this browser."
+    );
+    let finder = client
+        .find(Locator::Css("consultdesk-finder"))
+        .await
+        .unwrap();
+    assert!(finder.shadow_root().await.is_err(), "no script ran");
+}

@@ -49,11 +49,12 @@ async fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> 
 }
 
 /// A directory under the system temp dir, traversable (0755) so the `postgres` user can reach a
-/// cluster inside it when the tests run as root; removed at the end, failed test or not.
-struct TempDir(PathBuf);
+/// cluster inside it when the tests run as root; removed at the end, failed test or not. Also the
+/// replica tests' (`standby.rs`).
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new(tag: &str) -> TempDir {
+    pub(crate) fn new(tag: &str) -> TempDir {
         let dir = std::env::temp_dir().join(format!(
             "consultdesk-faults-{tag}-{}",
             Uuid::new_v4().simple()

@@ -4,6 +4,7 @@
 //! and pause this pair, which must disturb no other test. Both servers stop when the pair is dropped,
 //! also on a panic.
 
+use crate::faults::TempDir;
 use consultdesk::db;
 use consultdesk::embedded_pg::{self, EmbeddedOptions, EmbeddedPostgres};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
@@ -12,7 +13,6 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use uuid::Uuid;
 
 const DATABASE: &str = "consultdesk_replicated";
 
@@ -36,7 +36,7 @@ struct Owner(Option<(u32, u32)>);
 
 impl StreamingPair {
     pub async fn start() -> StreamingPair {
-        let dir = TempDir::new();
+        let dir = TempDir::new("replica");
         let primary_dir = dir.0.join("primary");
         let primary = EmbeddedPostgres::start(&primary_dir, EmbeddedOptions { fast_unsafe: true })
             .await
@@ -251,24 +251,4 @@ impl Owner {
 
 fn database_url(port: u16) -> String {
     format!("postgres://postgres@127.0.0.1:{port}/{DATABASE}")
-}
-
-/// Under the build's temp dir, traversable (0755) so the server user reaches its data dirs.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("replica-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).expect("creating a temp dir");
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))
-            .expect("chmod the temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
