@@ -24,6 +24,15 @@ impl AppState {
         Self::with_reads(db, reads, settings)
     }
 
+    /// This state with its reads (and any write, which a replica refuses) on `pool`: for pages
+    /// that only read, when `pool` is the replica ([`crate::desk::reads`]).
+    pub fn reading_from(&self, pool: sqlx::PgPool) -> Self {
+        Self {
+            db: pool,
+            ..self.clone()
+        }
+    }
+
     pub fn with_reads(db: PgPool, reads: ReadPool, settings: Settings) -> Self {
         let public_limiter = Arc::new(PublicRateLimiter::new(settings.public_rate_limit));
         let public_read_limiter = Arc::new(PublicRateLimiter::new(settings.public_read_rate_limit));

@@ -61,7 +61,8 @@ pub fn replica_pool(url: &str, settings: &Settings) -> anyhow::Result<PgPool> {
 
 /// A pool that answers quickly when the database is away (requests then get 503) and heals by itself
 /// when it is back: connections idle for a while are tested before use, and broken ones replaced.
-/// Every new connection is warmed before it serves, and `DATABASE_MIN_CONNECTIONS` are kept open.
+/// `DATABASE_MIN_CONNECTIONS` are kept open, and every connection opened off the request path is
+/// warmed before it serves ([`warmup`]).
 fn pool_options(
     settings: &Settings,
     name: &'static str,
@@ -74,7 +75,7 @@ fn pool_options(
         .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
-                warmup::warm(conn, name).await;
+                warmup::warm_unless_a_request_waits(conn, name).await;
                 Ok(())
             })
         })

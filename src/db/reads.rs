@@ -75,9 +75,63 @@ impl ReadPool {
         let mut conn = self.primary.acquire().await?;
         read(&mut conn, context).await
     }
+
+    /// The primary's WAL position now, when there is a replica to compare it with: taken after a
+    /// write has committed, it is what a replica must have replayed to show that write.
+    pub async fn position_after_writes(&self) -> Option<String> {
+        self.replica.as_ref()?;
+        let mut conn = self.primary.acquire().await.ok()?;
+        sqlx::query_scalar!(r#"SELECT pg_current_wal_insert_lsn()::text AS "lsn!""#)
+            .fetch_one(&mut *conn)
+            .await
+            .ok()
+    }
+
+    /// The pool a console page reads through: the replica when it answers and has replayed
+    /// `seen`, the WAL position after this staff member's last write (so the page a form's 303
+    /// leads to shows what the form did), else the primary.
+    ///
+    /// Unlike [`ReadPool::read`] the page then reads on its own (it runs the same service
+    /// functions as the JSON API, which take the pool); the question asked here is what tells the
+    /// breaker whether the replica answers, so a replica that has died costs at most the page that
+    /// was already on its way to it.
+    pub async fn for_page(&self, seen: Option<&str>) -> PgPool {
+        if let Some(replica) = &self.replica {
+            let permit = replica.breaker.permit();
+            if permit != Permit::Skip {
+                match replica.has_replayed(seen).await {
+                    Ok(true) => {
+                        replica.answered(permit);
+                        return replica.pool.clone();
+                    }
+                    Ok(false) => {
+                        replica.breaker.succeeded();
+                        metrics::counter!("read_replica_behind_total").increment(1);
+                    }
+                    Err(error) => replica.failed(&error.to_string()),
+                }
+            }
+        }
+        metrics::counter!("db_reads_total", "pool" => "primary").increment(1);
+        self.primary.clone()
+    }
 }
 
 impl Replica {
+    /// Whether the replica has replayed the WAL up to `seen` (anything, without one). A server
+    /// that is not in recovery has no replay position: it is a primary, and current.
+    async fn has_replayed(&self, seen: Option<&str>) -> Result<bool, sqlx::Error> {
+        let seen = seen.filter(|lsn| is_lsn(lsn)).unwrap_or("0/0");
+        let mut conn = self.pool.acquire().await?;
+        let replayed = sqlx::query_scalar!(
+            r#"SELECT coalesce(pg_last_wal_replay_lsn() >= $1::text::pg_lsn, true) AS "replayed!""#,
+            seen
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(replayed)
+    }
+
     fn answered(&self, permit: Permit) {
         if permit == Permit::Probe {
             tracing::info!("the read replica answers again; reads go to it");
@@ -96,5 +150,41 @@ impl Replica {
             retry_after = ?super::breaker::RETRY_AFTER,
             "the read replica failed; reads go to the primary meanwhile"
         );
+    }
+}
+
+/// Whether `text` is a WAL position as Postgres writes one (`16/B374D848`): anything else from a
+/// cookie is ignored rather than sent to the server to fail.
+pub fn is_lsn(text: &str) -> bool {
+    text.split_once('/').is_some_and(|(high, low)| {
+        [high, low].iter().all(|part| {
+            (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_lsn;
+
+    #[test]
+    fn only_wal_positions_are_taken_from_a_cookie() {
+        for lsn in ["0/0", "16/B374D848", "FFFFFFFF/FFFFFFFF", "a/b"] {
+            assert!(is_lsn(lsn), "{lsn}");
+        }
+        for text in [
+            "",
+            "/",
+            "0/",
+            "/0",
+            "16",
+            "1/2/3",
+            "G/0",
+            "0/123456789",
+            "0/0; x",
+            " 0/0",
+        ] {
+            assert!(!is_lsn(text), "{text}");
+        }
     }
 }

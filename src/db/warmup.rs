@@ -6,10 +6,20 @@
 //! read statements once, through the same functions the handlers call (so the same SQL text, and
 //! sqlx's per-connection statement cache keeps them prepared), with values that match little;
 //! and at start the pool's minimum connections are opened, and so warmed, before serving.
+//!
+//! Only connections opened off the request path are warmed: at start, by the pool's upkeep of its
+//! minimum (after a connection was lost or retired), by the background workers. A connection that a
+//! request itself opens (a burst beyond the warm minimum) serves that request at once, cold: the
+//! warm-up runs every hot statement (~100 ms of CPU, seconds on a loaded machine), which would hold
+//! that visitor longer than planning only their own statement cold, and could outlast the acquire
+//! timeout (a 503). Requests run inside [`during_requests`], which is how a connection knows.
 
 use crate::directory::places::{self, Origin, Point};
 use crate::directory::search::{self, Filters, Search};
 use crate::scheduling::store;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
 use chrono::{Duration, Utc};
 use sqlx::{PgConnection, PgPool};
 use std::time::Instant;
@@ -22,9 +32,38 @@ const SOMEWHERE: Point = Point {
     longitude: -79.3817,
 };
 
-/// Runs the hot statements on a new connection. Never fails: a connection that could not be warmed
-/// still serves (cold), so the failure is only logged and counted.
-pub async fn warm(conn: &mut PgConnection, pool: &'static str) {
+tokio::task_local! {
+    /// Set while a request is being answered (see [`during_requests`]).
+    static IN_REQUEST: ();
+}
+
+/// Middleware around every route: marks the request's work, so that a connection it opens is not
+/// warmed on its time (see the module's documentation).
+pub async fn during_requests(request: Request, next: Next) -> Response {
+    as_a_request(next.run(request)).await
+}
+
+/// Runs `work` as a request's: a connection it opens serves at once, unwarmed.
+pub async fn as_a_request<F: Future>(work: F) -> F::Output {
+    IN_REQUEST.scope((), work).await
+}
+
+fn opened_by_a_request() -> bool {
+    IN_REQUEST.try_with(|_| ()).is_ok()
+}
+
+/// The pool's `after_connect`: runs the hot statements on a new connection unless a request is
+/// waiting for it. Never fails: a connection that could not be warmed still serves (cold), so the
+/// failure is only logged and counted.
+pub async fn warm_unless_a_request_waits(conn: &mut PgConnection, pool: &'static str) {
+    if opened_by_a_request() {
+        metrics::counter!("db_connections_opened_cold_total", "pool" => pool).increment(1);
+        return;
+    }
+    warm(conn, pool).await;
+}
+
+async fn warm(conn: &mut PgConnection, pool: &'static str) {
     let started = Instant::now();
     match run_hot_statements(conn).await {
         Ok(()) => {

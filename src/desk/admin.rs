@@ -8,6 +8,7 @@
 use crate::desk::extract::{AdminDesk, AdminPost};
 use crate::desk::form::{Form, put};
 use crate::desk::page::{self, Section};
+use crate::desk::reads::PageState;
 use crate::desk::session::Desk;
 use crate::directory::clinic_store::ClinicView;
 use crate::directory::practitioner_store::PractitionerView;
@@ -140,8 +141,8 @@ async fn clinics_page(
 }
 
 pub async fn clinics(
-    State(state): State<AppState>,
     AdminDesk(desk): AdminDesk,
+    PageState(state): PageState,
     RawQuery(query): RawQuery,
 ) -> Response {
     let done = done_words(desk.locale, query.as_deref());
@@ -191,8 +192,8 @@ async fn clinic_page(
 }
 
 pub async fn clinic(
-    State(state): State<AppState>,
     AdminDesk(desk): AdminDesk,
+    PageState(state): PageState,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -301,8 +302,8 @@ async fn practitioners_page(
 }
 
 pub async fn practitioners(
-    State(state): State<AppState>,
     AdminDesk(desk): AdminDesk,
+    PageState(state): PageState,
     query: Result<QueryParams, ApiError>,
 ) -> Response {
     let clinic = query.ok().and_then(|mut query| query.uuid("clinic_id"));
@@ -415,8 +416,8 @@ async fn practitioner_page(
 }
 
 pub async fn practitioner(
-    State(state): State<AppState>,
     AdminDesk(desk): AdminDesk,
+    PageState(state): PageState,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -595,8 +596,8 @@ async fn staff_page(
 }
 
 pub async fn staff(
-    State(state): State<AppState>,
     AdminDesk(desk): AdminDesk,
+    PageState(state): PageState,
     RawQuery(query): RawQuery,
 ) -> Response {
     let done = done_words(desk.locale, query.as_deref());

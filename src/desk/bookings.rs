@@ -10,6 +10,7 @@
 
 use crate::desk::extract::DeskPost;
 use crate::desk::page::{self, Section};
+use crate::desk::reads::PageState;
 use crate::desk::session::Desk;
 use crate::desk::words;
 use crate::directory::workplaces;
@@ -131,8 +132,8 @@ fn day_href(date: NaiveDate, filter: &DayFilter) -> String {
 
 /// `GET /desk/`: today.
 pub async fn today(
-    State(state): State<AppState>,
     desk: Desk,
+    PageState(state): PageState,
     OriginalUri(uri): OriginalUri,
     query: Result<QueryParams, ApiError>,
 ) -> Response {
@@ -141,8 +142,8 @@ pub async fn today(
 
 /// `GET /desk/bookings?date=&clinic_id=&practitioner_id=&status=`: a day's bookings.
 pub async fn day(
-    State(state): State<AppState>,
     desk: Desk,
+    PageState(state): PageState,
     OriginalUri(uri): OriginalUri,
     query: Result<QueryParams, ApiError>,
 ) -> Response {
@@ -394,8 +395,8 @@ fn allows(status: BookingStatus, action: Action) -> bool {
 
 /// `GET /desk/bookings/{id}`.
 pub async fn show(
-    State(state): State<AppState>,
     desk: Desk,
+    PageState(state): PageState,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,

@@ -5,6 +5,7 @@
 
 use crate::desk::extract::DeskPost;
 use crate::desk::page::{self, Section};
+use crate::desk::reads::PageState;
 use crate::desk::session::Desk;
 use crate::desk::words;
 use crate::directory::workplaces;
@@ -67,8 +68,8 @@ fn read_query(query: Result<QueryParams, ApiError>, locale: Locale) -> (QueueAsk
 }
 
 pub async fn list(
-    State(state): State<AppState>,
     desk: Desk,
+    PageState(state): PageState,
     OriginalUri(uri): OriginalUri,
     query: Result<QueryParams, ApiError>,
 ) -> Response {

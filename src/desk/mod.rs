@@ -19,6 +19,7 @@ mod extract;
 mod form;
 pub mod page;
 mod patients;
+mod reads;
 pub mod session;
 mod sign_in;
 mod words;
@@ -101,4 +102,5 @@ pub fn router(state: &AppState) -> Router<AppState> {
             state.public_read_limiter.clone(),
             rate_limit::limit,
         ))
+        .route_layer(from_fn_with_state(state.clone(), reads::remember_writes))
 }

@@ -8,6 +8,7 @@
 use crate::desk::extract::DeskPost;
 use crate::desk::form::put;
 use crate::desk::page;
+use crate::desk::reads::PageState;
 use crate::desk::session::Desk;
 use crate::desk::words;
 use crate::directory::workplaces;
@@ -44,8 +45,8 @@ fn done_words(locale: Locale, query: Option<&str>) -> Result<Option<String>, Mis
 }
 
 pub async fn show(
-    State(state): State<AppState>,
     desk: Desk,
+    PageState(state): PageState,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {

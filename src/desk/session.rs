@@ -37,6 +37,7 @@ pub const SIGN_IN_PATH: &str = "/desk/sign-in";
 struct Names {
     session: &'static str,
     sign_in: &'static str,
+    seen: &'static str,
     secure: bool,
 }
 
@@ -45,12 +46,14 @@ fn names(state: &AppState) -> Names {
         Names {
             session: "__Host-consultdesk_desk",
             sign_in: "__Host-consultdesk_sign_in",
+            seen: "__Host-consultdesk_seen",
             secure: true,
         }
     } else {
         Names {
             session: "consultdesk_desk",
             sign_in: "consultdesk_sign_in",
+            seen: "consultdesk_seen",
             secure: false,
         }
     }
@@ -153,6 +156,25 @@ impl Desk {
 /// The session token the request's cookie holds, if any.
 pub fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
     cookie(headers, names(state).session)
+}
+
+/// The WAL position after this browser's last console write (`desk::reads`), if any.
+pub fn seen_of(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    cookie(headers, names(state).seen)
+}
+
+/// The cookie that holds the WAL position after a console write: not a secret (a forged one only
+/// sends that browser's own pages to the primary, or to a replica that may lag), kept for as long
+/// as a replica could plausibly lag.
+pub fn seen_cookie(state: &AppState, lsn: String) -> HeaderValue {
+    let names = names(state);
+    set_cookie(
+        names.seen,
+        lsn,
+        Some(Duration::from_secs(600)),
+        names.secure,
+        SameSite::Strict,
+    )
 }
 
 /// The sign-in nonce the request's cookie holds, if any.

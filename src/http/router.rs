@@ -63,6 +63,10 @@ pub fn build(state: AppState) -> Router {
             error::status_response(StatusCode::INTERNAL_SERVER_ERROR)
         }))
         .layer(axum::middleware::from_fn(metrics::record))
+        // A connection a request opens serves it at once rather than warming on its time.
+        .layer(axum::middleware::from_fn(
+            crate::db::warmup::during_requests,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

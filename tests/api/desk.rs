@@ -12,7 +12,7 @@ use reqwest::Response;
 use serde_json::json;
 use uuid::Uuid;
 
-const PASSWORD: &str = "a long enough password";
+pub(crate) const PASSWORD: &str = "a long enough password";
 
 /// A browser at the console: its cookie jar, by hand (the test client keeps none).
 pub(crate) struct Console<'a> {

@@ -121,3 +121,30 @@ async fn connections_after_ordinary_transactions_are_kept() {
     );
     assert_eq!(pool.num_idle(), 1);
 }
+
+/// Issue 18: a connection opened for a waiting request serves it at once, and only those opened
+/// off the request path (the start's minimum, the pool's upkeep, the workers) run the warm-up
+/// first, whose time would otherwise be the visitor's (and could outlast the acquire timeout).
+#[tokio::test]
+async fn only_connections_opened_off_the_request_path_are_warmed_before_they_serve() {
+    let (_database, url) = new_test_database().await;
+    let pool = pool(&url);
+
+    let for_a_request = db::warmup::as_a_request(pool.acquire()).await.unwrap();
+    let for_a_worker = pool.acquire().await.unwrap();
+
+    // Each backend's last statement: '' for one that has run nothing since it connected.
+    let observer = PgPool::connect(&url).await.unwrap();
+    let mut ran: Vec<String> = sqlx::query_scalar(
+        "SELECT query FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'consultdesk'",
+    )
+    .fetch_all(&observer)
+    .await
+    .unwrap();
+    ran.sort();
+    assert_eq!(ran.len(), 2, "{ran:?}");
+    assert_eq!(ran[0], "", "the request's connection ran something first");
+    assert_ne!(ran[1], "", "the worker's connection was not warmed");
+    drop((for_a_request, for_a_worker));
+}

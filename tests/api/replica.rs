@@ -153,6 +153,23 @@ impl Replicated {
             .as_u16()
     }
 
+    /// A booking of `starts_at` from the website; its id.
+    async fn booked(&self, practitioner: Uuid, starts_at: &str) -> Uuid {
+        let email = format!("{}@example.com", Uuid::new_v4().simple());
+        let response = self
+            .app
+            .post_json(
+                "/v1/bookings",
+                &booking_body(practitioner, starts_at, &email),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        json_of(response).await["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .expect("the booking's id")
+    }
+
     async fn bookings_on(conn: &mut PgConnection) -> Vec<(Uuid, String)> {
         sqlx::query_as(
             "SELECT practitioner_id, to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
@@ -269,4 +286,86 @@ async fn public_reads_come_from_the_replica_and_its_lag_or_death_never_double_bo
     )
     .await;
     env.pair.resume_replay().await;
+}
+
+/// The console's pages read from the replica too, yet the page a form's 303 leads to shows what
+/// the form did: the POST's answer carries the primary's WAL position, and a page whose replica
+/// has not replayed that far reads from the primary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_pages_read_the_replica_and_still_show_the_members_own_writes_at_once() {
+    let env = Replicated::start().await;
+    let practitioner = env.practitioner("Robin Replicated").await;
+    env.pair.replica_caught_up().await;
+    let slots = env.slots(practitioner).await;
+    let (first, second) = (slots[0].clone(), slots[1].clone());
+    let date = chrono::DateTime::parse_from_rfc3339(&first)
+        .expect("a slot's start")
+        .with_timezone(&chrono_tz::America::Toronto)
+        .date_naive();
+    // Both bookings on the same day of the clinic (Toronto), the day page's.
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(&second)
+            .unwrap()
+            .with_timezone(&chrono_tz::America::Toronto)
+            .date_naive(),
+        date
+    );
+    let mine = env.booked(practitioner, &first).await;
+    let email = crate::desk::staff(&env.app, "front_desk", &[env.clinic]).await;
+    let mut console = crate::desk::Console::new(&env.app);
+    let signed_in = console.sign_in(&email, crate::desk::PASSWORD).await;
+    assert_eq!(signed_in.status(), 303);
+    let seen = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("consultdesk_seen="))
+        .expect("a POST's answer carries the primary's WAL position")
+        .to_owned();
+    assert!(
+        seen.contains("HttpOnly") && seen.contains("SameSite=Strict"),
+        "{seen}"
+    );
+    env.pair.replica_caught_up().await;
+
+    // Someone else's write (a booking from the website) while the replica replays nothing: the
+    // day page, read from the replica, does not show it yet.
+    env.pair.pause_replay().await;
+    let theirs = env.booked(practitioner, &second).await;
+    let day_path = format!("/desk/bookings?date={date}");
+    let day = console.page(&day_path, 200).await;
+    assert!(
+        day.contains(&format!("data-booking-id=\"{mine}\"")),
+        "{day}"
+    );
+    assert!(
+        !day.contains(&format!("data-booking-id=\"{theirs}\"")),
+        "the day page shows a booking the paused replica has not replayed: it read the primary"
+    );
+
+    // The member's own write: confirming through the page's form. The page it leads to shows the
+    // booking confirmed although the replica has still not replayed it.
+    let path = format!("/desk/bookings/{mine}");
+    let location = console.submit(&path, &format!("{path}/confirm"), &[]).await;
+    let page = console.page(&location, 200).await;
+    assert!(page.contains("Booking confirmed."), "{page}");
+    assert!(
+        !page.contains(&format!("{path}/confirm")),
+        "the page after confirming still offers to confirm: it read the lagging replica"
+    );
+    let metrics = env.app.get("/metrics").await.text().await.expect("metrics");
+    assert!(
+        counter(&metrics, "read_replica_behind_total") >= 1.0,
+        "{metrics}"
+    );
+
+    // Once the replica replays again, pages read from it and show everyone's writes.
+    env.pair.resume_replay().await;
+    env.pair.replica_caught_up().await;
+    let day = console.page(&day_path, 200).await;
+    assert!(
+        day.contains(&format!("data-booking-id=\"{theirs}\"")),
+        "{day}"
+    );
 }
