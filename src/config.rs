@@ -110,8 +110,9 @@ pub struct SettingsArgs {
     /// A streaming replica of DATABASE_URL for public reads (search, slots, clinic pages); unset: none.
     #[arg(long, global = true, env, hide_env_values = true)]
     database_read_url: Option<String>,
-    /// Connections each database pool opens and warms before serving, and keeps open (at most 20).
-    #[arg(long, global = true, env, default_value = "16", value_parser = parse_min_connections)]
+    /// Connections each database pool opens and warms before serving, and keeps open (at most 20,
+    /// the pool's size: then a burst never opens a cold connection on a visitor's time).
+    #[arg(long, global = true, env, default_value = "20", value_parser = parse_min_connections)]
     database_min_connections: u32,
     /// Listen address.
     #[arg(long, global = true, env, default_value = "127.0.0.1:8080", value_parser = parse_bind_addr)]
@@ -390,7 +391,7 @@ mod tests {
             Duration::from_secs(12 * 3600)
         );
         assert_eq!(settings.max_open_requests, 3);
-        assert_eq!(settings.database_min_connections, 16);
+        assert_eq!(settings.database_min_connections, 20);
         assert!(settings.database_read_url.is_none());
         assert!(settings.network_name.is_none() && settings.metrics_token.is_none());
         assert!(
