@@ -91,8 +91,17 @@ fn pool_options(
 }
 
 /// Applies pending migrations, explaining the usual cause when PostGIS is missing.
+///
+/// On a connection of their own, opened unwarmed and closed after: on a new database the warm-up
+/// would fail (its tables do not exist yet) and leave a cold connection in the pool.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    MIGRATOR.run(pool).await.map_err(|error| {
+    let mut conn = warmup::unwarmed(pool.acquire())
+        .await
+        .context("connecting to the database to apply migrations")?;
+    let applied = MIGRATOR.run(&mut *conn).await;
+    // A connection that cannot close cleanly is dropped by the pool all the same.
+    let _ = conn.close().await;
+    applied.map_err(|error| {
         let text = error.to_string();
         if text.contains("postgis")
             && (text.contains("not available") || text.contains("could not open extension"))

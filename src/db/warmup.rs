@@ -12,7 +12,10 @@
 //! request itself opens (a burst beyond the warm minimum) serves that request at once, cold: the
 //! warm-up runs every hot statement (~100 ms of CPU, seconds on a loaded machine), which would hold
 //! that visitor longer than planning only their own statement cold, and could outlast the acquire
-//! timeout (a 503). Requests run inside [`during_requests`], which is how a connection knows.
+//! timeout (a 503). Requests run inside [`during_requests`], which is how a connection knows. By
+//! default the minimum is the pool's size, so a burst opens none; warming a cold connection on its
+//! way back to the pool was tried, and during a burst it holds the pool's capacity exactly when
+//! requests wait for it (racing bookings got 503s).
 
 use crate::directory::places::{self, Origin, Point};
 use crate::directory::search::{self, Filters, Search};
@@ -33,30 +36,31 @@ const SOMEWHERE: Point = Point {
 };
 
 tokio::task_local! {
-    /// Set while a request is being answered (see [`during_requests`]).
-    static IN_REQUEST: ();
+    /// Set while connections must not be warmed as they open (see [`unwarmed`]).
+    static UNWARMED: ();
 }
 
-/// Middleware around every route: marks the request's work, so that a connection it opens is not
-/// warmed on its time (see the module's documentation).
+/// Middleware around every route: a connection a request opens is not warmed on its time (see the
+/// module's documentation).
 pub async fn during_requests(request: Request, next: Next) -> Response {
-    as_a_request(next.run(request)).await
+    unwarmed(next.run(request)).await
 }
 
-/// Runs `work` as a request's: a connection it opens serves at once, unwarmed.
-pub async fn as_a_request<F: Future>(work: F) -> F::Output {
-    IN_REQUEST.scope((), work).await
+/// Runs `work` so that a connection it opens serves at once, unwarmed: a request's (a visitor
+/// waits for it) and the migrations' (the warm-up reads tables they may not have made yet).
+pub async fn unwarmed<F: Future>(work: F) -> F::Output {
+    UNWARMED.scope((), work).await
 }
 
-fn opened_by_a_request() -> bool {
-    IN_REQUEST.try_with(|_| ()).is_ok()
+fn opened_unwarmed() -> bool {
+    UNWARMED.try_with(|_| ()).is_ok()
 }
 
 /// The pool's `after_connect`: runs the hot statements on a new connection unless a request is
 /// waiting for it. Never fails: a connection that could not be warmed still serves (cold), so the
 /// failure is only logged and counted.
 pub async fn warm_unless_a_request_waits(conn: &mut PgConnection, pool: &'static str) {
-    if opened_by_a_request() {
+    if opened_unwarmed() {
         metrics::counter!("db_connections_opened_cold_total", "pool" => pool).increment(1);
         return;
     }

@@ -85,6 +85,15 @@ async fn serve_runs_on_the_embedded_postgres_the_readme_steps_work_beside_it_and
         workdir.join(".consultdesk/pg/PG_VERSION").exists(),
         "the cluster lives under .consultdesk/pg"
     );
+    // On the new database the migrations ran first, on a connection of their own: every warm
+    // connection then found the tables it reads.
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("opened and warmed the minimum database connections"))
+            && !seen.iter().any(|l| l.contains("could not warm")),
+        "a warm-up failed on the new database:\n{}",
+        seen.join("\n")
+    );
 
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");

@@ -130,7 +130,7 @@ async fn only_connections_opened_off_the_request_path_are_warmed_before_they_ser
     let (_database, url) = new_test_database().await;
     let pool = pool(&url);
 
-    let for_a_request = db::warmup::as_a_request(pool.acquire()).await.unwrap();
+    let for_a_request = db::warmup::unwarmed(pool.acquire()).await.unwrap();
     let for_a_worker = pool.acquire().await.unwrap();
 
     // Each backend's last statement: '' for one that has run nothing since it connected.
