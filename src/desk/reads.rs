@@ -33,8 +33,10 @@ impl FromRequestParts<AppState> for PageState {
     }
 }
 
-/// Middleware around the console: after each POST, when there is a replica, the cookie with the
-/// primary's WAL position (see the module's documentation).
+/// Middleware around the console: after each POST that did its work (every one answers with a
+/// redirect then), when there is a replica, the cookie with the primary's WAL position (see the
+/// module's documentation). Refused POSTs (403, 429, a form re-shown with its errors) wrote
+/// nothing and cost no question to the primary.
 pub async fn remember_writes(
     State(state): State<AppState>,
     request: Request,
@@ -42,7 +44,10 @@ pub async fn remember_writes(
 ) -> Response {
     let posted = request.method() == Method::POST;
     let mut response = next.run(request).await;
-    if posted && let Some(lsn) = state.reads.position_after_writes().await {
+    if posted
+        && response.status().is_redirection()
+        && let Some(lsn) = state.reads.position_after_writes().await
+    {
         response
             .headers_mut()
             .append(header::SET_COOKIE, session::seen_cookie(&state, lsn));

@@ -327,6 +327,22 @@ async fn console_pages_read_the_replica_and_still_show_the_members_own_writes_at
         seen.contains("HttpOnly") && seen.contains("SameSite=Strict"),
         "{seen}"
     );
+    // A refused POST (no CSRF field: 403) wrote nothing, and carries no position.
+    let refused = console
+        .post(&format!("/desk/bookings/{mine}/confirm"), &[])
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .all(|value| !value
+                .to_str()
+                .unwrap_or_default()
+                .starts_with("consultdesk_seen=")),
+        "a refused POST set the WAL position cookie"
+    );
     env.pair.replica_caught_up().await;
 
     // Someone else's write (a booking from the website) while the replica replays nothing: the
